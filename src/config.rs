@@ -1,0 +1,370 @@
+//! Arguments and environment in, a validated [`Config`] out. Pure: the
+//! environment arrives as a lookup function, so tests never touch process state.
+
+use std::ffi::OsString;
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::duration;
+use crate::expand::expand;
+use crate::status::ExpectStatus;
+use crate::url::{Scheme, Url};
+
+pub const HELP: &str = "\
+healthprobe - an HTTP health probe for containers with no shell
+
+Usage: healthprobe [OPTIONS] [URL]
+
+Sends one request to URL and exits 0 when it is healthy, 1 when it is not,
+and 64 when the arguments are wrong. Prints one line: on stdout when
+healthy, on stderr otherwise. Every option can also be set with the
+environment variable shown; an option on the command line wins.
+
+Arguments:
+  [URL]  The http:// URL to probe                     [env: HEALTHPROBE_URL]
+
+Options:
+  -t, --timeout <DURATION>
+          One deadline for the whole probe, from name resolution to the
+          last byte read                [env: HEALTHPROBE_TIMEOUT] [default: 2s]
+      --connect-timeout <DURATION>
+          A shorter limit for connecting, inside the deadline
+                                 [env: HEALTHPROBE_CONNECT_TIMEOUT] [default: none]
+  -X, --method <GET|HEAD>
+          The request method                [env: HEALTHPROBE_METHOD] [default: GET]
+  -H, --header <'Name: value'>
+          A request header; repeatable. Replaces the default User-Agent,
+          Accept, Connection or Host of the same name. In the variable,
+          one header per line             [env: HEALTHPROBE_HEADER] [default: none]
+      --expect-status <LIST>
+          Healthy status codes, like 200, 200-399 or 200,204,301-302
+                                  [env: HEALTHPROBE_EXPECT_STATUS] [default: 200-299]
+      --expect-body <TEXT>
+          Text that must appear in the first 64 KiB of the body
+                                    [env: HEALTHPROBE_EXPECT_BODY] [default: none]
+      --follow-redirects
+          Follow up to 5 redirects that keep the scheme, host and port
+                               [env: HEALTHPROBE_FOLLOW_REDIRECTS] [default: off]
+  -q, --quiet
+          Print nothing when healthy          [env: HEALTHPROBE_QUIET] [default: off]
+  -h, --help     Print this help
+  -V, --version  Print the version
+
+Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
+The URL, header values and --expect-body expand ${VAR} and ${VAR:-default}
+from healthprobe's own environment; write $$ for a literal $. Proxy
+variables are ignored, and localhost is always the loopback interface.
+";
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+// A Command is made once per process and moved once; boxing the Config would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Command {
+    Help,
+    Version,
+    Probe(Config),
+}
+
+/// A validated probe, with every default filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub url: Url,
+    pub method: Method,
+    /// The deadline for the whole probe.
+    pub timeout: Duration,
+    /// A shorter deadline for connecting, when set.
+    pub connect_timeout: Option<Duration>,
+    /// User headers as (name, value), in the order given.
+    pub headers: Vec<(String, String)>,
+    pub expect_status: ExpectStatus,
+    pub expect_body: Option<String>,
+    pub follow_redirects: bool,
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
+/// variables read through `env`, which also serves `${VAR}` expansion.
+pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
+    let mut args = pico_args::Arguments::from_vec(args);
+    if args.contains(["-h", "--help"]) {
+        return Ok(Command::Help);
+    }
+    if args.contains(["-V", "--version"]) {
+        return Ok(Command::Version);
+    }
+    let follow_redirects = args.contains("--follow-redirects");
+    let quiet = args.contains(["-q", "--quiet"]);
+    let mut option = |keys: &[&'static str]| -> Result<Option<String>> {
+        let flag = *keys.last().unwrap_or(&"");
+        let value = match keys {
+            [short, long] => args.opt_value_from_str([*short, *long]),
+            _ => args.opt_value_from_str(flag),
+        };
+        value.map_err(|e| usage_error(flag, e))
+    };
+    let timeout = option(&["-t", "--timeout"])?;
+    let connect_timeout = option(&["--connect-timeout"])?;
+    let method = option(&["-X", "--method"])?;
+    let expect_status = option(&["--expect-status"])?;
+    let expect_body = option(&["--expect-body"])?;
+    let headers: Vec<String> = args
+        .values_from_str(["-H", "--header"])
+        .map_err(|e| usage_error("--header", e))?;
+    let url = free_argument(args.finish())?;
+
+    let env = Env(&env);
+    let setting =
+        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
+            Ok(match value {
+                Some(v) => Some((flag.to_owned(), v)),
+                None => env.get(var)?.map(|v| (var.to_owned(), v)),
+            })
+        };
+
+    let (source, url) = setting("URL", url, "HEALTHPROBE_URL")?
+        .ok_or_else(|| anyhow!("no URL to probe: give one as an argument or in HEALTHPROBE_URL"))?;
+    let url = expand(&url, |name| env.get_raw(name))
+        .map_err(|why| anyhow!("in {source}: {why}"))
+        .and_then(|u| Url::parse(&u).map_err(|why| anyhow!("invalid {source}: {why}")))?;
+    if url.scheme == Scheme::Https {
+        bail!(
+            "invalid {source}: https:// is not supported by this build (it has no TLS); probe the service's http:// port"
+        );
+    }
+
+    let parsed = |flag: &str,
+                  value: Option<String>,
+                  var: &str,
+                  parse: &dyn Fn(&str) -> Result<Duration, String>| {
+        setting(flag, value, var)?
+            .map(|(source, v)| parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}")))
+            .transpose()
+    };
+    let timeout = parsed(
+        "--timeout",
+        timeout,
+        "HEALTHPROBE_TIMEOUT",
+        &duration::parse,
+    )?
+    .unwrap_or(DEFAULT_TIMEOUT);
+    let connect_timeout = parsed(
+        "--connect-timeout",
+        connect_timeout,
+        "HEALTHPROBE_CONNECT_TIMEOUT",
+        &duration::parse,
+    )?;
+    if let Some(connect) = connect_timeout.filter(|c| *c > timeout) {
+        bail!(
+            "--connect-timeout {} is longer than --timeout {}, so it would never apply",
+            duration::display(connect),
+            duration::display(timeout)
+        );
+    }
+
+    let method = match setting("--method", method, "HEALTHPROBE_METHOD")? {
+        None => Method::Get,
+        Some((_, m)) if m.eq_ignore_ascii_case("GET") => Method::Get,
+        Some((_, m)) if m.eq_ignore_ascii_case("HEAD") => Method::Head,
+        Some((source, m)) => bail!("invalid {source} {m:?}: expected GET or HEAD"),
+    };
+
+    let expect_status = match setting(
+        "--expect-status",
+        expect_status,
+        "HEALTHPROBE_EXPECT_STATUS",
+    )? {
+        None => ExpectStatus::default(),
+        Some((source, list)) => {
+            ExpectStatus::parse(&list).map_err(|why| anyhow!("invalid {source} {list:?}: {why}"))?
+        }
+    };
+
+    let expect_body = match setting("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")? {
+        None => None,
+        Some((source, text)) => {
+            let text = expand(&text, |name| env.get_raw(name))
+                .map_err(|why| anyhow!("in {source}: {why}"))?;
+            if text.is_empty() {
+                bail!("invalid {source}: the text is empty, so every body would match");
+            }
+            if method == Method::Head {
+                bail!("{source} needs a body, and responses to HEAD have none: use GET");
+            }
+            Some(text)
+        }
+    };
+
+    let headers = match headers.is_empty() {
+        false => parse_headers(&headers, "--header", &env)?,
+        true => match env.get("HEALTHPROBE_HEADER")? {
+            Some(lines) => {
+                let lines: Vec<String> = lines
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                parse_headers(&lines, "HEALTHPROBE_HEADER", &env)?
+            }
+            None => Vec::new(),
+        },
+    };
+
+    Ok(Command::Probe(Config {
+        url,
+        method,
+        timeout,
+        connect_timeout,
+        headers,
+        expect_status,
+        expect_body,
+        follow_redirects: follow_redirects || env.flag("HEALTHPROBE_FOLLOW_REDIRECTS")?,
+        quiet: quiet || env.flag("HEALTHPROBE_QUIET")?,
+    }))
+}
+
+/// Parses `Name: value` headers. Error messages name the header but never show
+/// its value: it is often a credential, and usage errors end up in container logs.
+fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String, String)>> {
+    let mut headers: Vec<(String, String)> = Vec::with_capacity(raw.len());
+    for header in raw {
+        let Some((name, value)) = header.split_once(':') else {
+            bail!("invalid {source}: expected \"Name: value\" (the text given is not shown)");
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            bail!("invalid {source} name {name:?}: expected letters, digits or !#$%&'*+-.^_`|~");
+        }
+        let value = expand(value.trim(), |var| env.get_raw(var))
+            .map_err(|why| anyhow!("in {source} {name:?}: {why}"))?;
+        // RFC 9110 section 5.5: field values carry no control characters but
+        // horizontal tab. CR and LF here would let a value start a new header.
+        if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+            bail!("invalid {source} {name:?}: its value contains a control character");
+        }
+        if name.eq_ignore_ascii_case("host")
+            && headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
+            bail!("invalid {source}: \"Host\" is given more than once");
+        }
+        headers.push((name.to_owned(), value));
+    }
+    Ok(headers)
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The environment, read through the injected lookup function.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<OsString>);
+
+impl Env<'_> {
+    /// A variable's value, or an error if it is not UTF-8.
+    fn get_raw(&self, name: &str) -> Result<Option<String>, String> {
+        match (self.0)(name) {
+            None => Ok(None),
+            Some(v) => v
+                .into_string()
+                .map(Some)
+                .map_err(|_| format!("{name} is not valid UTF-8")),
+        }
+    }
+
+    /// A `HEALTHPROBE_*` setting: empty counts as unset, so that Compose's
+    /// `HEALTHPROBE_TIMEOUT=` leaves the default in place.
+    fn get(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .get_raw(name)
+            .map_err(|e| anyhow!(e))?
+            .filter(|v| !v.is_empty()))
+    }
+
+    fn flag(&self, name: &str) -> Result<bool> {
+        let Some(value) = self.get(name)? else {
+            return Ok(false);
+        };
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => bail!("invalid {name} {value:?}: expected true or false"),
+        }
+    }
+}
+
+fn usage_error(flag: &str, error: pico_args::Error) -> anyhow::Error {
+    match error {
+        pico_args::Error::OptionWithoutAValue(_) => anyhow!("{flag} needs a value"),
+        pico_args::Error::NonUtf8Argument
+        | pico_args::Error::Utf8ArgumentParsingFailed { .. }
+        | pico_args::Error::ArgumentParsingFailed { .. } => {
+            anyhow!("the value of {flag} is not valid UTF-8")
+        }
+        other => anyhow!("invalid {flag}: {other}"),
+    }
+}
+
+/// What is left after the options: at most one URL, and no unknown options.
+fn free_argument(rest: Vec<OsString>) -> Result<Option<String>> {
+    let mut url = None;
+    let mut options_ended = false;
+    for arg in rest {
+        let arg = arg
+            .into_string()
+            .map_err(|a| anyhow!("argument {:?} is not valid UTF-8", a.to_string_lossy()))?;
+        if !options_ended && arg == "--" {
+            options_ended = true;
+            continue;
+        }
+        if !options_ended && arg.starts_with('-') && arg.len() > 1 {
+            if KNOWN_OPTIONS.contains(&arg.split('=').next().unwrap_or_default()) {
+                bail!("{arg} is given more than once");
+            }
+            bail!("unknown option {arg:?} (see --help)");
+        }
+        if url.is_some() {
+            bail!("unexpected argument {arg:?}: healthprobe probes one URL");
+        }
+        url = Some(arg);
+    }
+    Ok(url)
+}
+
+const KNOWN_OPTIONS: &[&str] = &[
+    "-t",
+    "--timeout",
+    "--connect-timeout",
+    "-X",
+    "--method",
+    "--expect-status",
+    "--expect-body",
+    "--follow-redirects",
+    "-q",
+    "--quiet",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+#[cfg(test)]
+mod tests;

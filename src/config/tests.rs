@@ -1,0 +1,332 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn parse_with(args: &[&str], env: &[(&str, &str)]) -> Result<Command> {
+    let env: HashMap<String, OsString> =
+        env.iter().map(|(k, v)| (k.to_string(), v.into())).collect();
+    parse(args.iter().map(OsString::from).collect(), |k| {
+        env.get(k).cloned()
+    })
+}
+
+fn config(args: &[&str], env: &[(&str, &str)]) -> Config {
+    match parse_with(args, env) {
+        Ok(Command::Probe(config)) => config,
+        other => panic!("{args:?} {env:?} gave {other:?}"),
+    }
+}
+
+fn error(args: &[&str], env: &[(&str, &str)]) -> String {
+    match parse_with(args, env) {
+        Err(e) => format!("{e:#}"),
+        other => panic!("{args:?} {env:?} should fail, gave {other:?}"),
+    }
+}
+
+#[test]
+fn defaults_fill_every_setting() {
+    let c = config(&["http://127.0.0.1:9000/health"], &[]);
+    assert_eq!(c.url, Url::parse("http://127.0.0.1:9000/health").unwrap());
+    assert_eq!(c.method, Method::Get);
+    assert_eq!(c.timeout, Duration::from_secs(2));
+    assert_eq!(c.connect_timeout, None);
+    assert!(c.headers.is_empty());
+    assert_eq!(c.expect_status, ExpectStatus::default());
+    assert_eq!(c.expect_body, None);
+    assert!(!c.follow_redirects && !c.quiet);
+}
+
+#[test]
+fn every_option_is_read_from_flags() {
+    let c = config(
+        &[
+            "-t",
+            "500ms",
+            "--connect-timeout=100ms",
+            "-X",
+            "head",
+            "-H",
+            "A: 1",
+            "--header",
+            "B:2",
+            "--expect-status",
+            "200,204",
+            "--follow-redirects",
+            "-q",
+            "http://h/",
+        ],
+        &[],
+    );
+    assert_eq!(c.timeout, Duration::from_millis(500));
+    assert_eq!(c.connect_timeout, Some(Duration::from_millis(100)));
+    assert_eq!(c.method, Method::Head);
+    assert_eq!(
+        c.headers,
+        vec![("A".into(), "1".into()), ("B".into(), "2".into())]
+    );
+    assert_eq!(c.expect_status.to_string(), "200,204");
+    assert!(c.follow_redirects && c.quiet);
+    assert_eq!(
+        config(&["--expect-body", "ok", "http://h/"], &[])
+            .expect_body
+            .as_deref(),
+        Some("ok")
+    );
+}
+
+#[test]
+fn every_option_is_read_from_the_environment() {
+    let env = [
+        ("HEALTHPROBE_URL", "http://h:1/x"),
+        ("HEALTHPROBE_TIMEOUT", "3"),
+        ("HEALTHPROBE_CONNECT_TIMEOUT", "1s"),
+        ("HEALTHPROBE_METHOD", "GET"),
+        ("HEALTHPROBE_HEADER", "A: 1\n\nB: 2\n"),
+        ("HEALTHPROBE_EXPECT_STATUS", "200-399"),
+        ("HEALTHPROBE_EXPECT_BODY", "ok"),
+        ("HEALTHPROBE_FOLLOW_REDIRECTS", "true"),
+        ("HEALTHPROBE_QUIET", "1"),
+    ];
+    let c = config(&[], &env);
+    assert_eq!(c.url.as_request_url(), "http://h:1/x");
+    assert_eq!(c.timeout, Duration::from_secs(3));
+    assert_eq!(c.connect_timeout, Some(Duration::from_secs(1)));
+    assert_eq!(
+        c.headers,
+        vec![("A".into(), "1".into()), ("B".into(), "2".into())]
+    );
+    assert_eq!(c.expect_status.to_string(), "200-399");
+    assert_eq!(c.expect_body.as_deref(), Some("ok"));
+    assert!(c.follow_redirects && c.quiet);
+}
+
+#[test]
+fn flags_beat_the_environment() {
+    let env = [
+        ("HEALTHPROBE_URL", "http://env/"),
+        ("HEALTHPROBE_TIMEOUT", "9s"),
+        ("HEALTHPROBE_HEADER", "From-Env: 1"),
+        ("HEALTHPROBE_EXPECT_STATUS", "500"),
+    ];
+    let c = config(
+        &[
+            "-t",
+            "1s",
+            "-H",
+            "From-Flag: 1",
+            "--expect-status",
+            "200",
+            "http://flag/",
+        ],
+        &env,
+    );
+    assert_eq!(c.url.as_request_url(), "http://flag/");
+    assert_eq!(c.timeout, Duration::from_secs(1));
+    assert_eq!(c.headers, vec![("From-Flag".into(), "1".into())]);
+    assert_eq!(c.expect_status.to_string(), "200");
+}
+
+#[test]
+fn empty_variables_count_as_unset() {
+    let c = config(
+        &["http://h/"],
+        &[("HEALTHPROBE_TIMEOUT", ""), ("HEALTHPROBE_QUIET", "")],
+    );
+    assert_eq!(c.timeout, DEFAULT_TIMEOUT);
+    assert!(!c.quiet);
+}
+
+#[test]
+fn expands_variables_in_url_headers_and_body() {
+    let env = [("PORT", "9000"), ("TOKEN", "abc"), ("WANT", "ok")];
+    let c = config(
+        &[
+            "-H",
+            "Authorization: Bearer ${TOKEN}",
+            "--expect-body",
+            "\"${WANT}\"",
+            "http://127.0.0.1:${PORT}/h",
+        ],
+        &env,
+    );
+    assert_eq!(c.url.as_request_url(), "http://127.0.0.1:9000/h");
+    assert_eq!(
+        c.headers,
+        vec![("Authorization".into(), "Bearer abc".into())]
+    );
+    assert_eq!(c.expect_body.as_deref(), Some("\"ok\""));
+    let c = config(
+        &[],
+        &[("HEALTHPROBE_URL", "http://127.0.0.1:${PORT:-8080}/")],
+    );
+    assert_eq!(c.url.port, 8080);
+}
+
+#[test]
+fn help_and_version_win_over_everything_else() {
+    assert_eq!(parse_with(&["--bogus", "-h"], &[]).unwrap(), Command::Help);
+    assert_eq!(parse_with(&["--help"], &[]).unwrap(), Command::Help);
+    assert_eq!(parse_with(&["-V"], &[]).unwrap(), Command::Version);
+}
+
+#[test]
+fn usage_errors_name_the_flag_or_variable_and_the_value() {
+    for (args, env, want) in [
+        (
+            &[][..],
+            &[][..],
+            "no URL to probe: give one as an argument or in HEALTHPROBE_URL",
+        ),
+        (
+            &["-t", "2x", "http://h/"],
+            &[],
+            "invalid --timeout \"2x\": expected a duration like 500ms, 2s, 1.5s or 1m",
+        ),
+        (
+            &["http://h/"],
+            &[("HEALTHPROBE_TIMEOUT", "0")],
+            "invalid HEALTHPROBE_TIMEOUT \"0\": must be at least 1ms",
+        ),
+        (&["--timeout"], &[], "--timeout needs a value"),
+        (
+            &["-t", "1s", "-t", "2s", "http://h/"],
+            &[],
+            "-t is given more than once",
+        ),
+        (
+            &["--frobnicate", "http://h/"],
+            &[],
+            "unknown option \"--frobnicate\" (see --help)",
+        ),
+        (
+            &["http://a/", "http://b/"],
+            &[],
+            "unexpected argument \"http://b/\": healthprobe probes one URL",
+        ),
+        (
+            &["-X", "POST", "http://h/"],
+            &[],
+            "invalid --method \"POST\": expected GET or HEAD",
+        ),
+        (
+            &["--expect-status", "2xx", "http://h/"],
+            &[],
+            "invalid --expect-status \"2xx\": \"2xx\" is not a status code from 100 to 599",
+        ),
+        (
+            &["--connect-timeout", "3s", "http://h/"],
+            &[],
+            "--connect-timeout 3.00s is longer than --timeout 2.00s, so it would never apply",
+        ),
+        (
+            &["-X", "HEAD", "--expect-body", "ok", "http://h/"],
+            &[],
+            "--expect-body needs a body, and responses to HEAD have none: use GET",
+        ),
+        (
+            &["--expect-body", "", "http://h/"],
+            &[],
+            "invalid --expect-body: the text is empty, so every body would match",
+        ),
+        (
+            &["http://h/"],
+            &[("HEALTHPROBE_QUIET", "maybe")],
+            "invalid HEALTHPROBE_QUIET \"maybe\": expected true or false",
+        ),
+        (
+            &["http://127.0.0.1:${PORT}/"],
+            &[],
+            "in URL: ${PORT} is not set and has no default",
+        ),
+        (
+            &[],
+            &[("HEALTHPROBE_URL", "http://h:$PORT/")],
+            "in HEALTHPROBE_URL: a \"$\" must start ${NAME} or ${NAME:-default}; write $$ for a literal $",
+        ),
+        (
+            &["http://127.0.0.1:${PORT}/"],
+            &[("PORT", "")],
+            "invalid URL: the URL's port is empty",
+        ),
+        (
+            &["https://h/"],
+            &[],
+            "invalid URL: https:// is not supported by this build (it has no TLS); probe the service's http:// port",
+        ),
+        (
+            &["--expect-body", "${WANT}", "http://h/"],
+            &[],
+            "in --expect-body: ${WANT} is not set and has no default",
+        ),
+    ] {
+        assert_eq!(error(args, env), want, "{args:?} {env:?}");
+    }
+}
+
+#[test]
+fn header_errors_never_show_the_value() {
+    let secret = "hunter2";
+    for (header, want) in [
+        (
+            "Authorization hunter2",
+            "invalid --header: expected \"Name: value\" (the text given is not shown)",
+        ),
+        (
+            "Bad Name: hunter2",
+            "invalid --header name \"Bad Name\": expected letters, digits or !#$%&'*+-.^_`|~",
+        ),
+        (
+            "X-Token: hunter2${NOPE}",
+            "in --header \"X-Token\": ${NOPE} is not set and has no default",
+        ),
+        (
+            "X-Token: hunter2\u{7f}",
+            "invalid --header \"X-Token\": its value contains a control character",
+        ),
+    ] {
+        let got = error(&["-H", header, "http://h/"], &[]);
+        assert_eq!(got, want);
+        assert!(!got.contains(secret));
+    }
+    let got = error(
+        &["http://h/"],
+        &[("HEALTHPROBE_HEADER", "X: 1\nX-Token: hunter2\rX")],
+    );
+    assert_eq!(
+        got,
+        "invalid HEALTHPROBE_HEADER \"X-Token\": its value contains a control character"
+    );
+    let got = error(&["-H", "X: ${S}", "http://h/"], &[("S", "a\nInjected: 1")]);
+    assert_eq!(
+        got,
+        "invalid --header \"X\": its value contains a control character"
+    );
+}
+
+#[test]
+fn host_may_be_replaced_once() {
+    let c = config(&["-H", "Host: api.internal", "http://127.0.0.1/"], &[]);
+    assert_eq!(c.headers, vec![("Host".into(), "api.internal".into())]);
+    assert_eq!(
+        error(&["-H", "Host: a", "-H", "host: b", "http://h/"], &[]),
+        "invalid --header: \"Host\" is given more than once"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_values_are_usage_errors() {
+    use std::os::unix::ffi::OsStringExt;
+    let bad = OsString::from_vec(vec![0x66, 0xff]);
+    let err = parse(vec!["-t".into(), bad.clone(), "http://h/".into()], |_| None).unwrap_err();
+    assert_eq!(
+        format!("{err:#}"),
+        "the value of --timeout is not valid UTF-8"
+    );
+    let err = parse(vec!["http://h/${X}".into()], |k| {
+        (k == "X").then(|| bad.clone())
+    })
+    .unwrap_err();
+    assert_eq!(format!("{err:#}"), "in URL: X is not valid UTF-8");
+}

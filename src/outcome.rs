@@ -1,0 +1,389 @@
+//! What a probe found, as data: no HTTP library types here. One exhaustive
+//! `match` maps each variant to an exit code, and `Display` renders the line.
+
+use std::fmt::{self, Write as _};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::duration;
+
+/// Exit code for healthy.
+pub const EXIT_HEALTHY: u8 = 0;
+/// Exit code for unhealthy, whatever the cause. Docker reserves 2, so every
+/// probe failure is 1.
+pub const EXIT_UNHEALTHY: u8 = 1;
+/// Exit code for a usage or configuration error (BSD `EX_USAGE`).
+pub const EXIT_USAGE: u8 = 64;
+
+/// The most bytes of output: Podman keeps 500 characters of each check.
+pub const MAX_LINE: usize = 500;
+
+/// The stage a probe was in when it failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stage {
+    #[default]
+    Resolve,
+    Connect,
+    Request,
+    ResponseHead,
+    Body,
+}
+
+/// Which limit ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// `--timeout`, the deadline for the whole probe.
+    Deadline(Duration),
+    /// `--connect-timeout`.
+    Connect(Duration),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The status is in `--expect-status` and, with `--expect-body`, the body
+    /// holds the text.
+    Healthy { status: u16, peer: SocketAddr },
+    /// The status is not in `--expect-status`. `location` is the redirect target
+    /// of a 3xx that was not followed.
+    UnexpectedStatus {
+        status: u16,
+        peer: SocketAddr,
+        expected: String,
+        location: Option<Vec<u8>>,
+    },
+    /// With `--follow-redirects`, a redirect that leaves the scheme, host and
+    /// port, or whose Location is not a usable URL.
+    RedirectRefused {
+        status: u16,
+        peer: SocketAddr,
+        location: Vec<u8>,
+        why: String,
+    },
+    /// With `--follow-redirects`, more than the allowed number of redirects.
+    TooManyRedirects { peer: SocketAddr, limit: u8 },
+    /// The body ended, or its first `limit` bytes were read, without the
+    /// `--expect-body` text. `start` is the body's beginning, to show.
+    BodyMismatch {
+        status: u16,
+        peer: SocketAddr,
+        read: usize,
+        ended: bool,
+        start: Vec<u8>,
+    },
+    /// The resolver found no address for the host, or failed.
+    ResolveFailed { host: String, error: String },
+    /// No address accepted a connection: each attempt with its error.
+    ConnectFailed { attempts: Vec<(SocketAddr, String)> },
+    /// A limit passed in `stage`. `peer` is the address connected to, if any;
+    /// `received` counts the response bytes read before it ran out.
+    TimedOut {
+        stage: Stage,
+        limit: Limit,
+        peer: Option<SocketAddr>,
+        received: usize,
+    },
+    /// The connection closed or failed after it was established.
+    ConnectionLost {
+        stage: Stage,
+        peer: SocketAddr,
+        error: String,
+        received: usize,
+    },
+    /// What came back does not parse as an HTTP/1.x response head; `start`
+    /// holds its first bytes.
+    NotHttp { peer: SocketAddr, start: Vec<u8> },
+    /// The response head is longer than `limit` bytes.
+    HeadTooLarge { peer: SocketAddr, limit: usize },
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Healthy { .. } => EXIT_HEALTHY,
+            Outcome::UnexpectedStatus { .. }
+            | Outcome::RedirectRefused { .. }
+            | Outcome::TooManyRedirects { .. }
+            | Outcome::BodyMismatch { .. }
+            | Outcome::ResolveFailed { .. }
+            | Outcome::ConnectFailed { .. }
+            | Outcome::TimedOut { .. }
+            | Outcome::ConnectionLost { .. }
+            | Outcome::NotHttp { .. }
+            | Outcome::HeadTooLarge { .. } => EXIT_UNHEALTHY,
+        }
+    }
+
+    pub fn is_healthy(&self) -> bool {
+        self.exit_code() == EXIT_HEALTHY
+    }
+}
+
+/// An outcome with what was probed and how long it took: the output line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// `GET http://127.0.0.1:9000/health`, as the user asked for it.
+    pub probed: String,
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// The line to print: at most [`MAX_LINE`] bytes, no control characters.
+    pub fn line(&self) -> String {
+        let mut line = self.to_string();
+        if line.len() > MAX_LINE {
+            let mut cut = MAX_LINE - 3;
+            while !line.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            line.truncate(cut);
+            line.push_str("...");
+        }
+        line
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = if self.outcome.is_healthy() {
+            "healthy"
+        } else {
+            "unhealthy"
+        };
+        write!(f, "{verdict}: {}: ", self.probed)?;
+        match &self.outcome {
+            Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
+            Outcome::UnexpectedStatus {
+                status,
+                peer,
+                expected,
+                location,
+            } => {
+                write!(f, "{}", status_text(*status))?;
+                if let Some(location) = location {
+                    write!(f, " to {}", quoted(location, 120))?;
+                }
+                write!(f, ", expected {expected}")?;
+                if location.is_some() {
+                    f.write_str(" (see --follow-redirects)")?;
+                }
+                write!(f, ", from {peer}")?;
+            }
+            Outcome::RedirectRefused {
+                status,
+                peer,
+                location,
+                why,
+            } => write!(
+                f,
+                "{} to {}, not followed: {why}, from {peer}",
+                status_text(*status),
+                quoted(location, 120)
+            )?,
+            Outcome::TooManyRedirects { peer, limit } => {
+                write!(f, "more than {limit} redirects, the last from {peer}")?
+            }
+            Outcome::BodyMismatch {
+                status,
+                peer,
+                read,
+                ended,
+                start,
+            } => {
+                write!(f, "{} but ", status_text(*status))?;
+                match ended {
+                    true => write!(f, "the body ({read} bytes) lacks the expected text")?,
+                    false => write!(
+                        f,
+                        "the first {read} bytes of the body lack the expected text"
+                    )?,
+                }
+                write!(f, ", it begins {}, from {peer}", quoted(start, 80))?;
+            }
+            Outcome::ResolveFailed { host, error } => {
+                write!(f, "cannot resolve {host:?}: {error}")?
+            }
+            Outcome::ConnectFailed { attempts } => {
+                // Runs of the same error share one phrase: "connection
+                // refused at 127.0.0.1:9000 and [::1]:9000".
+                let mut previous: Option<&str> = None;
+                for (addr, error) in attempts {
+                    match previous {
+                        Some(p) if p == error => write!(f, " and {addr}")?,
+                        Some(_) => write!(f, "; {error} at {addr}")?,
+                        None => write!(f, "{error} at {addr}")?,
+                    }
+                    previous = Some(error);
+                }
+                if attempts.is_empty() {
+                    f.write_str("no address to connect to")?;
+                }
+            }
+            Outcome::TimedOut {
+                stage,
+                limit,
+                peer,
+                received,
+            } => {
+                f.write_str("timed out ")?;
+                f.write_str(match stage {
+                    Stage::Resolve => "resolving the host",
+                    Stage::Connect => "connecting",
+                    Stage::Request => "sending the request",
+                    Stage::ResponseHead => "waiting for the response head",
+                    Stage::Body => "reading the body",
+                })?;
+                if let Some(peer) = peer {
+                    let preposition = match stage {
+                        Stage::Connect | Stage::Request => "to",
+                        _ => "from",
+                    };
+                    write!(f, " {preposition} {peer}")?;
+                }
+                let (flag, d) = match limit {
+                    Limit::Deadline(d) => ("--timeout", d),
+                    Limit::Connect(d) => ("--connect-timeout", d),
+                };
+                write!(f, " ({flag} {}", duration::display(*d))?;
+                if matches!(stage, Stage::ResponseHead | Stage::Body) {
+                    write!(f, ", {received} bytes received")?;
+                }
+                f.write_char(')')?;
+            }
+            Outcome::ConnectionLost {
+                stage,
+                peer,
+                error,
+                received,
+            } => {
+                let when = match stage {
+                    Stage::Resolve | Stage::Connect | Stage::Request => "sending the request",
+                    Stage::ResponseHead => "reading the response head",
+                    Stage::Body => "reading the body",
+                };
+                write!(
+                    f,
+                    "{error} while {when} from {peer} ({received} bytes received)"
+                )?
+            }
+            Outcome::NotHttp { peer, start } => write!(
+                f,
+                "the response from {peer} is not HTTP: it begins {}",
+                quoted(start, 60)
+            )?,
+            Outcome::HeadTooLarge { peer, limit } => write!(
+                f,
+                "the response head from {peer} is longer than {} KiB",
+                limit / 1024
+            )?,
+        }
+        write!(f, " in {}", duration::display(self.elapsed))
+    }
+}
+
+/// `200 OK`: the code and its standard reason phrase (the server's own phrase
+/// is not shown: it is the server's to fill, and the code says it all).
+fn status_text(status: u16) -> String {
+    match reason(status) {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn reason(status: u16) -> Option<&'static str> {
+    Some(match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}
+
+/// Quotes bytes the server sent, so that nothing it controls reaches a log
+/// as anything but visible ASCII: control characters, escape sequences and
+/// non-ASCII bytes become `\xNN`, and more than `max` bytes end in `...`.
+pub fn quoted(bytes: &[u8], max: usize) -> String {
+    let mut out = String::with_capacity(bytes.len().min(max) + 2);
+    out.push('"');
+    for &b in bytes.iter().take(max) {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push('"');
+    if bytes.len() > max {
+        out.push_str("...");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_leaves_only_visible_ascii() {
+        assert_eq!(quoted(b"ok", 10), "\"ok\"");
+        assert_eq!(
+            quoted(b"\x1b[31mred\x07\r\n\"\\", 40),
+            r#""\x1b[31mred\x07\r\n\"\\""#
+        );
+        assert_eq!(quoted("é".as_bytes(), 10), r#""\xc3\xa9""#);
+        assert_eq!(quoted(b"abcdef", 3), "\"abc\"...");
+    }
+
+    #[test]
+    fn lines_are_cut_at_the_limit() {
+        let report = Report {
+            probed: format!("GET http://h/{}", "a".repeat(600)),
+            outcome: Outcome::ResolveFailed {
+                host: "h".into(),
+                error: "no address".into(),
+            },
+            elapsed: Duration::from_millis(3),
+        };
+        let line = report.line();
+        assert_eq!(line.len(), MAX_LINE);
+        assert!(line.ends_with("..."));
+    }
+
+    #[test]
+    fn only_healthy_exits_zero() {
+        let peer = "127.0.0.1:1".parse().unwrap();
+        assert_eq!(Outcome::Healthy { status: 200, peer }.exit_code(), 0);
+        let lost = Outcome::ConnectionLost {
+            stage: Stage::Body,
+            peer,
+            error: "connection reset".into(),
+            received: 0,
+        };
+        assert_eq!(lost.exit_code(), 1);
+    }
+}

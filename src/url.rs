@@ -1,0 +1,365 @@
+//! The probe target: an `http://` or `https://` URL, parsed strictly enough that
+//! a typo or an empty expansion is reported before anything is sent.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Host {
+    /// An IP literal: connected to directly, never given to a resolver.
+    Ip(IpAddr),
+    /// A name, lower-cased.
+    Name(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    pub scheme: Scheme,
+    pub host: Host,
+    pub port: u16,
+    /// The authority as it goes into the request line's URL: `host[:port]`.
+    authority: String,
+    /// Path and query, starting with `/`; the fragment is dropped.
+    path_and_query: String,
+}
+
+impl Url {
+    pub fn parse(text: &str) -> Result<Url, String> {
+        let (scheme, rest) = split_scheme(text).ok_or_else(|| {
+            format!("{text:?} is not a URL: expected one like http://127.0.0.1:9000/health")
+        })?;
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            _ => {
+                return Err(format!(
+                    "unsupported scheme {scheme:?}: expected http:// or https://"
+                ));
+            }
+        };
+        let rest = rest
+            .strip_prefix("//")
+            .ok_or_else(|| format!("{text:?} is not a URL: expected // after the scheme"))?;
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, reference) = rest.split_at(end);
+        if authority.contains('@') {
+            return Err(
+                "credentials in the URL are not supported: they would show in the output line; \
+                 send them with --header 'Authorization: ...' and ${VAR}"
+                    .to_owned(),
+            );
+        }
+        let (host, port) = split_host_port(authority)?;
+        let port = match port {
+            None => match scheme {
+                Scheme::Http => 80,
+                Scheme::Https => 443,
+            },
+            Some("") => return Err("the URL's port is empty".to_owned()),
+            Some(p) => match p.parse::<u16>() {
+                Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => n,
+                _ => return Err(format!("{p:?} is not a port from 1 to 65535")),
+            },
+        };
+        let host = parse_host(host)?;
+        let path_and_query = path_and_query(reference)?;
+        let authority = match port {
+            80 if scheme == Scheme::Http => host.to_string(),
+            443 if scheme == Scheme::Https => host.to_string(),
+            _ => format!("{host}:{port}"),
+        };
+        Ok(Url {
+            scheme,
+            host,
+            port,
+            authority,
+            path_and_query,
+        })
+    }
+
+    /// The full URL to request.
+    pub fn as_request_url(&self) -> String {
+        format!(
+            "{}://{}{}",
+            self.scheme, self.authority, self.path_and_query
+        )
+    }
+
+    /// Resolves a redirect's `Location` against this URL (RFC 3986 section 5.2).
+    pub fn join(&self, location: &str) -> Result<Url, String> {
+        let location = location.split('#').next().unwrap_or_default();
+        if split_scheme(location).is_some() {
+            return Url::parse(location);
+        }
+        if location.starts_with("//") {
+            return Url::parse(&format!("{}:{location}", self.scheme));
+        }
+        let base_path = self.path_and_query.split('?').next().unwrap_or("/");
+        let reference = if location.is_empty() {
+            self.path_and_query.clone()
+        } else if location.starts_with('?') {
+            format!("{base_path}{location}")
+        } else if location.starts_with('/') {
+            location.to_owned()
+        } else {
+            let directory = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
+            format!("{directory}{location}")
+        };
+        let (path, query) = match reference.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (reference.as_str(), None),
+        };
+        let mut joined = format!(
+            "{}://{}{}",
+            self.scheme,
+            self.authority,
+            remove_dot_segments(path)
+        );
+        if let Some(query) = query {
+            joined.push('?');
+            joined.push_str(query);
+        }
+        Url::parse(&joined)
+    }
+
+    /// Whether `other` has the same scheme, host and port.
+    pub fn same_origin(&self, other: &Url) -> bool {
+        self.scheme == other.scheme && self.host == other.host && self.port == other.port
+    }
+}
+
+/// Renders the URL for the output line. The query is shown only as `?...`: it
+/// can hold a token expanded from `${VAR}`, and Docker keeps probe output in
+/// `docker inspect` for anyone who can read the container's metadata.
+impl fmt::Display for Url {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = match self.path_and_query.split_once('?') {
+            Some((path, _)) => format!("{path}?..."),
+            None => self.path_and_query.clone(),
+        };
+        write!(f, "{}://{}{}", self.scheme, self.authority, path)
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        })
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Ip(IpAddr::V6(ip)) => write!(f, "[{ip}]"),
+            Host::Ip(IpAddr::V4(ip)) => write!(f, "{ip}"),
+            Host::Name(name) => f.write_str(name),
+        }
+    }
+}
+
+fn split_scheme(text: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = text.split_once(':')?;
+    let mut bytes = scheme.bytes();
+    let valid = bytes.next()?.is_ascii_alphabetic()
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    valid.then_some((scheme, rest))
+}
+
+/// Splits `host[:port]`; a bracketed host (`[::1]:80`) must be an IPv6 address.
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
+    if let Some(bracketed) = authority.strip_prefix('[') {
+        let (host, after) = bracketed
+            .split_once(']')
+            .ok_or_else(|| format!("{authority:?} has \"[\" without \"]\""))?;
+        if host.parse::<Ipv6Addr>().is_err() {
+            return Err(format!("{host:?} is not an IPv6 address"));
+        }
+        return match after {
+            "" => Ok((host, None)),
+            _ => match after.strip_prefix(':') {
+                Some(port) => Ok((host, Some(port))),
+                None => Err(format!("unexpected {after:?} after \"]\"")),
+            },
+        };
+    }
+    Ok(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+fn parse_host(host: &str) -> Result<Host, String> {
+    if host.is_empty() {
+        return Err("the URL has no host".to_owned());
+    }
+    if host.contains(':') {
+        return host
+            .parse::<Ipv6Addr>()
+            .map(|ip| Host::Ip(IpAddr::V6(ip)))
+            .map_err(|_| format!("{host:?} is not an IPv6 address"));
+    }
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Host::Ip(ip));
+    }
+    let valid = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    if !valid {
+        return Err(format!(
+            "{host:?} is not a host name (letters, digits, \"-\", \".\"; use the xn-- form of an international name)"
+        ));
+    }
+    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(format!("{host:?} is not an IPv4 address"));
+    }
+    Ok(Host::Name(host.to_ascii_lowercase()))
+}
+
+fn path_and_query(reference: &str) -> Result<String, String> {
+    let reference = reference.split('#').next().unwrap_or_default();
+    // The request target must be visible ASCII (RFC 9112 section 3.2); a space
+    // or a control character here usually means an unquoted or mangled value.
+    if let Some(c) = reference.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!("the URL's path contains {c:?}: percent-encode it"));
+    }
+    Ok(match reference.chars().next() {
+        None => "/".to_owned(),
+        Some('?') => format!("/{reference}"),
+        Some(_) => reference.to_owned(),
+    })
+}
+
+/// RFC 3986 section 5.2.4, on a path that starts with `/`.
+fn remove_dot_segments(path: &str) -> String {
+    let mut segments: Vec<&str> = Vec::new();
+    let parts: Vec<&str> = path.split('/').skip(1).collect();
+    for (i, segment) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        match *segment {
+            "." | ".." => {
+                if *segment == ".." {
+                    segments.pop();
+                }
+                if last {
+                    segments.push("");
+                }
+            }
+            s => segments.push(s),
+        }
+    }
+    format!("/{}", segments.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn parses_hosts_ports_and_paths() {
+        let u = url("http://127.0.0.1:9000/health");
+        assert_eq!(u.host, Host::Ip("127.0.0.1".parse().unwrap()));
+        assert_eq!(u.port, 9000);
+        assert_eq!(u.as_request_url(), "http://127.0.0.1:9000/health");
+
+        let u = url("HTTP://LocalHost");
+        assert_eq!(u.host, Host::Name("localhost".to_owned()));
+        assert_eq!(u.port, 80);
+        assert_eq!(u.as_request_url(), "http://localhost/");
+
+        let u = url("http://[::1]:8080?x=1#frag");
+        assert_eq!(u.host, Host::Ip("::1".parse().unwrap()));
+        assert_eq!(u.as_request_url(), "http://[::1]:8080/?x=1");
+
+        assert_eq!(url("https://api.internal/").port, 443);
+        assert_eq!(url("http://h:80/").as_request_url(), "http://h/");
+    }
+
+    #[test]
+    fn rejects_what_would_probe_the_wrong_thing() {
+        for (text, why) in [
+            ("127.0.0.1:9000/health", "is not a URL"),
+            ("localhost/health", "is not a URL"),
+            ("ftp://h/", "unsupported scheme \"ftp\""),
+            ("http:/h/", "expected // after the scheme"),
+            ("http://127.0.0.1:/health", "the URL's port is empty"),
+            ("http://h:0/", "\"0\" is not a port"),
+            ("http://h:65536/", "\"65536\" is not a port"),
+            ("http://h:+80/", "\"+80\" is not a port"),
+            ("http:///health", "the URL has no host"),
+            (
+                "http://user:pw@h/",
+                "credentials in the URL are not supported",
+            ),
+            ("http://[::1/", "has \"[\" without \"]\""),
+            ("http://[::1]x/", "unexpected \"x\" after \"]\""),
+            ("http://[zz]/", "\"zz\" is not an IPv6 address"),
+            ("http://ex ample/", "is not a host name"),
+            ("http://bücher.de/", "is not a host name"),
+            ("http://256.1.1.1/", "\"256.1.1.1\" is not an IPv4 address"),
+            ("http://h/a b", "contains ' '"),
+            ("http://h/a\x1b[31m", "contains '\\u{1b}'"),
+        ] {
+            let err = Url::parse(text).unwrap_err();
+            assert!(
+                err.contains(why),
+                "{text:?}: {err:?} should contain {why:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_hides_the_query() {
+        assert_eq!(
+            url("http://h:1/p?token=abc").to_string(),
+            "http://h:1/p?..."
+        );
+        assert_eq!(url("http://h:1/p").to_string(), "http://h:1/p");
+    }
+
+    #[test]
+    fn joins_redirect_locations() {
+        let base = url("http://h:1/a/b/c?q=1");
+        for (location, want) in [
+            ("/x", "http://h:1/x"),
+            ("x", "http://h:1/a/b/x"),
+            ("../x", "http://h:1/a/x"),
+            ("../../../../x", "http://h:1/x"),
+            ("./", "http://h:1/a/b/"),
+            ("..", "http://h:1/a/"),
+            ("?z=2", "http://h:1/a/b/c?z=2"),
+            ("", "http://h:1/a/b/c?q=1"),
+            ("x#frag", "http://h:1/a/b/x"),
+            ("//other:2/y", "http://other:2/y"),
+            ("https://h:1/z", "https://h:1/z"),
+        ] {
+            assert_eq!(
+                base.join(location).unwrap().as_request_url(),
+                want,
+                "{location:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_origin_compares_scheme_host_and_port() {
+        let base = url("http://localhost:9000/");
+        assert!(base.same_origin(&url("http://LOCALHOST:9000/x")));
+        assert!(!base.same_origin(&url("http://localhost:9001/")));
+        assert!(!base.same_origin(&url("http://127.0.0.1:9000/")));
+        assert!(!base.same_origin(&url("https://localhost:9000/")));
+        assert!(url("http://h/").same_origin(&url("http://h:80/")));
+    }
+}

@@ -1,0 +1,140 @@
+//! Arguments and environment in, exit code and one line out.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+#[test]
+fn help_lists_every_option_with_its_variable_and_default() {
+    let ran = probe(&["--help"]).run();
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(ran.stderr.is_empty(), "{ran}");
+    for (option, var, default) in [
+        ("--timeout", "HEALTHPROBE_TIMEOUT", "[default: 2s]"),
+        (
+            "--connect-timeout",
+            "HEALTHPROBE_CONNECT_TIMEOUT",
+            "[default: none]",
+        ),
+        ("--method", "HEALTHPROBE_METHOD", "[default: GET]"),
+        ("--header", "HEALTHPROBE_HEADER", "[default: none]"),
+        (
+            "--expect-status",
+            "HEALTHPROBE_EXPECT_STATUS",
+            "[default: 200-299]",
+        ),
+        (
+            "--expect-body",
+            "HEALTHPROBE_EXPECT_BODY",
+            "[default: none]",
+        ),
+        (
+            "--follow-redirects",
+            "HEALTHPROBE_FOLLOW_REDIRECTS",
+            "[default: off]",
+        ),
+        ("--quiet", "HEALTHPROBE_QUIET", "[default: off]"),
+    ] {
+        let entry = ran
+            .stdout
+            .split(option)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{option} missing\n{ran}"));
+        let entry = entry.split("\n  -").next().unwrap_or_default();
+        assert!(
+            entry.contains(&format!("[env: {var}]")) && entry.contains(default),
+            "{option}: {entry}"
+        );
+    }
+    assert!(ran.stdout.contains("[env: HEALTHPROBE_URL]"));
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    probe(&["-V"]).expect(0, &format!("healthprobe {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn usage_errors_exit_64_with_one_line_naming_the_problem() {
+    for (args, line) in [
+        (
+            &[][..],
+            "healthprobe: no URL to probe: give one as an argument or in HEALTHPROBE_URL",
+        ),
+        (
+            &["--timeout", "2x", "http://127.0.0.1:1/"],
+            "healthprobe: invalid --timeout \"2x\": expected a duration like 500ms, 2s, 1.5s or 1m",
+        ),
+        (
+            &["--nope", "http://127.0.0.1:1/"],
+            "healthprobe: unknown option \"--nope\" (see --help)",
+        ),
+        (&["-t"], "healthprobe: --timeout needs a value"),
+        (
+            &["https://127.0.0.1:1/"],
+            "healthprobe: invalid URL: https:// is not supported by this build (it has no TLS); probe the service's http:// port",
+        ),
+        (
+            &["127.0.0.1:9000/health"],
+            "healthprobe: invalid URL: \"127.0.0.1:9000/health\" is not a URL: expected one like http://127.0.0.1:9000/health",
+        ),
+        (
+            &["--expect-status", "600", "http://127.0.0.1:1/"],
+            "healthprobe: invalid --expect-status \"600\": \"600\" is not a status code from 100 to 599",
+        ),
+        (
+            &["http://127.0.0.1:${PORT}/"],
+            "healthprobe: in URL: ${PORT} is not set and has no default",
+        ),
+    ] {
+        probe(args).expect(64, line);
+    }
+}
+
+#[test]
+fn environment_errors_name_the_variable() {
+    probe(&["http://127.0.0.1:1/"])
+        .env("HEALTHPROBE_TIMEOUT", "soon")
+        .expect(64, "healthprobe: invalid HEALTHPROBE_TIMEOUT \"soon\": expected a duration like 500ms, 2s, 1.5s or 1m");
+    probe(&[])
+        .env("HEALTHPROBE_URL", "http://127.0.0.1:$PORT/")
+        .expect(64, "healthprobe: in HEALTHPROBE_URL: a \"$\" must start ${NAME} or ${NAME:-default}; write $$ for a literal $");
+}
+
+#[test]
+fn a_header_value_never_reaches_the_output() {
+    let ran = probe(&["-H", "Authorization Bearer hunter2", "http://127.0.0.1:1/"]).expect(
+        64,
+        "healthprobe: invalid --header: expected \"Name: value\" (the text given is not shown)",
+    );
+    assert!(!ran.stderr.contains("hunter2"));
+}
+
+#[test]
+fn stdin_is_never_read() {
+    // An open pipe that never delivers anything would hang a probe that read it.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("healthprobe"))
+        .env_clear()
+        .args(["-t", "300ms", "http://127.0.0.1:1/"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("healthprobe waited on stdin");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(1));
+    let _ = std::io::stdout().flush();
+}

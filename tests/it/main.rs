@@ -1,0 +1,6 @@
+//! Integration tests: the real binary, real servers on loopback.
+
+mod cli;
+mod http;
+mod network;
+mod support;

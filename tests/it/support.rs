@@ -1,0 +1,197 @@
+//! One way to run the binary and check its whole result, and raw TCP servers
+//! that misbehave in one named way each.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// No run of the binary may take longer than this, whatever it does; the
+/// harness kills it past this point, which fails the test.
+const HARD_LIMIT: Duration = Duration::from_secs(10);
+/// How much later than its deadline the process may exit.
+pub const DEADLINE_SLACK: Duration = Duration::from_millis(100);
+
+/// A healthprobe invocation: arguments and the only environment it gets.
+pub struct Probe {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+}
+
+pub fn probe(args: &[&str]) -> Probe {
+    Probe {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        env: Vec::new(),
+    }
+}
+
+/// What one run did.
+pub struct Ran {
+    command: String,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Probe {
+    pub fn env(mut self, name: &str, value: &str) -> Probe {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn run(&self) -> Ran {
+        let mut command =
+            assert_cmd::Command::cargo_bin("healthprobe").expect("the binary is built");
+        command
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .args(&self.args)
+            .timeout(HARD_LIMIT);
+        let started = Instant::now();
+        let output = command.output().expect("the binary runs");
+        let elapsed = started.elapsed();
+        Ran {
+            command: format!("{:?} healthprobe {:?}", self.env, self.args),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            elapsed,
+        }
+    }
+
+    /// Runs and checks the exit code and the one line, which must be on
+    /// stdout for exit 0 and on stderr otherwise, with the other stream empty.
+    /// A trailing ` in <time>` is compared as ` in <elapsed>`.
+    pub fn expect(&self, code: i32, line: &str) -> Ran {
+        let ran = self.run();
+        ran.check(code, line);
+        ran
+    }
+}
+
+impl Ran {
+    pub fn check(&self, code: i32, line: &str) {
+        let (out, other) = if code == 0 {
+            (&self.stdout, &self.stderr)
+        } else {
+            (&self.stderr, &self.stdout)
+        };
+        let ok = self.code == Some(code)
+            && other.is_empty()
+            && out.ends_with('\n')
+            && out.lines().count() == 1
+            && out.len() <= 501
+            && out.bytes().all(|b| b == b'\n' || (0x20..0x7f).contains(&b))
+            && placeholder(out.trim_end()) == line;
+        assert!(ok, "{self}\nwanted exit {code} and the line\n  {line}");
+    }
+
+    /// Checks that the process ended within the deadline plus the slack, and
+    /// did not give up much before it either.
+    pub fn ended_at_deadline(&self, deadline: Duration) {
+        assert!(
+            self.elapsed >= deadline && self.elapsed <= deadline + DEADLINE_SLACK,
+            "{self}\nwanted it to end between {deadline:?} and {:?}",
+            deadline + DEADLINE_SLACK
+        );
+    }
+
+    /// Checks that the process ended well before `limit`.
+    pub fn ended_within(&self, limit: Duration) {
+        assert!(
+            self.elapsed <= limit,
+            "{self}\nwanted it to end within {limit:?}"
+        );
+    }
+}
+
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command: {}\nexit: {:?} after {:?}\nstdout: {:?}\nstderr: {:?}",
+            self.command, self.code, self.elapsed, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Replaces the elapsed time at the end of a line with `<elapsed>`.
+pub fn placeholder(line: &str) -> String {
+    match line.rsplit_once(" in ") {
+        Some((head, time))
+            if time.ends_with('s') && time.trim_end_matches(['m', 's']).parse::<f64>().is_ok() =>
+        {
+            format!("{head} in <elapsed>")
+        }
+        _ => line.to_owned(),
+    }
+}
+
+/// A raw server on 127.0.0.1 that treats each connection with `behaviour`,
+/// on its own thread, for at most `connections` connections.
+pub fn serve(connections: usize, behaviour: fn(TcpStream)) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    serve_on(listener, connections, behaviour)
+}
+
+pub fn serve_on(listener: TcpListener, connections: usize, behaviour: fn(TcpStream)) -> SocketAddr {
+    let addr = listener.local_addr().expect("local address");
+    thread::spawn(move || {
+        for stream in listener.incoming().take(connections).flatten() {
+            thread::spawn(move || behaviour(stream));
+        }
+    });
+    addr
+}
+
+/// Reads the request head (bounded by size and a 5 s timeout) and returns it.
+pub fn read_head(stream: &mut TcpStream) -> String {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// A server that answers every request with `response` and sends each
+/// request head it received down the returned channel.
+pub fn recording(response: &'static str) -> (SocketAddr, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for mut stream in listener.incoming().take(4).flatten() {
+            let head = read_head(&mut stream);
+            let _ = stream.write_all(response.as_bytes());
+            let _ = tx.send(head);
+        }
+    });
+    (addr, rx)
+}
+
+/// Writes `bytes` one at a time, `gap` apart, stopping at the first error.
+pub fn drip(stream: &mut TcpStream, bytes: &[u8], gap: Duration) {
+    for b in bytes {
+        if stream.write_all(&[*b]).is_err() {
+            return;
+        }
+        thread::sleep(gap);
+    }
+}
+
+/// Sends `chunk` again and again for at most `limit`, until the peer leaves.
+pub fn flood(stream: &mut TcpStream, chunk: &[u8], limit: Duration) {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if stream.write_all(chunk).is_err() {
+            return;
+        }
+    }
+}
