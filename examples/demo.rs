@@ -26,18 +26,30 @@ fn main() -> Result<(), String> {
     let mut server = Server::start(&examples.join("health_server"))?;
     let url = format!("http://localhost:{}/health", server.port);
 
-    probe(&healthprobe, &[&url]);
-    probe(&healthprobe, &["--expect-body", r#""status":"ok""#, &url]);
+    // Each run states the exit code it should end with; the demo fails if
+    // any does not, so that CI can run it as a check of the README.
+    let mut ok = probe(&healthprobe, &[&url], 0);
+    ok &= probe(
+        &healthprobe,
+        &["--expect-body", r#""status":"ok""#, &url],
+        0,
+    );
     server.switch("unhealthy")?;
-    probe(&healthprobe, &[&url]);
+    ok &= probe(&healthprobe, &[&url], 1);
     server.switch("slow")?;
-    probe(&healthprobe, &["--timeout", "500ms", &url]);
+    ok &= probe(&healthprobe, &["--timeout", "500ms", &url], 1);
     server.child.kill().map_err(|e| e.to_string())?;
-    probe(&healthprobe, &[&url]);
-    Ok(())
+    let _ = server.child.wait();
+    ok &= probe(&healthprobe, &[&url], 1);
+    ok &= probe(&healthprobe, &["--timeout", "soon", &url], 64);
+    if ok {
+        Ok(())
+    } else {
+        Err("an exit code was not the one expected".to_owned())
+    }
 }
 
-fn probe(healthprobe: &Path, args: &[&str]) {
+fn probe(healthprobe: &Path, args: &[&str], expected: i32) -> bool {
     let shown: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
     println!("$ healthprobe {}", shown.join(" "));
     match Command::new(healthprobe).args(args).env_clear().output() {
@@ -47,12 +59,17 @@ fn probe(healthprobe: &Path, args: &[&str]) {
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
+            let code = out.status.code();
             println!(
                 "exit code {}\n",
-                out.status.code().map_or("none".into(), |c| c.to_string())
+                code.map_or("none".into(), |c| c.to_string())
             );
+            code == Some(expected)
         }
-        Err(e) => println!("cannot run {}: {e}\n", healthprobe.display()),
+        Err(e) => {
+            println!("cannot run {}: {e}\n", healthprobe.display());
+            false
+        }
     }
 }
 
