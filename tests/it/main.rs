@@ -3,4 +3,6 @@
 mod cli;
 mod http;
 mod network;
+mod podman;
+mod static_binary;
 mod support;

@@ -17,12 +17,23 @@ pub const DEADLINE_SLACK: Duration = Duration::from_millis(100);
 pub struct Probe {
     args: Vec<String>,
     env: Vec<(String, String)>,
+    /// A program and its arguments that run healthprobe (a sandbox), if any.
+    runner: Vec<String>,
 }
 
 pub fn probe(args: &[&str]) -> Probe {
     Probe {
         args: args.iter().map(|a| a.to_string()).collect(),
         env: Vec::new(),
+        runner: Vec::new(),
+    }
+}
+
+/// A probe run by `runner`, whose last element is the healthprobe to run.
+pub fn probe_with(runner: &[String], args: &[&str]) -> Probe {
+    Probe {
+        runner: runner.to_vec(),
+        ..probe(args)
     }
 }
 
@@ -42,8 +53,14 @@ impl Probe {
     }
 
     pub fn run(&self) -> Ran {
-        let mut command =
-            assert_cmd::Command::cargo_bin("healthprobe").expect("the binary is built");
+        let mut command = match self.runner.split_first() {
+            Some((program, runner_args)) => {
+                let mut command = assert_cmd::Command::new(program);
+                command.args(runner_args);
+                command
+            }
+            None => assert_cmd::Command::cargo_bin("healthprobe").expect("the binary is built"),
+        };
         command
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -53,7 +70,10 @@ impl Probe {
         let output = command.output().expect("the binary runs");
         let elapsed = started.elapsed();
         Ran {
-            command: format!("{:?} healthprobe {:?}", self.env, self.args),
+            command: format!(
+                "{:?} {:?} healthprobe {:?}",
+                self.env, self.runner, self.args
+            ),
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -194,4 +214,14 @@ pub fn flood(stream: &mut TcpStream, chunk: &[u8], limit: Duration) {
             return;
         }
     }
+}
+
+/// The value of a variable that gates a suite `.ci/run` runs: `None` when it
+/// is unset (the suite is skipped, saying so), the value otherwise.
+pub fn gate(name: &str) -> Option<String> {
+    let value = std::env::var(name).ok().filter(|v| !v.is_empty());
+    if value.is_none() {
+        eprintln!("skipped: set {name} to run this test (.ci/test does)");
+    }
+    value
 }

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Holds the deployment examples to what they claim.
+
+For every health check in Dockerfile.example, examples/Dockerfile.scratch,
+examples/compose.yaml and examples/kubernetes.yaml it checks that:
+- it runs /usr/local/bin/healthprobe in exec form (no shell in these images);
+- the runtime's timeout is longer than healthprobe's own --timeout, so the
+  runtime never kills the probe before it can print its line;
+- the very same arguments, pointed at a live server on loopback, exit 0.
+
+With --app-python PYTHON (a Python with examples/app/requirements.txt
+installed) it also runs the example FastAPI app under gunicorn, bound to
+loopback, and probes it with Dockerfile.example's health check: healthy while
+/storage is writable, unhealthy (exit 1) when it is not.
+
+Usage: check_examples.py HEALTHPROBE HEALTH_SERVER [--app-python PYTHON]
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = "/usr/local/bin/healthprobe"
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok: {what}")
+    else:
+        failed += 1
+        print(f"FAILED: {what}")
+
+
+def seconds(text):
+    """A duration as healthprobe, Docker and Compose write it: 3s, 500ms, 1m."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)?", str(text))
+    if not m:
+        raise ValueError(f"not a duration: {text!r}")
+    scale = {"ms": 0.001, "s": 1, "m": 60, None: 1}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def probe_timeout(argv):
+    for i, arg in enumerate(argv):
+        if arg in ("-t", "--timeout"):
+            return seconds(argv[i + 1])
+        if arg.startswith("--timeout="):
+            return seconds(arg.split("=", 1)[1])
+    return 2.0  # healthprobe's default
+
+
+def dockerfile_healthchecks(path):
+    """(runtime timeout, argv) for each HEALTHCHECK in a Dockerfile."""
+    text = path.read_text().replace("\\\n", " ")
+    found = []
+    for line in text.splitlines():
+        if not line.startswith("HEALTHCHECK"):
+            continue
+        options, _, command = line.partition(" CMD ")
+        check(command.strip().startswith("["), f"{path.name}: HEALTHCHECK is in exec form")
+        m = re.search(r"--timeout=(\S+)", options)
+        found.append((seconds(m.group(1)) if m else 30.0, json.loads(command)))
+    return found
+
+
+def compose_healthchecks(path):
+    doc = yaml.safe_load(path.read_text())
+    found = []
+    for name, service in doc["services"].items():
+        hc = service.get("healthcheck")
+        if not hc:
+            continue
+        test = hc["test"]
+        check(isinstance(test, list) and test[0] == "CMD", f"compose {name}: test is a CMD list")
+        found.append((seconds(hc.get("timeout", "30s")), test[1:]))
+    deps = doc["services"]["smoke"]["depends_on"]
+    check(deps["api"]["condition"] == "service_healthy", "compose: smoke waits for api to be healthy")
+    return found
+
+
+def kubernetes_probes(path):
+    found = []
+    for doc in yaml.safe_load_all(path.read_text()):
+        pod = doc["spec"]["template"]["spec"]
+        sc = pod["securityContext"]
+        check(sc.get("runAsNonRoot") is True and sc.get("runAsUser") == 65532, "kubernetes: runs as 65532, non-root")
+        for container in pod["containers"]:
+            csc = container["securityContext"]
+            check(csc.get("readOnlyRootFilesystem") is True, "kubernetes: read-only root filesystem")
+            for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+                probe = container[kind]
+                found.append((float(probe["timeoutSeconds"]), probe["exec"]["command"]))
+    return found
+
+
+def run_probe(healthprobe, argv, target):
+    """Runs argv[1:] with the URL's host and port replaced by target."""
+    args = [re.sub(r"^http://[^/]+", f"http://{target}", a) for a in argv[1:]]
+    done = subprocess.run([healthprobe, *args], capture_output=True, text=True, timeout=30, env={})
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+class Server:
+    """A server in its own process group, so that stopping it also stops the
+    workers it forked (gunicorn's outlive a killed master)."""
+
+    def __init__(self, cmd, port, env=None):
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{cmd[0]} did not start on port {port}")
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    args = sys.argv[1:]
+    app_python = None
+    if "--app-python" in args:
+        i = args.index("--app-python")
+        app_python = args[i + 1]
+        del args[i : i + 2]
+    healthprobe, health_server = args
+
+    checks = []
+    for path in (ROOT / "Dockerfile.example", ROOT / "examples/Dockerfile.scratch"):
+        checks += [(path.name, *c) for c in dockerfile_healthchecks(path)]
+    checks += [("compose.yaml", *c) for c in compose_healthchecks(ROOT / "examples/compose.yaml")]
+    checks += [("kubernetes.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes.yaml")]
+
+    port = free_port()
+    server = Server([health_server, "--listen", f"127.0.0.1:{port}"], port)
+    try:
+        for source, runtime_timeout, argv in checks:
+            own = probe_timeout(argv)
+            check(argv[0] == PROBE, f"{source}: runs {PROBE}")
+            check(runtime_timeout > own, f"{source}: runtime timeout {runtime_timeout}s > probe --timeout {own}s")
+            code, line = run_probe(healthprobe, argv, f"127.0.0.1:{port}")
+            check(code == 0, f"{source}: {' '.join(argv[1:])} -> exit {code}: {line}")
+    finally:
+        server.stop()
+
+    if app_python:
+        dockerfile_argv = dockerfile_healthchecks(ROOT / "Dockerfile.example")[0][1]
+        port = free_port()
+        with tempfile.TemporaryDirectory() as storage:
+            env = {"PATH": os.environ["PATH"], "STORAGE_DIR": storage, "BIND": f"127.0.0.1:{port}", "WORKERS": "1"}
+            gunicorn = [app_python, "-m", "gunicorn", "--chdir", str(ROOT / "examples/app"), "-c", str(ROOT / "examples/app/gunicorn.conf.py"), "app.main:app"]
+            app = Server(gunicorn, port, env)
+            try:
+                code, line = run_probe(healthprobe, dockerfile_argv, f"localhost:{port}")
+                check(code == 0 and line.startswith("healthy:"), f"FastAPI app, writable storage -> exit {code}: {line}")
+            finally:
+                app.stop()
+            env["STORAGE_DIR"] = str(Path(storage) / "missing")
+            app = Server(gunicorn, port, env)
+            try:
+                code, line = run_probe(healthprobe, dockerfile_argv, f"localhost:{port}")
+                check(code == 1 and "503 Service Unavailable" in line, f"FastAPI app, storage gone -> exit {code}: {line}")
+            finally:
+                app.stop()
+
+    print(f"examples: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+//! The static musl binary where it will live: alone in an empty, read-only
+//! root, as uid/gid 65532, with no /etc, /tmp or /proc.
+//!
+//! Runs when HEALTHPROBE_STATIC_BIN names the static binary (`.ci/test` builds
+//! it and sets it). The sandboxed tests also need HEALTHPROBE_TEST_SANDBOX:
+//! root (to become uid 65532 with setpriv), bubblewrap, and unprivileged user
+//! namespaces.
+
+use std::fs;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use crate::support::*;
+
+fn static_binary() -> Option<PathBuf> {
+    let path = PathBuf::from(gate("HEALTHPROBE_STATIC_BIN")?);
+    assert!(
+        path.is_file(),
+        "HEALTHPROBE_STATIC_BIN={} is not a file",
+        path.display()
+    );
+    Some(path)
+}
+
+/// The static binary, when the sandboxed tests are to run.
+fn sandbox_binary() -> Option<PathBuf> {
+    gate("HEALTHPROBE_TEST_SANDBOX")?;
+    Some(static_binary().expect("HEALTHPROBE_TEST_SANDBOX needs HEALTHPROBE_STATIC_BIN"))
+}
+
+/// A directory holding only `/healthprobe` and the given files, made
+/// read-only (mode 0555) so nothing can be written there.
+fn empty_root(binary: &Path, files: &[(&str, &str)]) -> tempdir::Dir {
+    let root = tempdir::Dir::new();
+    fs::copy(binary, root.path().join("healthprobe")).unwrap();
+    for (path, text) in files {
+        let path = root.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    root
+}
+
+/// Runs `/healthprobe` as uid/gid 65532 (a real uid, set before the sandbox
+/// starts) with `root` bound read-only as `/` and nothing else mounted.
+fn sandboxed(root: &tempdir::Dir, args: &[&str]) -> Probe {
+    let runner: Vec<String> = [
+        "/usr/bin/setpriv",
+        "--reuid=65532",
+        "--regid=65532",
+        "--clear-groups",
+        "/usr/bin/bwrap",
+        "--ro-bind",
+        root.path().to_str().unwrap(),
+        "/",
+        "--unshare-user",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--die-with-parent",
+        "/healthprobe",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    probe_with(&runner, args)
+}
+
+fn answers(status: &'static str) -> fn(TcpStream) {
+    match status {
+        "200" => |mut s| {
+            read_head(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+        },
+        _ => |mut s| {
+            read_head(&mut s);
+            let _ = s.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n");
+        },
+    }
+}
+
+#[test]
+fn the_static_binary_has_no_interpreter_and_no_shared_libraries() {
+    let Some(binary) = static_binary() else {
+        return;
+    };
+    let elf = fs::read(&binary).unwrap();
+    assert_eq!(&elf[..4], b"\x7fELF", "not an ELF file");
+    assert_eq!(elf[4], 2, "not a 64-bit ELF file");
+    let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    let mut needed = 0;
+    for i in 0..phnum {
+        let ph = phoff + i * phentsize;
+        let p_type = u32::from_le_bytes(elf[ph..ph + 4].try_into().unwrap());
+        assert_ne!(p_type, 3, "PT_INTERP: the binary asks for a dynamic loader");
+        if p_type == 2 {
+            // PT_DYNAMIC: a static-pie has one for its own relocations, but
+            // must not name any shared library (DT_NEEDED, tag 1).
+            let (offset, size) = (u64_at(ph + 8), u64_at(ph + 32));
+            for entry in elf[offset..offset + size].chunks_exact(16) {
+                let tag = u64::from_le_bytes(entry[..8].try_into().unwrap());
+                needed += usize::from(tag == 1);
+            }
+        }
+    }
+    assert_eq!(needed, 0, "the binary needs {needed} shared libraries");
+}
+
+#[test]
+fn probes_from_an_empty_root_as_uid_65532() {
+    let Some(binary) = sandbox_binary() else {
+        return;
+    };
+    let root = empty_root(&binary, &[]);
+    let v4 = serve(3, answers("200"));
+    let v6 = serve_on(
+        TcpListener::bind("[::1]:0").expect("IPv6 loopback"),
+        1,
+        answers("200"),
+    );
+    for (url, peer) in [
+        (format!("http://127.0.0.1:{}/health", v4.port()), v4),
+        (format!("http://[::1]:{}/health", v6.port()), v6),
+        (format!("http://localhost:{}/health", v4.port()), v4),
+    ] {
+        let ran = sandboxed(&root, &[&url]).expect(
+            0,
+            &format!("healthy: GET {url}: 200 OK from {peer} in <elapsed>"),
+        );
+        // localhost is answered inside healthprobe: no DNS to wait for.
+        ran.ended_within(Duration::from_millis(500));
+    }
+    let sick = serve(1, answers("503"));
+    let url = format!("http://localhost:{}/health", sick.port());
+    sandboxed(&root, &[&url]).expect(1, &format!("unhealthy: GET {url}: 503 Service Unavailable, expected 200-299, from {sick} in <elapsed>"));
+
+    let silent = serve(1, |mut s| {
+        read_head(&mut s);
+        thread::sleep(Duration::from_secs(3));
+    });
+    let url = format!("http://127.0.0.1:{}/health", silent.port());
+    sandboxed(&root, &["-t", "500ms", &url])
+        .expect(1, &format!("unhealthy: GET {url}: timed out waiting for the response head from {silent} (--timeout 500ms, 0 bytes received) in <elapsed>"))
+        .ended_at_deadline(Duration::from_millis(500));
+}
+
+#[test]
+fn other_names_go_to_the_resolver_within_the_deadline() {
+    // With no /etc/resolv.conf musl asks 127.0.0.1:53, where nothing answers
+    // here; the deadline must end the wait, not musl's own 5 s timeout.
+    let Some(binary) = sandbox_binary() else {
+        return;
+    };
+    let root = empty_root(&binary, &[]);
+    sandboxed(&root, &["-t", "500ms", "http://db.internal:9000/health"])
+        .expect(1, "unhealthy: GET http://db.internal:9000/health: timed out resolving the host (--timeout 500ms) in <elapsed>")
+        .ended_at_deadline(Duration::from_millis(500));
+}
+
+#[test]
+fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
+    // As Docker and the kubelet write it: ::1 before 127.0.0.1. musl also
+    // sorts ::1 first (RFC 6724), so `app` is tried on ::1, refused, then on
+    // 127.0.0.1, where a server bound to IPv4 only (like gunicorn's
+    // 0.0.0.0:9000) answers.
+    let Some(binary) = sandbox_binary() else {
+        return;
+    };
+    let hosts = "::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tlocalhost\n::1\tapp\n127.0.0.1\tapp\n";
+    let root = empty_root(&binary, &[("etc/hosts", hosts)]);
+    let v4 = serve(2, answers("200"));
+    for host in ["localhost", "app"] {
+        let url = format!("http://{host}:{}/health", v4.port());
+        sandboxed(&root, &[&url]).expect(
+            0,
+            &format!("healthy: GET {url}: 200 OK from {v4} in <elapsed>"),
+        );
+    }
+}
+
+/// A temporary directory removed on drop, without a crate for it.
+mod tempdir {
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new() -> Dir {
+            static COUNT: AtomicUsize = AtomicUsize::new(0);
+            let n = COUNT.fetch_add(1, Ordering::SeqCst);
+            let path =
+                std::env::temp_dir().join(format!("healthprobe-test-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            // bwrap as uid 65532 must be able to enter it.
+            set_mode(&path, 0o755);
+            Dir(path)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    pub fn set_mode(path: &Path, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
