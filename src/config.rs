@@ -2,6 +2,7 @@
 //! environment arrives as a lookup function, so tests never touch process state.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
@@ -48,11 +49,27 @@ Options:
                                [env: HEALTHPROBE_FOLLOW_REDIRECTS] [default: off]
   -q, --quiet
           Print nothing when healthy          [env: HEALTHPROBE_QUIET] [default: off]
+
+TLS options (https:// URLs only):
+      --cacert <FILE>
+          PEM certificates to trust instead of the system's
+            [env: HEALTHPROBE_CACERT] [default: $SSL_CERT_FILE, else the system bundle]
+  -k, --insecure
+          Do not verify the server's certificate
+                                     [env: HEALTHPROBE_INSECURE] [default: off]
+      --cert <FILE>
+          PEM client certificate (chain) to present  [env: HEALTHPROBE_CERT] [default: none]
+      --key <FILE>
+          PEM private key for --cert (RSA, ECDSA or Ed25519)
+                                   [env: HEALTHPROBE_KEY] [default: the --cert file]
+      --server-name <NAME>
+          The name to send (SNI) and to verify, when the URL names an address
+                                 [env: HEALTHPROBE_SERVER_NAME] [default: the URL's host]
   -h, --help     Print this help
   -V, --version  Print the version
 
 Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
-The URL, header values and --expect-body expand ${VAR} and ${VAR:-default}
+The URL, header values, --expect-body and file options expand ${VAR} and ${VAR:-default}
 from healthprobe's own environment; write $$ for a literal $. Proxy
 variables are ignored, and localhost is always the loopback interface.
 ";
@@ -83,6 +100,45 @@ pub struct Config {
     pub expect_body: Option<String>,
     pub follow_redirects: bool,
     pub quiet: bool,
+    /// TLS settings; they apply only to https:// URLs.
+    pub tls: Tls,
+}
+
+/// How an https:// probe verifies the server and presents itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    pub roots: TrustRoots,
+    /// `--insecure`: the certificate is not verified at all.
+    pub insecure: bool,
+    /// `--cert` and the file holding its key (`--key`, else the same file).
+    pub client_cert: Option<ClientCert>,
+    /// `--server-name`: sent as SNI and verified instead of the URL's host.
+    pub server_name: Option<String>,
+}
+
+/// Where the certificates to trust come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// A PEM file named by `source` (`--cacert`, `HEALTHPROBE_CACERT` or
+    /// `SSL_CERT_FILE`).
+    File { path: PathBuf, source: String },
+    /// The first of [`SYSTEM_BUNDLES`] that exists (and, with the
+    /// `webpki-roots` feature, Mozilla's roots when none does).
+    #[default]
+    System,
+}
+
+/// Where CA bundles live on Debian/Ubuntu/Alpine, RHEL/Fedora, and macOS/BSD.
+pub const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +170,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     }
     let follow_redirects = args.contains("--follow-redirects");
     let quiet = args.contains(["-q", "--quiet"]);
+    let insecure = args.contains(["-k", "--insecure"]);
     let mut option = |keys: &[&'static str]| -> Result<Option<String>> {
         let flag = *keys.last().unwrap_or(&"");
         let value = match keys {
@@ -127,6 +184,10 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let method = option(&["-X", "--method"])?;
     let expect_status = option(&["--expect-status"])?;
     let expect_body = option(&["--expect-body"])?;
+    let cacert = option(&["--cacert"])?;
+    let cert = option(&["--cert"])?;
+    let key = option(&["--key"])?;
+    let server_name = option(&["--server-name"])?;
     let headers: Vec<String> = args
         .values_from_str(["-H", "--header"])
         .map_err(|e| usage_error("--header", e))?;
@@ -146,12 +207,11 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let url = expand(&url, |name| env.get_raw(name))
         .map_err(|why| anyhow!("in {source}: {why}"))
         .and_then(|u| Url::parse(&u).map_err(|why| anyhow!("invalid {source}: {why}")))?;
-    if url.scheme == Scheme::Https {
+    if url.scheme == Scheme::Https && !cfg!(feature = "tls") {
         bail!(
-            "invalid {source}: https:// is not supported by this build (it has no TLS); probe the service's http:// port"
+            "invalid {source}: https:// needs TLS, which this build leaves out (built without the tls feature)"
         );
     }
-
     let parsed = |flag: &str,
                   value: Option<String>,
                   var: &str,
@@ -229,6 +289,75 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         },
     };
 
+    // File options and the server name may use ${VAR} too.
+    let expanded =
+        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
+            match setting(flag, value, var)? {
+                None => Ok(None),
+                Some((source, v)) => {
+                    let v = expand(&v, |name| env.get_raw(name))
+                        .map_err(|why| anyhow!("in {source}: {why}"))?;
+                    Ok(Some((source, v)))
+                }
+            }
+        };
+    let cacert = expanded("--cacert", cacert, "HEALTHPROBE_CACERT")?;
+    let cert = expanded("--cert", cert, "HEALTHPROBE_CERT")?;
+    let key = expanded("--key", key, "HEALTHPROBE_KEY")?;
+    let server_name = expanded("--server-name", server_name, "HEALTHPROBE_SERVER_NAME")?;
+    let insecure = insecure || env.flag("HEALTHPROBE_INSECURE")?;
+    if url.scheme == Scheme::Http {
+        // Redirects never change the scheme, so these could never apply.
+        let given = [&cacert, &cert, &key, &server_name]
+            .into_iter()
+            .flatten()
+            .map(|(source, _)| source.clone())
+            .chain(insecure.then(|| "--insecure".to_owned()))
+            .next();
+        if let Some(source) = given {
+            bail!("{source} applies only to https:// URLs, and the URL is http://");
+        }
+    }
+    let roots = match cacert {
+        Some((source, path)) => TrustRoots::File {
+            path: path.into(),
+            source,
+        },
+        None => match env.get("SSL_CERT_FILE")? {
+            Some(path) => TrustRoots::File {
+                path: path.into(),
+                source: "SSL_CERT_FILE".to_owned(),
+            },
+            None => TrustRoots::System,
+        },
+    };
+    let client_cert = match (cert, key) {
+        (Some((_, cert)), Some((_, key))) => Some(ClientCert {
+            cert: cert.clone().into(),
+            key: key.into(),
+        }),
+        (Some((_, cert)), None) => Some(ClientCert {
+            cert: cert.clone().into(),
+            key: cert.into(),
+        }),
+        (None, Some((source, _))) => bail!("{source} needs --cert"),
+        (None, None) => None,
+    };
+    let server_name = match server_name {
+        Some((source, name)) => Some(
+            crate::url::parse_host(&name)
+                .map(|host| host.to_string().trim_matches(['[', ']']).to_owned())
+                .map_err(|why| anyhow!("invalid {source} {name:?}: {why}"))?,
+        ),
+        None => None,
+    };
+    let tls = Tls {
+        roots,
+        insecure,
+        client_cert,
+        server_name,
+    };
+
     Ok(Command::Probe(Config {
         url,
         method,
@@ -239,6 +368,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         expect_body,
         follow_redirects: follow_redirects || env.flag("HEALTHPROBE_FOLLOW_REDIRECTS")?,
         quiet: quiet || env.flag("HEALTHPROBE_QUIET")?,
+        tls,
     }))
 }
 
@@ -364,6 +494,12 @@ const KNOWN_OPTIONS: &[&str] = &[
     "--help",
     "-V",
     "--version",
+    "--cacert",
+    "-k",
+    "--insecure",
+    "--cert",
+    "--key",
+    "--server-name",
 ];
 
 #[cfg(test)]

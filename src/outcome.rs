@@ -24,6 +24,8 @@ pub enum Stage {
     #[default]
     Resolve,
     Connect,
+    /// The TLS handshake, after the TCP connection is up.
+    TlsHandshake,
     Request,
     ResponseHead,
     Body,
@@ -94,6 +96,46 @@ pub enum Outcome {
     NotHttp { peer: SocketAddr, start: Vec<u8> },
     /// The response head is longer than `limit` bytes.
     HeadTooLarge { peer: SocketAddr, limit: usize },
+    /// TLS failed: the server's certificate, or the server refused ours.
+    Tls {
+        peer: SocketAddr,
+        problem: TlsProblem,
+    },
+    /// https:// without `--insecure`, and no certificates to trust: no
+    /// `--cacert`, no `SSL_CERT_FILE`, none of the system bundles. `looked`
+    /// lists where it looked.
+    NoTrustRoots { looked: Vec<String> },
+    /// A file named by a TLS option cannot be used: a configuration error,
+    /// found only when the probe runs because reading files is not pure.
+    BadFile {
+        source: String,
+        path: String,
+        error: String,
+    },
+}
+
+/// Why a TLS connection was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TlsProblem {
+    /// The certificate does not chain to any of the trusted roots,
+    /// described by `trusted`.
+    UnknownIssuer {
+        trusted: String,
+    },
+    /// The certificate is valid, but not for `name`.
+    NameMismatch {
+        name: String,
+    },
+    Expired,
+    NotYetValid,
+    /// The server wants a client certificate and none was given.
+    ClientCertRequired,
+    /// The server refused the client certificate given.
+    ClientCertRejected,
+    /// The server answered the TLS handshake in plain HTTP.
+    PlainHttp,
+    /// Anything else the TLS library reported.
+    Other(String),
 }
 
 impl Outcome {
@@ -109,7 +151,10 @@ impl Outcome {
             | Outcome::TimedOut { .. }
             | Outcome::ConnectionLost { .. }
             | Outcome::NotHttp { .. }
-            | Outcome::HeadTooLarge { .. } => EXIT_UNHEALTHY,
+            | Outcome::HeadTooLarge { .. }
+            | Outcome::Tls { .. }
+            | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
+            Outcome::BadFile { .. } => EXIT_USAGE,
         }
     }
 
@@ -145,6 +190,15 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Outcome::BadFile {
+            source,
+            path,
+            error,
+        } = &self.outcome
+        {
+            // Reported like any other usage error.
+            return write!(f, "healthprobe: cannot use {source} {path:?}: {error}");
+        }
         let verdict = if self.outcome.is_healthy() {
             "healthy"
         } else {
@@ -229,6 +283,7 @@ impl fmt::Display for Report {
                 f.write_str(match stage {
                     Stage::Resolve => "resolving the host",
                     Stage::Connect => "connecting",
+                    Stage::TlsHandshake => "in the TLS handshake",
                     Stage::Request => "sending the request",
                     Stage::ResponseHead => "waiting for the response head",
                     Stage::Body => "reading the body",
@@ -236,6 +291,7 @@ impl fmt::Display for Report {
                 if let Some(peer) = peer {
                     let preposition = match stage {
                         Stage::Connect | Stage::Request => "to",
+                        Stage::TlsHandshake => "with",
                         _ => "from",
                     };
                     write!(f, " {preposition} {peer}")?;
@@ -258,6 +314,7 @@ impl fmt::Display for Report {
             } => {
                 let when = match stage {
                     Stage::Resolve | Stage::Connect | Stage::Request => "sending the request",
+                    Stage::TlsHandshake => "in the TLS handshake",
                     Stage::ResponseHead => "reading the response head",
                     Stage::Body => "reading the body",
                 };
@@ -266,6 +323,39 @@ impl fmt::Display for Report {
                     "{error} while {when} from {peer} ({received} bytes received)"
                 )?
             }
+            Outcome::NotHttp { peer, start } if looks_like_tls(start) => {
+                write!(f, "{peer} answered in TLS: probe it with https://")?
+            }
+            Outcome::Tls { peer, problem } => match problem {
+                TlsProblem::UnknownIssuer { trusted } => write!(
+                    f,
+                    "the certificate of {peer} is not signed by a trusted CA (trusting {trusted}; see --cacert)"
+                )?,
+                TlsProblem::NameMismatch { name } => write!(
+                    f,
+                    "the certificate of {peer} is not valid for {name:?} (see --server-name)"
+                )?,
+                TlsProblem::Expired => write!(f, "the certificate of {peer} has expired")?,
+                TlsProblem::NotYetValid => write!(f, "the certificate of {peer} is not valid yet")?,
+                TlsProblem::ClientCertRequired => write!(
+                    f,
+                    "{peer} requires a client certificate (see --cert and --key)"
+                )?,
+                TlsProblem::ClientCertRejected => {
+                    write!(f, "{peer} rejected the client certificate")?
+                }
+                TlsProblem::PlainHttp => write!(
+                    f,
+                    "{peer} answered in plain HTTP, not TLS: probe it with http://"
+                )?,
+                TlsProblem::Other(error) => write!(f, "TLS with {peer} failed: {error}")?,
+            },
+            Outcome::NoTrustRoots { looked } => write!(
+                f,
+                "no certificates to trust: none in {}; give --cacert, or --insecure to skip verification",
+                looked.join(", ")
+            )?,
+            Outcome::BadFile { .. } => {}
             Outcome::NotHttp { peer, start } => write!(
                 f,
                 "the response from {peer} is not HTTP: it begins {}",
@@ -279,6 +369,12 @@ impl fmt::Display for Report {
         }
         write!(f, " in {}", duration::display(self.elapsed))
     }
+}
+
+/// A TLS record header: an alert (21) or a handshake (22), version 3.x. A TLS
+/// server that receives plain HTTP usually answers with an alert.
+fn looks_like_tls(start: &[u8]) -> bool {
+    matches!(start, [21 | 22, 3, ..])
 }
 
 /// `200 OK`: the code and its standard reason phrase (the server's own phrase

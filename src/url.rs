@@ -91,6 +91,24 @@ impl Url {
         )
     }
 
+    /// The same URL with another host (keeping the port), to request.
+    pub fn with_host(&self, host: &str) -> String {
+        let host = match host.parse::<Ipv6Addr>() {
+            Ok(ip) => format!("[{ip}]"),
+            Err(_) => host.to_owned(),
+        };
+        let port = match (self.scheme, self.port) {
+            (Scheme::Http, 80) | (Scheme::Https, 443) => String::new(),
+            (_, port) => format!(":{port}"),
+        };
+        format!("{}://{host}{port}{}", self.scheme, self.path_and_query)
+    }
+
+    /// `host[:port]`, as it goes into the Host header.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
     /// Resolves a redirect's `Location` against this URL (RFC 3986 section 5.2).
     pub fn join(&self, location: &str) -> Result<Url, String> {
         let location = location.split('#').next().unwrap_or_default();
@@ -197,7 +215,8 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
     })
 }
 
-fn parse_host(host: &str) -> Result<Host, String> {
+/// Parses a host: an IPv4 or IPv6 address, or a name (lower-cased).
+pub(crate) fn parse_host(host: &str) -> Result<Host, String> {
     if host.is_empty() {
         return Err("the URL has no host".to_owned());
     }

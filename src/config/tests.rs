@@ -250,11 +250,6 @@ fn usage_errors_name_the_flag_or_variable_and_the_value() {
             "invalid URL: the URL's port is empty",
         ),
         (
-            &["https://h/"],
-            &[],
-            "invalid URL: https:// is not supported by this build (it has no TLS); probe the service's http:// port",
-        ),
-        (
             &["--expect-body", "${WANT}", "http://h/"],
             &[],
             "in --expect-body: ${WANT} is not set and has no default",
@@ -329,4 +324,122 @@ fn non_utf8_values_are_usage_errors() {
     })
     .unwrap_err();
     assert_eq!(format!("{err:#}"), "in URL: X is not valid UTF-8");
+}
+
+#[test]
+fn tls_options_are_read_from_flags_and_the_environment() {
+    let c = config(
+        &[
+            "--cacert",
+            "/ca.pem",
+            "-k",
+            "--cert",
+            "/c.pem",
+            "--key",
+            "/k.pem",
+            "--server-name",
+            "API.internal",
+            "https://127.0.0.1/",
+        ],
+        &[],
+    );
+    assert_eq!(
+        c.tls.roots,
+        TrustRoots::File {
+            path: "/ca.pem".into(),
+            source: "--cacert".into()
+        }
+    );
+    assert!(c.tls.insecure);
+    assert_eq!(
+        c.tls.client_cert,
+        Some(ClientCert {
+            cert: "/c.pem".into(),
+            key: "/k.pem".into()
+        })
+    );
+    assert_eq!(c.tls.server_name.as_deref(), Some("api.internal"));
+
+    let env = [
+        ("DIR", "/certs"),
+        ("HEALTHPROBE_CACERT", "${DIR}/ca.pem"),
+        ("HEALTHPROBE_INSECURE", "false"),
+        ("HEALTHPROBE_CERT", "${DIR}/both.pem"),
+        ("HEALTHPROBE_SERVER_NAME", "::1"),
+        ("SSL_CERT_FILE", "/ignored.pem"),
+    ];
+    let c = config(&["https://h/"], &env);
+    assert_eq!(
+        c.tls.roots,
+        TrustRoots::File {
+            path: "/certs/ca.pem".into(),
+            source: "HEALTHPROBE_CACERT".into()
+        }
+    );
+    assert!(!c.tls.insecure);
+    // Without --key, the key is read from the --cert file.
+    assert_eq!(
+        c.tls.client_cert,
+        Some(ClientCert {
+            cert: "/certs/both.pem".into(),
+            key: "/certs/both.pem".into()
+        })
+    );
+    assert_eq!(c.tls.server_name.as_deref(), Some("::1"));
+}
+
+#[test]
+fn trust_roots_fall_back_to_ssl_cert_file_then_the_system() {
+    let c = config(&["https://h/"], &[("SSL_CERT_FILE", "/etc/dhi/ca.pem")]);
+    assert_eq!(
+        c.tls.roots,
+        TrustRoots::File {
+            path: "/etc/dhi/ca.pem".into(),
+            source: "SSL_CERT_FILE".into()
+        }
+    );
+    assert_eq!(config(&["https://h/"], &[]).tls.roots, TrustRoots::System);
+}
+
+#[test]
+fn tls_usage_errors() {
+    for (args, env, want) in [
+        (
+            &["-k", "http://h/"][..],
+            &[][..],
+            "--insecure applies only to https:// URLs, and the URL is http://",
+        ),
+        (
+            &["--cacert", "/ca.pem", "http://h/"],
+            &[],
+            "--cacert applies only to https:// URLs, and the URL is http://",
+        ),
+        (
+            &["http://h/"],
+            &[("HEALTHPROBE_SERVER_NAME", "x")],
+            "HEALTHPROBE_SERVER_NAME applies only to https:// URLs, and the URL is http://",
+        ),
+        (
+            &["--key", "/k.pem", "https://h/"],
+            &[],
+            "--key needs --cert",
+        ),
+        (
+            &["--server-name", "bad name", "https://h/"],
+            &[],
+            "invalid --server-name \"bad name\": \"bad name\" is not a host name (letters, digits, \"-\", \".\"; use the xn-- form of an international name)",
+        ),
+        (
+            &["--cacert", "${NOPE}/ca.pem", "https://h/"],
+            &[],
+            "in --cacert: ${NOPE} is not set and has no default",
+        ),
+        (
+            &["https://h/"],
+            &[("HEALTHPROBE_INSECURE", "sure")],
+            "invalid HEALTHPROBE_INSECURE \"sure\": expected true or false",
+        ),
+    ] {
+        assert_eq!(error(args, env), want, "{args:?} {env:?}");
+    }
 }

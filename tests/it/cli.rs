@@ -73,10 +73,6 @@ fn usage_errors_exit_64_with_one_line_naming_the_problem() {
         ),
         (&["-t"], "healthprobe: --timeout needs a value"),
         (
-            &["https://127.0.0.1:1/"],
-            "healthprobe: invalid URL: https:// is not supported by this build (it has no TLS); probe the service's http:// port",
-        ),
-        (
             &["127.0.0.1:9000/health"],
             "healthprobe: invalid URL: \"127.0.0.1:9000/health\" is not a URL: expected one like http://127.0.0.1:9000/health",
         ),
@@ -110,6 +106,18 @@ fn a_header_value_never_reaches_the_output() {
         "healthprobe: invalid --header: expected \"Name: value\" (the text given is not shown)",
     );
     assert!(!ran.stderr.contains("hunter2"));
+}
+
+#[test]
+fn https_without_the_tls_feature_is_a_usage_error() {
+    // The build without TLS, which .ci/test makes and names.
+    let Some(binary) = gate("HEALTHPROBE_NOTLS_BIN") else {
+        return;
+    };
+    probe_with(&[binary], &["https://127.0.0.1:1/health"]).expect(
+        64,
+        "healthprobe: invalid URL: https:// needs TLS, which this build leaves out (built without the tls feature)",
+    );
 }
 
 #[test]

@@ -6,3 +6,5 @@ mod network;
 mod podman;
 mod static_binary;
 mod support;
+#[cfg(feature = "tls")]
+mod tls;

@@ -162,6 +162,20 @@ fn other_names_go_to_the_resolver_within_the_deadline() {
 }
 
 #[test]
+fn https_with_nothing_to_trust_says_where_it_looked() {
+    // An empty root has no CA bundle, as FROM scratch images do not.
+    let Some(binary) = sandbox_binary() else {
+        return;
+    };
+    let root = empty_root(&binary, &[]);
+    let url = "https://127.0.0.1:8443/health";
+    sandboxed(&root, &[url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: no certificates to trust: none in --cacert (not given), SSL_CERT_FILE (not set), /etc/ssl/certs/ca-certificates.crt, /etc/pki/tls/certs/ca-bundle.crt, /etc/ssl/cert.pem; give --cacert, or --insecure to skip verification in <elapsed>"),
+    );
+}
+
+#[test]
 fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
     // As Docker and the kubelet write it: ::1 before 127.0.0.1. musl also
     // sorts ::1 first (RFC 6724), so `app` is tried on ::1, refused, then on

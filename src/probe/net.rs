@@ -1,0 +1,436 @@
+//! Name resolution, connecting and the transports under ureq, each bounded by
+//! the deadline and each recording what it saw into the [`Trace`].
+//!
+//! The connector chain is: [`TracedConnector`] (TCP) → ureq's rustls
+//! connector (https:// only) → [`TraceLayer`]. The trace layer sits on top, so
+//! it sees plaintext and knows the handshake has finished.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::time::{Duration, Instant};
+use std::{fmt, thread};
+
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, Transport,
+};
+use ureq::{Error, Timeout};
+
+use crate::outcome::Stage;
+
+/// Addresses tried for one name (ureq's own resolver keeps as many).
+const MAX_ADDRS: usize = 16;
+/// Response bytes kept to show when the response is not HTTP.
+pub const START_KEPT: usize = 64;
+
+/// What the resolver, the connectors and the transports saw during one request.
+#[derive(Debug, Default)]
+pub struct Trace {
+    pub stage: Stage,
+    pub resolve_error: Option<String>,
+    pub attempts: Vec<(SocketAddr, String)>,
+    pub peer: Option<SocketAddr>,
+    /// Response bytes received (after TLS, the plaintext).
+    pub received: usize,
+    /// The first response bytes (after TLS, the plaintext).
+    pub start: Vec<u8>,
+    /// The first bytes the server sent on the wire, TLS or not.
+    pub wire_start: Vec<u8>,
+}
+
+pub type SharedTrace = Arc<Mutex<Trace>>;
+
+/// Locks the trace. A panic cannot happen while it is held (every holder only
+/// assigns fields), but if one did, the data is still the best we have.
+pub fn lock(trace: &Mutex<Trace>) -> MutexGuard<'_, Trace> {
+    trace
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Answers IP literals and `localhost` without asking anyone, and other names
+/// through the system resolver within the deadline. With `connect_to`, that
+/// host is resolved instead of the request's (`--server-name` puts the
+/// verified name in the request URL).
+pub struct LoopbackResolver {
+    pub trace: SharedTrace,
+    pub deadline: Instant,
+    pub connect_to: Option<String>,
+}
+
+impl Resolver for LoopbackResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        _config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, Error> {
+        let host = self
+            .connect_to
+            .as_deref()
+            .or(uri.host())
+            .unwrap_or_default();
+        let https = uri.scheme_str() == Some("https");
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let result = resolve(host, port, self.deadline);
+        let mut trace = lock(&self.trace);
+        match result {
+            Ok(addrs) => {
+                let mut found = self.empty();
+                for addr in addrs.into_iter().take(MAX_ADDRS) {
+                    found.push(addr);
+                }
+                trace.stage = Stage::Connect;
+                Ok(found)
+            }
+            Err(Resolve::TimedOut) => Err(Error::Timeout(Timeout::Resolve)),
+            Err(Resolve::Failed(why)) => {
+                trace.resolve_error = Some(why);
+                Err(Error::HostNotFound)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for LoopbackResolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LoopbackResolver")
+    }
+}
+
+#[derive(Debug)]
+pub enum Resolve {
+    TimedOut,
+    Failed(String),
+}
+
+/// Finds the addresses for `host`: an IP literal is its own address; `localhost`
+/// and names under `.localhost` are loopback (RFC 6761 section 6.3), IPv4
+/// first because services bound to 0.0.0.0 (gunicorn, most frameworks'
+/// defaults) are the common case, with `::1` next for IPv6-only servers.
+pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, Resolve> {
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    if is_localhost(&name) {
+        return Ok(vec![
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
+        ]);
+    }
+    // getaddrinfo cannot be cancelled, so it runs on a thread that is left
+    // behind if the deadline passes; the process exits without waiting for it.
+    let (tx, rx) = mpsc::sync_channel(1);
+    let target = (name, port);
+    let spawned = thread::Builder::new().spawn(move || {
+        let _ = tx.send(target.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+    });
+    if let Err(e) = spawned {
+        return Err(Resolve::Failed(format!(
+            "cannot start the resolver thread: {e}"
+        )));
+    }
+    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(_)) => Err(Resolve::Failed("no address found".to_owned())),
+        Ok(Err(e)) => Err(Resolve::Failed(e.to_string())),
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(Resolve::TimedOut),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Resolve::Failed("the resolver thread failed".to_owned()))
+        }
+    }
+}
+
+/// RFC 6761 section 6.3: `localhost` and every name under `.localhost`.
+pub fn is_localhost(name: &str) -> bool {
+    name == "localhost" || name.ends_with(".localhost")
+}
+
+/// Connects to each resolved address in turn, recording every attempt.
+#[derive(Debug)]
+pub struct TracedConnector {
+    pub trace: SharedTrace,
+    pub deadline: Instant,
+    pub connect_timeout: Option<Duration>,
+    pub input_buffer: usize,
+    pub output_buffer: usize,
+}
+
+impl Connector for TracedConnector {
+    type Out = RawTcp;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        _chained: Option<()>,
+    ) -> Result<Option<RawTcp>, Error> {
+        let started = Instant::now();
+        let until = match self.connect_timeout {
+            Some(limit) => self.deadline.min(started + limit),
+            None => self.deadline,
+        };
+        let reason = if until < self.deadline {
+            Timeout::Connect
+        } else {
+            Timeout::Global
+        };
+        let count = details.addrs.len();
+        for (i, addr) in details.addrs.iter().enumerate() {
+            let remaining = until.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Error::Timeout(reason));
+            }
+            // An address that hangs may take half of what is left, so that
+            // the next one still gets a chance; the last may take all of it.
+            let budget = if i + 1 < count {
+                remaining / 2
+            } else {
+                remaining
+            };
+            match TcpStream::connect_timeout(addr, budget) {
+                Ok(stream) => {
+                    // Nagle's algorithm only delays a request written in one piece.
+                    let _ = stream.set_nodelay(true);
+                    let mut trace = lock(&self.trace);
+                    trace.peer = Some(*addr);
+                    trace.stage = if details.needs_tls() {
+                        Stage::TlsHandshake
+                    } else {
+                        Stage::Request
+                    };
+                    return Ok(Some(RawTcp {
+                        stream,
+                        buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
+                        trace: Arc::clone(&self.trace),
+                        deadline: self.deadline,
+                    }));
+                }
+                Err(e) => {
+                    let timed_out = matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    );
+                    lock(&self.trace).attempts.push((*addr, describe_io(&e)));
+                    if timed_out && Instant::now() >= until {
+                        return Err(Error::Timeout(reason));
+                    }
+                }
+            }
+        }
+        Err(Error::ConnectionFailed)
+    }
+}
+
+/// A TCP connection whose every read and write ends by the deadline.
+pub struct RawTcp {
+    stream: TcpStream,
+    buffers: LazyBuffers,
+    trace: SharedTrace,
+    deadline: Instant,
+}
+
+impl RawTcp {
+    /// The time left for one read or write: the sooner of ureq's own timeout
+    /// and the deadline, never zero (a zero socket timeout means "forever").
+    fn time_left(&self, timeout: NextTimeout) -> Result<Duration, Error> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let (left, reason) = if *timeout.after < left {
+            (*timeout.after, timeout.reason)
+        } else {
+            (left, Timeout::Global)
+        };
+        if left.is_zero() {
+            return Err(Error::Timeout(reason));
+        }
+        Ok(left)
+    }
+}
+
+fn io_error(e: io::Error, timeout: NextTimeout) -> Error {
+    match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(timeout.reason),
+        _ => Error::Io(e),
+    }
+}
+
+impl Transport for RawTcp {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        let left = self.time_left(timeout)?;
+        self.stream.set_write_timeout(Some(left))?;
+        let output = &self.buffers.output()[..amount];
+        self.stream
+            .write_all(output)
+            .map_err(|e| io_error(e, timeout))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        let left = self.time_left(timeout)?;
+        self.stream.set_read_timeout(Some(left))?;
+        let input = self.buffers.input_append_buf();
+        let amount = loop {
+            match self.stream.read(input) {
+                Ok(n) => break n,
+                // A signal interrupted the read; the socket timeout still holds.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_error(e, timeout)),
+            }
+        };
+        {
+            let mut trace = lock(&self.trace);
+            let keep = START_KEPT
+                .saturating_sub(trace.wire_start.len())
+                .min(amount);
+            trace.wire_start.extend_from_slice(&input[..keep]);
+        }
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        // Connections are never reused: every probe is one request.
+        false
+    }
+}
+
+impl fmt::Debug for RawTcp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawTcp")
+            .field("peer", &self.stream.peer_addr().ok())
+            .finish()
+    }
+}
+
+/// The last link of the chain: marks the end of the handshake and records the
+/// stage and the response bytes as HTTP sees them.
+#[derive(Debug)]
+pub struct TraceLayer {
+    pub trace: SharedTrace,
+}
+
+impl<In: Transport> Connector<In> for TraceLayer {
+    type Out = Traced<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Traced<In>>, Error> {
+        let Some(inner) = chained else {
+            return Ok(None);
+        };
+        let mut trace = lock(&self.trace);
+        trace.stage = Stage::Request;
+        Ok(Some(Traced {
+            inner,
+            trace: Arc::clone(&self.trace),
+        }))
+    }
+}
+
+#[derive(Debug)]
+pub struct Traced<T> {
+    inner: T,
+    trace: SharedTrace,
+}
+
+impl<T: Transport> Transport for Traced<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
+        {
+            let mut trace = lock(&self.trace);
+            if trace.stage == Stage::Request {
+                trace.stage = Stage::ResponseHead;
+            }
+        }
+        let before = self.inner.buffers().input().len();
+        let progress = self.inner.await_input(timeout)?;
+        let input = self.inner.buffers().input();
+        let new = input.get(before..).unwrap_or_default();
+        let mut trace = lock(&self.trace);
+        trace.received += new.len();
+        let keep = START_KEPT.saturating_sub(trace.start.len()).min(new.len());
+        trace.start.extend_from_slice(&new[..keep]);
+        Ok(progress)
+    }
+
+    fn is_open(&mut self) -> bool {
+        false
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+pub fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::BrokenPipe => "connection closed".to_owned(),
+        io::ErrorKind::ConnectionReset => "connection reset".to_owned(),
+        io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
+        io::ErrorKind::ConnectionAborted => "connection aborted".to_owned(),
+        _ => {
+            // std appends " (os error N)"; the line has no room for it.
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_ascii_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn far() -> Instant {
+        Instant::now() + Duration::from_secs(5)
+    }
+
+    #[test]
+    fn ip_literals_are_their_own_address() {
+        let v4 = resolve("127.0.0.1", 9000, far()).unwrap();
+        assert_eq!(v4, vec!["127.0.0.1:9000".parse().unwrap()]);
+        let v6 = resolve("[::1]", 9000, far()).unwrap();
+        assert_eq!(v6, vec!["[::1]:9000".parse().unwrap()]);
+    }
+
+    #[test]
+    fn localhost_names_are_loopback_without_a_resolver() {
+        // A deadline in the past proves no resolver thread is waited on.
+        let past = Instant::now();
+        let want: Vec<SocketAddr> =
+            vec!["127.0.0.1:80".parse().unwrap(), "[::1]:80".parse().unwrap()];
+        for name in ["localhost", "LOCALHOST", "localhost.", "api.localhost"] {
+            assert_eq!(resolve(name, 80, past).unwrap(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn only_localhost_and_its_subdomains_are_loopback_names() {
+        for name in ["localhost", "api.localhost", "a.b.localhost"] {
+            assert!(is_localhost(name), "{name}");
+        }
+        for name in ["localhost.example", "notlocalhost", "localhostx", "db"] {
+            assert!(!is_localhost(name), "{name}");
+        }
+    }
+}

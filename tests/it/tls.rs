@@ -1,0 +1,510 @@
+//! https:// against a rustls server on loopback, with certificates the tests
+//! make: trust via --cacert and SSL_CERT_FILE, --insecure, --server-name,
+//! client certificates (ECDSA, Ed25519, RSA), and every way TLS can fail.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, PKCS_ED25519, date_time_ymd,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
+
+use crate::support::*;
+
+/// A certificate authority made for one test.
+struct Ca {
+    issuer: Issuer<'static, KeyPair>,
+    pem: String,
+}
+
+fn ca(name: &str) -> Ca {
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, name);
+    let pem = params.self_signed(&key).unwrap().pem();
+    Ca {
+        issuer: Issuer::new(params, key),
+        pem,
+    }
+}
+
+struct Leaf {
+    cert: String,
+    key: String,
+}
+
+enum Validity {
+    Current,
+    Expired,
+    NotYet,
+}
+
+fn leaf(ca: &Ca, names: &[&str], validity: Validity, key: KeyPair) -> Leaf {
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("client"),
+    );
+    (params.not_before, params.not_after) = match validity {
+        Validity::Current => (date_time_ymd(2020, 1, 1), date_time_ymd(2090, 1, 1)),
+        Validity::Expired => (date_time_ymd(2020, 1, 1), date_time_ymd(2021, 1, 1)),
+        Validity::NotYet => (date_time_ymd(2080, 1, 1), date_time_ymd(2090, 1, 1)),
+    };
+    let cert = params.signed_by(&key, &ca.issuer).unwrap().pem();
+    Leaf {
+        cert,
+        key: key.serialize_pem(),
+    }
+}
+
+fn server_leaf(ca: &Ca, validity: Validity) -> Leaf {
+    leaf(
+        ca,
+        &["localhost", "127.0.0.1", "::1"],
+        validity,
+        KeyPair::generate().unwrap(),
+    )
+}
+
+/// Files for one test, removed on drop.
+struct Files(PathBuf);
+
+impl Files {
+    fn new() -> Files {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("healthprobe-tls-{}-{n}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        Files(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A server config for `leaf`; with `client_ca`, client certificates signed by
+/// it are required.
+fn server_config(leaf: &Leaf, client_ca: Option<&Ca>) -> Arc<ServerConfig> {
+    let chain = vec![CertificateDer::from_pem_slice(leaf.cert.as_bytes()).unwrap()];
+    let key = PrivateKeyDer::from_pem_slice(leaf.key.as_bytes()).unwrap();
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap();
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = RootCertStore::empty();
+            roots
+                .add(CertificateDer::from_pem_slice(ca.pem.as_bytes()).unwrap())
+                .unwrap();
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+                .build()
+                .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    Arc::new(builder.with_single_cert(chain, key).unwrap())
+}
+
+/// A TLS server on 127.0.0.1 answering each request with 200 and `ok`, for
+/// at most `connections` connections.
+fn tls_server(config: Arc<ServerConfig>, connections: usize) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(connections).flatten() {
+            let config = Arc::clone(&config);
+            thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let Ok(conn) = ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = StreamOwned::new(conn, stream);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let _ = tls.write_all(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    addr
+}
+
+fn url(addr: SocketAddr) -> String {
+    format!("https://localhost:{}/health", addr.port())
+}
+
+#[test]
+fn trusts_a_private_ca_given_with_cacert() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);
+    let url = url(addr);
+    probe(&["--cacert", &cacert, &url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+    probe(&[&url]).env("HEALTHPROBE_CACERT", &cacert).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn trusts_a_private_ca_given_with_ssl_cert_file() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let bundle = files.write(
+        "bundle.pem",
+        &format!("{}{}", self::ca("other").pem, ca.pem),
+    );
+    let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 1);
+    let url = format!("https://127.0.0.1:{}/health", addr.port());
+    probe(&[&url]).env("SSL_CERT_FILE", &bundle).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_is_unhealthy_and_says_what_was_trusted() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let other = files.write("other.pem", &self::ca("other CA").pem);
+    let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);
+    let url = url(addr);
+    probe(&["--cacert", &other, &url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: the certificate of {addr} is not signed by a trusted CA (trusting --cacert {other}; see --cacert) in <elapsed>"),
+    );
+    probe(&[&url]).env("SSL_CERT_FILE", &other).expect(
+        1,
+        &format!("unhealthy: GET {url}: the certificate of {addr} is not signed by a trusted CA (trusting SSL_CERT_FILE {other}; see --cacert) in <elapsed>"),
+    );
+}
+
+#[test]
+fn insecure_skips_verification_and_says_so() {
+    let ca = ca("test CA");
+    let addr = tls_server(server_config(&server_leaf(&ca, Validity::Expired), None), 2);
+    let url = url(addr);
+    probe(&["-k", &url]).expect(
+        0,
+        &format!("healthy: GET {url} (certificate not verified): 200 OK from {addr} in <elapsed>"),
+    );
+    probe(&[&url]).env("HEALTHPROBE_INSECURE", "1").expect(
+        0,
+        &format!("healthy: GET {url} (certificate not verified): 200 OK from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn expired_and_not_yet_valid_certificates_are_named() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    for (validity, why) in [
+        (Validity::Expired, "has expired"),
+        (Validity::NotYet, "is not valid yet"),
+    ] {
+        let addr = tls_server(server_config(&server_leaf(&ca, validity), None), 1);
+        let url = url(addr);
+        probe(&["--cacert", &cacert, &url]).expect(
+            1,
+            &format!("unhealthy: GET {url}: the certificate of {addr} {why} in <elapsed>"),
+        );
+    }
+}
+
+#[test]
+fn a_certificate_for_another_name_is_a_name_mismatch_unless_server_name_says_so() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    let cert = leaf(
+        &ca,
+        &["api.internal"],
+        Validity::Current,
+        KeyPair::generate().unwrap(),
+    );
+    let addr = tls_server(server_config(&cert, None), 3);
+    let by_address = format!("https://127.0.0.1:{}/health", addr.port());
+    probe(&["--cacert", &cacert, &by_address]).expect(
+        1,
+        &format!("unhealthy: GET {by_address}: the certificate of {addr} is not valid for \"127.0.0.1\" (see --server-name) in <elapsed>"),
+    );
+    probe(&[
+        "--cacert",
+        &cacert,
+        "--server-name",
+        "api.internal",
+        &by_address,
+    ])
+    .expect(
+        0,
+        &format!(
+            "healthy: GET {by_address} (verifying api.internal): 200 OK from {addr} in <elapsed>"
+        ),
+    );
+    probe(&["--cacert", &cacert, &by_address]).env("HEALTHPROBE_SERVER_NAME", "other.internal").expect(
+        1,
+        &format!("unhealthy: GET {by_address} (verifying other.internal): the certificate of {addr} is not valid for \"other.internal\" (see --server-name) in <elapsed>"),
+    );
+}
+
+/// An RSA key from `openssl genpkey`: ring, which rcgen uses here, can sign
+/// with RSA keys but not make them.
+fn rsa_key() -> KeyPair {
+    let out = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+        ])
+        .output()
+        .expect("openssl is installed (.ci/test installs it)");
+    assert!(out.status.success(), "openssl genpkey failed");
+    KeyPair::from_pem(std::str::from_utf8(&out.stdout).unwrap()).unwrap()
+}
+
+#[test]
+fn client_certificates_with_ecdsa_ed25519_and_rsa_keys() {
+    let server_ca = ca("server CA");
+    let client_ca = ca("client CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &server_ca.pem);
+    let addr = tls_server(
+        server_config(
+            &server_leaf(&server_ca, Validity::Current),
+            Some(&client_ca),
+        ),
+        6,
+    );
+    let url = url(addr);
+
+    probe(&["--cacert", &cacert, &url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: {addr} requires a client certificate (see --cert and --key) in <elapsed>"),
+    );
+    for (kind, key) in [
+        ("ecdsa", KeyPair::generate().unwrap()),
+        ("ed25519", KeyPair::generate_for(&PKCS_ED25519).unwrap()),
+        ("rsa", rsa_key()),
+    ] {
+        let client = leaf(&client_ca, &["probe.internal"], Validity::Current, key);
+        let cert = files.write(&format!("{kind}.crt"), &client.cert);
+        let key = files.write(&format!("{kind}.key"), &client.key);
+        probe(&["--cacert", &cacert, "--cert", &cert, "--key", &key, &url]).expect(
+            0,
+            &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+        );
+    }
+    // One file holding both, named by variables: --key defaults to --cert.
+    let client = leaf(
+        &client_ca,
+        &["probe.internal"],
+        Validity::Current,
+        KeyPair::generate().unwrap(),
+    );
+    files.write("both.pem", &format!("{}{}", client.cert, client.key));
+    probe(&[&url])
+        .env("HEALTHPROBE_CACERT", &cacert)
+        .env("CERTS", files.0.to_str().unwrap())
+        .env("HEALTHPROBE_CERT", "${CERTS}/both.pem")
+        .expect(
+            0,
+            &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+        );
+}
+
+#[test]
+fn a_client_certificate_from_another_ca_is_rejected() {
+    let server_ca = ca("server CA");
+    let client_ca = ca("client CA");
+    let stranger = ca("stranger CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &server_ca.pem);
+    let addr = tls_server(
+        server_config(
+            &server_leaf(&server_ca, Validity::Current),
+            Some(&client_ca),
+        ),
+        1,
+    );
+    let client = leaf(
+        &stranger,
+        &["probe.internal"],
+        Validity::Current,
+        KeyPair::generate().unwrap(),
+    );
+    let cert = files.write("c.crt", &client.cert);
+    let key = files.write("c.key", &client.key);
+    let url = url(addr);
+    probe(&["--cacert", &cacert, "--cert", &cert, "--key", &key, &url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: {addr} rejected the client certificate in <elapsed>"),
+    );
+}
+
+fn silent_after_accept(mut stream: TcpStream) {
+    let mut buf = [0u8; 1024];
+    let _ = stream.read(&mut buf);
+    thread::sleep(Duration::from_secs(3));
+}
+
+#[test]
+fn a_handshake_that_never_ends_ends_at_the_deadline() {
+    let addr = serve(1, silent_after_accept);
+    let url = url(addr);
+    probe(&["-k", "-t", "500ms", &url])
+        .expect(1, &format!("unhealthy: GET {url} (certificate not verified): timed out in the TLS handshake with {addr} (--timeout 500ms) in <elapsed>"))
+        .ended_at_deadline(Duration::from_millis(500));
+}
+
+fn plain_http_server(mut stream: TcpStream) {
+    let mut buf = [0u8; 1024];
+    let _ = stream.read(&mut buf);
+    let _ = stream
+        .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+}
+
+#[test]
+fn plain_http_on_the_tls_port_is_named() {
+    let addr = serve(1, plain_http_server);
+    let url = url(addr);
+    probe(&["-k", &url]).expect(
+        1,
+        &format!("unhealthy: GET {url} (certificate not verified): {addr} answered in plain HTTP, not TLS: probe it with http:// in <elapsed>"),
+    );
+}
+
+#[test]
+fn a_tls_server_probed_with_http_is_named() {
+    let ca = ca("test CA");
+    let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 1);
+    let url = format!("http://localhost:{}/health", addr.port());
+    probe(&["-t", "1s", &url]).expect(
+        1,
+        &format!(
+            "unhealthy: GET {url}: {addr} answered in TLS: probe it with https:// in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn unreadable_tls_files_are_usage_errors() {
+    let files = Files::new();
+    let not_pem = files.write("not.pem", "hello\n");
+    for (args, line) in [
+        (
+            vec!["--cacert", "/nonexistent/ca.pem"],
+            "healthprobe: cannot use --cacert \"/nonexistent/ca.pem\": no such file or directory"
+                .to_owned(),
+        ),
+        (
+            vec!["--cacert", &not_pem],
+            format!("healthprobe: cannot use --cacert \"{not_pem}\": it holds no PEM certificate"),
+        ),
+        (
+            vec!["-k", "--cert", &not_pem],
+            format!("healthprobe: cannot use --cert \"{not_pem}\": it holds no PEM certificate"),
+        ),
+    ] {
+        let mut args = args.clone();
+        args.push("https://127.0.0.1:1/health");
+        probe(&args).expect(64, &line);
+    }
+}
+
+#[test]
+fn tls_options_with_http_are_usage_errors() {
+    probe(&["-k", "http://127.0.0.1:1/"]).expect(
+        64,
+        "healthprobe: --insecure applies only to https:// URLs, and the URL is http://",
+    );
+    probe(&["http://127.0.0.1:1/"])
+        .env("HEALTHPROBE_CACERT", "/ca.pem")
+        .expect(
+            64,
+            "healthprobe: HEALTHPROBE_CACERT applies only to https:// URLs, and the URL is http://",
+        );
+}
+
+#[test]
+fn https_redirects_are_followed_on_the_same_origin() {
+    let ca = ca("test CA");
+    let files = Files::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    let leaf = server_leaf(&ca, Validity::Current);
+    let config = server_config(&leaf, None);
+    // First a redirect, then the answer, over two TLS connections.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for (i, stream) in listener.incoming().take(2).flatten().enumerate() {
+            let Ok(conn) = ServerConnection::new(Arc::clone(&config)) else {
+                return;
+            };
+            let mut tls = StreamOwned::new(conn, stream);
+            let mut buf = [0u8; 4096];
+            let _ = tls.read(&mut buf);
+            let answer: &[u8] = if i == 0 {
+                b"HTTP/1.1 302 Found\r\nlocation: /ready\r\ncontent-length: 0\r\n\r\n"
+            } else {
+                b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nready"
+            };
+            let _ = tls.write_all(answer);
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    });
+    let url = url(addr);
+    probe(&[
+        "--cacert",
+        &cacert,
+        "--follow-redirects",
+        "--expect-body",
+        "ready",
+        &url,
+    ])
+    .expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+}
