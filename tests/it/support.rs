@@ -83,11 +83,39 @@ impl Probe {
 
     /// Runs and checks the exit code and the one line, which must be on
     /// stdout for exit 0 and on stderr otherwise, with the other stream empty.
-    /// A trailing ` in <time>` is compared as ` in <elapsed>`.
+    /// A trailing ` in <time>` is compared as ` in <elapsed>`. Every run must
+    /// also end within its deadline plus [`DEADLINE_SLACK`].
     pub fn expect(&self, code: i32, line: &str) -> Ran {
         let ran = self.run();
         ran.check(code, line);
+        ran.ended_within(self.deadline() + DEADLINE_SLACK);
         ran
+    }
+
+    /// The `-t`/`--timeout` given (in ms or s, as the tests write it), else
+    /// healthprobe's default of 2 s.
+    fn deadline(&self) -> Duration {
+        let env = self
+            .env
+            .iter()
+            .find(|(k, _)| k == "HEALTHPROBE_TIMEOUT")
+            .map(|(_, v)| v.as_str());
+        let flag = self
+            .args
+            .windows(2)
+            .find(|w| w[0] == "-t" || w[0] == "--timeout")
+            .map(|w| w[1].as_str());
+        let parse = |t: &str| match t.strip_suffix("ms") {
+            Some(ms) => ms.parse().ok().map(Duration::from_millis),
+            None => t
+                .trim_end_matches('s')
+                .parse()
+                .ok()
+                .map(Duration::from_secs_f64),
+        };
+        flag.or(env)
+            .and_then(parse)
+            .unwrap_or(Duration::from_secs(2))
     }
 }
 
