@@ -28,8 +28,11 @@ use crate::url::{Scheme, Url};
 
 /// How much of the body `--expect-body` searches.
 pub const BODY_LIMIT: usize = 64 * 1024;
-/// The longest response head accepted (ureq's default).
-const HEAD_LIMIT: usize = 64 * 1024;
+/// The longest response head accepted. ureq's default is 64 KiB, but its
+/// input buffer must be as large and is zero-filled on every probe; nginx's
+/// default proxy buffers (4-8 KiB) already refuse longer upstream heads, so no
+/// real health endpoint sends one.
+const HEAD_LIMIT: usize = 16 * 1024;
 /// One byte more than the head may take, so that a head over the limit is
 /// seen as too large rather than as a full buffer.
 const INPUT_BUFFER: usize = HEAD_LIMIT + 1;

@@ -119,7 +119,7 @@ fn a_huge_header_is_unhealthy_without_waiting() {
     let ran = probe(&["-t", "500ms", &url(addr)]).expect(
         1,
         &format!(
-            "unhealthy: GET {}: the response head from {addr} is longer than 64 KiB in <elapsed>",
+            "unhealthy: GET {}: the response head from {addr} is longer than 16 KiB in <elapsed>",
             url(addr)
         ),
     );
