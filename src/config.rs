@@ -16,6 +16,7 @@ pub const HELP: &str = "\
 healthprobe - an HTTP health probe for containers with no shell
 
 Usage: healthprobe [OPTIONS] [URL]
+       healthprobe install DIR
 
 Sends one request to URL and exits 0 when it is healthy, 1 when it is not,
 and 64 when the arguments are wrong. Prints one line: on stdout when
@@ -68,6 +69,9 @@ TLS options (https:// URLs only):
   -h, --help     Print this help
   -V, --version  Print the version
 
+`healthprobe install DIR` copies healthprobe to DIR/healthprobe (mode 0755,
+atomically), e.g. from an init container into a volume it shares with the app.
+
 Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
 The URL, header values, --expect-body and file options expand ${VAR} and ${VAR:-default}
 from healthprobe's own environment; write $$ for a literal $. Proxy
@@ -83,6 +87,8 @@ pub enum Command {
     Help,
     Version,
     Probe(Config),
+    /// `install DIR`: copy this binary to `DIR/healthprobe`.
+    Install(PathBuf),
 }
 
 /// A validated probe, with every default filled in.
@@ -161,6 +167,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
 pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
+    if args.first().is_some_and(|a| a == "install") {
+        return match &args[1..] {
+            [dir] if !dir.to_string_lossy().starts_with('-') => Ok(Command::Install(dir.into())),
+            _ => bail!("usage: healthprobe install DIR"),
+        };
+    }
     let mut args = pico_args::Arguments::from_vec(args);
     if args.contains(["-h", "--help"]) {
         return Ok(Command::Help);

@@ -7,7 +7,8 @@
 //!
 //! What the code never does, and where that is ensured:
 //! - Nothing but `main.rs` touches process state (argv, environment, stdout,
-//!   exit codes); [`config::parse`] takes the environment as a function.
+//!   exit codes, the binary's own path); [`config::parse`] takes the
+//!   environment as a function.
 //! - Nothing but `probe.rs` knows ureq; [`Outcome`] is plain data.
 //! - No code path outlives the deadline: every socket operation is bounded by
 //!   the time left, and name resolution runs on a thread that is abandoned,
@@ -21,6 +22,7 @@
 pub mod config;
 mod duration;
 mod expand;
+pub mod install;
 pub mod outcome;
 pub mod probe;
 mod status;

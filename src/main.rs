@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Help => return say(config::HELP.trim_end()),
         Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),
         Command::Probe(config) => config,
+        Command::Install(dir) => return install(&dir),
     };
     let report = healthprobe::run(&config);
     // One write per line, so that concurrent output cannot split it. Output
@@ -30,6 +31,19 @@ fn main() -> ExitCode {
         let _ = std::io::stdout().write_all(line.as_bytes());
     }
     ExitCode::from(report.outcome.exit_code())
+}
+
+fn install(dir: &std::path::Path) -> ExitCode {
+    let installed = std::env::current_exe()
+        .map_err(|e| format!("cannot find this binary to copy: {e}"))
+        .and_then(|exe| healthprobe::install::install(&exe, dir, std::process::id()));
+    match installed {
+        Ok(path) => say(&format!("installed {}", path.display())),
+        Err(error) => {
+            let _ = std::io::stderr().write_all(format!("healthprobe: {error}\n").as_bytes());
+            ExitCode::from(healthprobe::outcome::EXIT_UNHEALTHY)
+        }
+    }
 }
 
 fn say(text: &str) -> ExitCode {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod http;
+mod install;
 mod network;
 mod podman;
 mod static_binary;
