@@ -64,6 +64,7 @@ clean_env=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent LANG=C.UTF
 
 # The words of command $1, in the array argv (quotes as a shell reads them),
 # so that every tool is exec'd directly: no shell's cost is counted.
+argv=()
 split() { eval "argv=(${commands[$1]})"; }
 
 # Every command must succeed before anything is measured.
@@ -128,6 +129,7 @@ done
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 {
   echo "Measured $(date -u +%Y-%m-%d) on $cpu, $(nproc) cores, Linux $(uname -r),"
+  # shellcheck source=/dev/null
   echo "$(. /etc/os-release && echo "$PRETTY_NAME"); healthprobe $("$healthprobe" -V | cut -d' ' -f2) built by $(rustc --version | cut -d' ' -f1-2),"
   echo "$(curl --version | head -1 | cut -d' ' -f1-2), BusyBox $(busybox | head -1 | cut -d' ' -f2),"
   echo "Python $("$python" -c 'import platform; print(platform.python_version())'); $runs runs per tool."

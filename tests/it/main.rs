@@ -1,6 +1,7 @@
 //! Integration tests: the real binary, real servers on loopback.
 
 mod cli;
+mod cross;
 mod http;
 mod install;
 mod network;
