@@ -95,13 +95,22 @@ def kubernetes_probes(path):
     found = []
     for doc in yaml.safe_load_all(path.read_text()):
         pod = doc["spec"]["template"]["spec"]
+        for init in pod.get("initContainers", []):
+            # The probe placed in a shared volume by `healthprobe install`.
+            mount = next(m["mountPath"] for m in init["volumeMounts"])
+            check(init["args"] == ["install", mount], f"{path.name}: init container installs into {mount}")
+            app_mounts = [m for c in pod["containers"] for m in c["volumeMounts"] if m["mountPath"] == mount]
+            check(all(m.get("readOnly") for m in app_mounts) and app_mounts, f"{path.name}: the app mounts {mount} read-only")
         sc = pod["securityContext"]
-        check(sc.get("runAsNonRoot") is True and sc.get("runAsUser") == 65532, "kubernetes: runs as 65532, non-root")
-        for container in pod["containers"]:
+        check(sc.get("runAsNonRoot") is True and sc.get("runAsUser") == 65532, f"{path.name}: runs as 65532, non-root")
+        for container in pod["containers"] + pod.get("initContainers", []):
             csc = container["securityContext"]
-            check(csc.get("readOnlyRootFilesystem") is True, "kubernetes: read-only root filesystem")
+            check(csc.get("readOnlyRootFilesystem") is True, f"{path.name}: {container['name']} has a read-only root filesystem")
+        for container in pod["containers"]:
             for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
-                probe = container[kind]
+                probe = container.get(kind)
+                if probe is None:
+                    continue
                 found.append((float(probe["timeoutSeconds"]), probe["exec"]["command"]))
     return found
 
@@ -158,13 +167,15 @@ def main():
         checks += [(path.name, *c) for c in dockerfile_healthchecks(path)]
     checks += [("compose.yaml", *c) for c in compose_healthchecks(ROOT / "examples/compose.yaml")]
     checks += [("kubernetes.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes.yaml")]
+    checks += [("kubernetes-init.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes-init.yaml")]
 
     port = free_port()
     server = Server([health_server, "--listen", f"127.0.0.1:{port}"], port)
     try:
         for source, runtime_timeout, argv in checks:
             own = probe_timeout(argv)
-            check(argv[0] == PROBE, f"{source}: runs {PROBE}")
+            expected = "/probe/healthprobe" if source == "kubernetes-init.yaml" else PROBE
+            check(argv[0] == expected, f"{source}: runs {expected}")
             check(runtime_timeout > own, f"{source}: runtime timeout {runtime_timeout}s > probe --timeout {own}s")
             code, line = run_probe(healthprobe, argv, f"127.0.0.1:{port}")
             check(code == 0, f"{source}: {' '.join(argv[1:])} -> exit {code}: {line}")

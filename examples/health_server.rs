@@ -1,4 +1,5 @@
-//! A small health server to probe: `GET /health` answers according to a mode.
+//! A small health server to probe: `GET /health` (and `/healthz`, `/livez`,
+//! `/ready`, `/readyz`) answers according to a mode.
 //!
 //! ```text
 //! health_server [--listen 127.0.0.1:9000] [--mode healthy|unhealthy|slow]
@@ -19,6 +20,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
+
+/// The paths answered as health checks: the common spellings.
+const HEALTH_PATHS: &[&str] = &["/health", "/healthz", "/livez", "/ready", "/readyz"];
 
 const HEALTHY: u8 = 0;
 const UNHEALTHY: u8 = 1;
@@ -79,7 +83,7 @@ fn serve(stream: TcpStream, mode: &AtomicU8) -> std::io::Result<()> {
             ("200 OK", r#"{"mode":"switched"}"#)
         }
         Some(None) => ("404 Not Found", r#"{"error":"unknown mode"}"#),
-        None if path != "/health" => ("404 Not Found", r#"{"error":"not found"}"#),
+        None if !HEALTH_PATHS.contains(&path) => ("404 Not Found", r#"{"error":"not found"}"#),
         None => match mode.load(Ordering::SeqCst) {
             UNHEALTHY => ("503 Service Unavailable", r#"{"status":"failing"}"#),
             SLOW => {

@@ -30,20 +30,36 @@ fn the_arm64_binary_probes_healthy_and_unhealthy_servers() {
     let Some(qemu) = under_qemu() else { return };
     let healthy = serve(1, answers_200);
     let url = format!("http://localhost:{}/health", healthy.port());
-    probe_with(&qemu, &["--expect-body", "ok", &url]).expect(0, &format!("healthy: GET {url}: 200 OK from {healthy} in <elapsed>"));
+    probe_with(&qemu, &["--expect-body", "ok", &url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {healthy} in <elapsed>"),
+    );
 
     let sick = serve(1, answers_503);
     let url = format!("http://127.0.0.1:{}/health", sick.port());
     probe_with(&qemu, &[&url]).expect(1, &format!("unhealthy: GET {url}: 503 Service Unavailable, expected 200-299, from {sick} in <elapsed>"));
 
     let url = format!("http://127.0.0.1:{}/health", free_port());
-    probe_with(&qemu, &[&url]).expect(1, &format!("unhealthy: GET {url}: connection refused at 127.0.0.1:{} in <elapsed>", url_port(&url)));
+    probe_with(&qemu, &[&url]).expect(
+        1,
+        &format!(
+            "unhealthy: GET {url}: connection refused at 127.0.0.1:{} in <elapsed>",
+            url_port(&url)
+        ),
+    );
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn url_port(url: &str) -> &str {
-    url.rsplit(':').next().and_then(|p| p.split('/').next()).unwrap_or_default()
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap_or_default()
 }
