@@ -36,6 +36,19 @@ fn help_lists_every_option_with_its_variable_and_default() {
             "[default: off]",
         ),
         ("--quiet", "HEALTHPROBE_QUIET", "[default: off]"),
+        (
+            "--cacert",
+            "HEALTHPROBE_CACERT",
+            "[default: $SSL_CERT_FILE, else the system bundle]",
+        ),
+        ("--insecure", "HEALTHPROBE_INSECURE", "[default: off]"),
+        ("--cert", "HEALTHPROBE_CERT", "[default: none]"),
+        ("--key", "HEALTHPROBE_KEY", "[default: the --cert file]"),
+        (
+            "--server-name",
+            "HEALTHPROBE_SERVER_NAME",
+            "[default: the URL's host]",
+        ),
     ] {
         let entry = ran
             .stdout
@@ -49,6 +62,7 @@ fn help_lists_every_option_with_its_variable_and_default() {
         );
     }
     assert!(ran.stdout.contains("[env: HEALTHPROBE_URL]"));
+    assert!(ran.stdout.contains("healthprobe install DIR"));
 }
 
 #[test]
