@@ -194,7 +194,12 @@ def main():
                 check(code == 0 and line.startswith("healthy:"), f"FastAPI app, writable storage -> exit {code}: {line}")
             finally:
                 app.stop()
+            # A new port: gunicorn's worker can outlive its killed master for a
+            # moment and hold the old one, and the next start must not connect
+            # to it.
+            port = free_port()
             env["STORAGE_DIR"] = str(Path(storage) / "missing")
+            env["BIND"] = f"127.0.0.1:{port}"
             app = Server(gunicorn, port, env)
             try:
                 code, line = run_probe(healthprobe, dockerfile_argv, f"localhost:{port}")

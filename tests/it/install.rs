@@ -3,21 +3,13 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
 
 use crate::support::*;
 
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("healthprobe-install-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn install_copies_the_binary_executable_and_whole() {
-    let dir = scratch_dir("ok");
+    let scratch = TempDir::new();
+    let dir = scratch.path();
     let target = dir.join("healthprobe");
     // An older copy is replaced, not appended to or left half-written.
     fs::write(&target, b"old").unwrap();
@@ -33,7 +25,7 @@ fn install_copies_the_binary_executable_and_whole() {
         fs::metadata(&target).unwrap().permissions().mode() & 0o7777,
         0o755
     );
-    let leftovers: Vec<_> = fs::read_dir(&dir)
+    let leftovers: Vec<_> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
@@ -41,7 +33,6 @@ fn install_copies_the_binary_executable_and_whole() {
     // The copy works on its own.
     probe_with(&[target.to_str().unwrap().to_owned()], &["-V"])
         .expect(0, &format!("healthprobe {}", env!("CARGO_PKG_VERSION")));
-    let _ = fs::remove_dir_all(&dir);
 }
 
 #[test]

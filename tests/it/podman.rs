@@ -14,7 +14,7 @@ use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::gate;
+use crate::support::{TempDir, gate};
 
 struct StaticBinaries {
     healthprobe: PathBuf,
@@ -66,11 +66,10 @@ impl Container {
         let n = COUNT.fetch_add(1, Ordering::SeqCst);
         let name = format!("healthprobe-test-{}-{n}", std::process::id());
         let image = format!("localhost/{name}:test");
-        let context = std::env::temp_dir().join(&name);
-        fs::create_dir_all(&context).unwrap();
-        fs::copy(&binaries.healthprobe, context.join("healthprobe")).unwrap();
-        fs::copy(&binaries.server, context.join("health_server")).unwrap();
-        fs::write(context.join("Containerfile"), containerfile).unwrap();
+        let context = TempDir::new();
+        fs::copy(&binaries.healthprobe, context.path().join("healthprobe")).unwrap();
+        fs::copy(&binaries.server, context.path().join("health_server")).unwrap();
+        context.write("Containerfile", containerfile);
         let container = Container { name, image };
         // The OCI image format has no HEALTHCHECK: build in Docker's format.
         let built = podman(&[
@@ -79,9 +78,9 @@ impl Container {
             "docker",
             "-t",
             &container.image,
-            context.to_str().unwrap(),
+            context.path().to_str().unwrap(),
         ]);
-        let _ = fs::remove_dir_all(&context);
+        drop(context);
         assert!(
             built.status.success(),
             "podman build failed\n{}",

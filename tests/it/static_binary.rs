@@ -31,22 +31,20 @@ fn sandbox_binary() -> Option<PathBuf> {
     Some(static_binary().expect("HEALTHPROBE_TEST_SANDBOX needs HEALTHPROBE_STATIC_BIN"))
 }
 
-/// A directory holding only `/healthprobe` and the given files, made
-/// read-only (mode 0555) so nothing can be written there.
-fn empty_root(binary: &Path, files: &[(&str, &str)]) -> tempdir::Dir {
-    let root = tempdir::Dir::new();
+/// A directory holding only `/healthprobe` and the given files; the sandbox
+/// binds it read-only as `/`.
+fn empty_root(binary: &Path, files: &[(&str, &str)]) -> TempDir {
+    let root = TempDir::new();
     fs::copy(binary, root.path().join("healthprobe")).unwrap();
     for (path, text) in files {
-        let path = root.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
+        root.write(path, text);
     }
     root
 }
 
 /// Runs `/healthprobe` as uid/gid 65532 (a real uid, set before the sandbox
 /// starts) with `root` bound read-only as `/` and nothing else mounted.
-fn sandboxed(root: &tempdir::Dir, args: &[&str]) -> Probe {
+fn sandboxed(root: &TempDir, args: &[&str]) -> Probe {
     let runner: Vec<String> = [
         "/usr/bin/setpriv",
         "--reuid=65532",
@@ -193,41 +191,5 @@ fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
             0,
             &format!("healthy: GET {url}: 200 OK from {v4} in <elapsed>"),
         );
-    }
-}
-
-/// A temporary directory removed on drop, without a crate for it.
-mod tempdir {
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    pub struct Dir(PathBuf);
-
-    impl Dir {
-        pub fn new() -> Dir {
-            static COUNT: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNT.fetch_add(1, Ordering::SeqCst);
-            let path =
-                std::env::temp_dir().join(format!("healthprobe-test-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&path).unwrap();
-            // bwrap as uid 65532 must be able to enter it.
-            set_mode(&path, 0o755);
-            Dir(path)
-        }
-
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    pub fn set_mode(path: &Path, mode: u32) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
     }
 }

@@ -2,10 +2,8 @@
 //! make: trust via --cacert and SSL_CERT_FILE, --insecure, --server-name,
 //! client certificates (ECDSA, Ed25519, RSA), and every way TLS can fail.
 
-use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -76,32 +74,6 @@ fn server_leaf(ca: &Ca, validity: Validity) -> Leaf {
     )
 }
 
-/// Files for one test, removed on drop.
-struct Files(PathBuf);
-
-impl Files {
-    fn new() -> Files {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("healthprobe-tls-{}-{n}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        Files(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
@@ -170,7 +142,7 @@ fn url(addr: SocketAddr) -> String {
 #[test]
 fn trusts_a_private_ca_given_with_cacert() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
     let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);
     let url = url(addr);
@@ -187,7 +159,7 @@ fn trusts_a_private_ca_given_with_cacert() {
 #[test]
 fn trusts_a_private_ca_given_with_ssl_cert_file() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let bundle = files.write(
         "bundle.pem",
         &format!("{}{}", self::ca("other").pem, ca.pem),
@@ -203,7 +175,7 @@ fn trusts_a_private_ca_given_with_ssl_cert_file() {
 #[test]
 fn an_untrusted_certificate_is_unhealthy_and_says_what_was_trusted() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let other = files.write("other.pem", &self::ca("other CA").pem);
     let addr = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);
     let url = url(addr);
@@ -235,7 +207,7 @@ fn insecure_skips_verification_and_says_so() {
 #[test]
 fn expired_and_not_yet_valid_certificates_are_named() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
     for (validity, why) in [
         (Validity::Expired, "has expired"),
@@ -253,7 +225,7 @@ fn expired_and_not_yet_valid_certificates_are_named() {
 #[test]
 fn a_certificate_for_another_name_is_a_name_mismatch_unless_server_name_says_so() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
     let cert = leaf(
         &ca,
@@ -307,7 +279,7 @@ fn rsa_key() -> KeyPair {
 fn client_certificates_with_ecdsa_ed25519_and_rsa_keys() {
     let server_ca = ca("server CA");
     let client_ca = ca("client CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &server_ca.pem);
     let addr = tls_server(
         server_config(
@@ -345,7 +317,7 @@ fn client_certificates_with_ecdsa_ed25519_and_rsa_keys() {
     files.write("both.pem", &format!("{}{}", client.cert, client.key));
     probe(&[&url])
         .env("HEALTHPROBE_CACERT", &cacert)
-        .env("CERTS", files.0.to_str().unwrap())
+        .env("CERTS", files.path().to_str().unwrap())
         .env("HEALTHPROBE_CERT", "${CERTS}/both.pem")
         .expect(
             0,
@@ -358,7 +330,7 @@ fn a_client_certificate_from_another_ca_is_rejected() {
     let server_ca = ca("server CA");
     let client_ca = ca("client CA");
     let stranger = ca("stranger CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &server_ca.pem);
     let addr = tls_server(
         server_config(
@@ -429,7 +401,7 @@ fn a_tls_server_probed_with_http_is_named() {
 
 #[test]
 fn unreadable_tls_files_are_usage_errors() {
-    let files = Files::new();
+    let files = TempDir::new();
     let not_pem = files.write("not.pem", "hello\n");
     for (args, line) in [
         (
@@ -469,7 +441,7 @@ fn tls_options_with_http_are_usage_errors() {
 #[test]
 fn https_redirects_are_followed_on_the_same_origin() {
     let ca = ca("test CA");
-    let files = Files::new();
+    let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
     let leaf = server_leaf(&ca, Validity::Current);
     let config = server_config(&leaf, None);
