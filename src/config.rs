@@ -214,36 +214,40 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             })
         };
 
-    let (source, url) = setting("URL", url, "HEALTHPROBE_URL")?
+    // The URL, --expect-body, the file options and the server name expand ${VAR}.
+    let expanded =
+        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
+            match setting(flag, value, var)? {
+                None => Ok(None),
+                Some((source, v)) => {
+                    let v = expand(&v, |name| env.get_raw(name))
+                        .map_err(|why| anyhow!("in {source}: {why}"))?;
+                    Ok(Some((source, v)))
+                }
+            }
+        };
+
+    let (source, url) = expanded("URL", url, "HEALTHPROBE_URL")?
         .ok_or_else(|| anyhow!("no URL to probe: give one as an argument or in HEALTHPROBE_URL"))?;
-    let url = expand(&url, |name| env.get_raw(name))
-        .map_err(|why| anyhow!("in {source}: {why}"))
-        .and_then(|u| Url::parse(&u).map_err(|why| anyhow!("invalid {source}: {why}")))?;
+    let url = Url::parse(&url).map_err(|why| anyhow!("invalid {source}: {why}"))?;
     if url.scheme == Scheme::Https && !cfg!(feature = "tls") {
         bail!(
             "invalid {source}: https:// needs TLS, which this build leaves out (built without the tls feature)"
         );
     }
-    let parsed = |flag: &str,
-                  value: Option<String>,
-                  var: &str,
-                  parse: &dyn Fn(&str) -> Result<Duration, String>| {
+    let duration_setting = |flag: &str, value: Option<String>, var: &str| {
         setting(flag, value, var)?
-            .map(|(source, v)| parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}")))
+            .map(|(source, v)| {
+                duration::parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}"))
+            })
             .transpose()
     };
-    let timeout = parsed(
-        "--timeout",
-        timeout,
-        "HEALTHPROBE_TIMEOUT",
-        &duration::parse,
-    )?
-    .unwrap_or(DEFAULT_TIMEOUT);
-    let connect_timeout = parsed(
+    let timeout =
+        duration_setting("--timeout", timeout, "HEALTHPROBE_TIMEOUT")?.unwrap_or(DEFAULT_TIMEOUT);
+    let connect_timeout = duration_setting(
         "--connect-timeout",
         connect_timeout,
         "HEALTHPROBE_CONNECT_TIMEOUT",
-        &duration::parse,
     )?;
     if let Some(connect) = connect_timeout.filter(|c| *c > timeout) {
         bail!(
@@ -271,11 +275,9 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         }
     };
 
-    let expect_body = match setting("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")? {
+    let expect_body = match expanded("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")? {
         None => None,
         Some((source, text)) => {
-            let text = expand(&text, |name| env.get_raw(name))
-                .map_err(|why| anyhow!("in {source}: {why}"))?;
             if text.is_empty() {
                 bail!("invalid {source}: the text is empty, so every body would match");
             }
@@ -302,17 +304,6 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     };
 
     // File options and the server name may use ${VAR} too.
-    let expanded =
-        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
-            match setting(flag, value, var)? {
-                None => Ok(None),
-                Some((source, v)) => {
-                    let v = expand(&v, |name| env.get_raw(name))
-                        .map_err(|why| anyhow!("in {source}: {why}"))?;
-                    Ok(Some((source, v)))
-                }
-            }
-        };
     let cacert = expanded("--cacert", cacert, "HEALTHPROBE_CACERT")?;
     let cert = expanded("--cert", cert, "HEALTHPROBE_CERT")?;
     let key = expanded("--key", key, "HEALTHPROBE_KEY")?;
