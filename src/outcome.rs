@@ -101,6 +101,9 @@ pub enum Outcome {
         peer: SocketAddr,
         problem: TlsProblem,
     },
+    /// TLS cannot be set up for this target at all, before connecting: the
+    /// name to verify is not a valid DNS name for a certificate.
+    TlsSetup { error: String },
     /// https:// without `--insecure`, and no certificates to trust: no
     /// `--cacert`, no `SSL_CERT_FILE`, none of the system bundles. `looked`
     /// lists where it looked.
@@ -128,6 +131,9 @@ pub enum TlsProblem {
     },
     Expired,
     NotYetValid,
+    /// The server presented a CA certificate as its own (`openssl req -x509`
+    /// makes these unless told `CA:FALSE`).
+    CaAsServer,
     /// The server wants a client certificate and none was given.
     ClientCertRequired,
     /// The server refused the client certificate given.
@@ -153,6 +159,7 @@ impl Outcome {
             | Outcome::NotHttp { .. }
             | Outcome::HeadTooLarge { .. }
             | Outcome::Tls { .. }
+            | Outcome::TlsSetup { .. }
             | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
             Outcome::BadFile { .. } => EXIT_USAGE,
         }
@@ -337,6 +344,10 @@ impl fmt::Display for Report {
                 )?,
                 TlsProblem::Expired => write!(f, "the certificate of {peer} has expired")?,
                 TlsProblem::NotYetValid => write!(f, "the certificate of {peer} is not valid yet")?,
+                TlsProblem::CaAsServer => write!(
+                    f,
+                    "the certificate of {peer} is a CA certificate, not a server's (openssl req -x509 makes these: add -addext basicConstraints=critical,CA:FALSE)"
+                )?,
                 TlsProblem::ClientCertRequired => write!(
                     f,
                     "{peer} requires a client certificate (see --cert and --key)"
@@ -350,6 +361,7 @@ impl fmt::Display for Report {
                 )?,
                 TlsProblem::Other(error) => write!(f, "TLS with {peer} failed: {error}")?,
             },
+            Outcome::TlsSetup { error } => write!(f, "cannot set up TLS: {error}")?,
             Outcome::NoTrustRoots { looked } => write!(
                 f,
                 "no certificates to trust: none in {}; give --cacert, or --insecure to skip verification",

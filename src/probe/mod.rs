@@ -67,10 +67,12 @@ pub fn run(config: &Config) -> Report {
     }
 }
 
-/// TLS settings ready for ureq, when the URL is https://.
+/// The TLS configuration and the name to verify, when the URL is https://.
 struct Secure {
     #[cfg(feature = "tls")]
     prepared: tls::Prepared,
+    #[cfg(feature = "tls")]
+    name: rustls::pki_types::ServerName<'static>,
 }
 
 fn probe(config: &Config, deadline: Instant) -> Outcome {
@@ -163,8 +165,9 @@ fn prepare_tls(config: &Config) -> Result<Option<Secure>, Outcome> {
     if config.url.scheme != Scheme::Https {
         return Ok(None);
     }
-    let prepared = tls::prepare(&config.tls)?;
-    Ok(Some(Secure { prepared }))
+    let prepared = tls::prepare(&config.tls, &[])?;
+    let name = tls::server_name(&config.tls, &config.url.host)?;
+    Ok(Some(Secure { prepared, name }))
 }
 
 #[cfg(not(feature = "tls"))]
@@ -198,13 +201,6 @@ fn request(
         .user_agent(USER_AGENT)
         .accept("*/*")
         .timeout_global(Some(remaining));
-    #[cfg(feature = "tls")]
-    let builder = match secure {
-        Some(secure) => builder.tls_config(secure.prepared.config.clone()),
-        None => builder,
-    };
-    #[cfg(not(feature = "tls"))]
-    let _ = secure;
     let tcp = TracedConnector {
         trace: Arc::clone(trace),
         deadline,
@@ -215,25 +211,29 @@ fn request(
     let last = TraceLayer {
         trace: Arc::clone(trace),
     };
-    #[cfg(feature = "tls")]
-    let connector = tcp
-        .chain(ureq::unversioned::transport::RustlsConnector::default())
-        .chain(last);
-    #[cfg(not(feature = "tls"))]
-    let connector = tcp.chain(last);
-
-    // With --server-name the request URL carries the name to send and verify,
-    // and the resolver is told to connect to the URL's own host instead.
-    let (target, connect_to) = match (&config.tls.server_name, url.scheme) {
-        (Some(name), Scheme::Https) => (url.with_host(name), Some(url.host.to_string())),
-        _ => (url.as_request_url(), None),
-    };
     let resolver = LoopbackResolver {
         trace: Arc::clone(trace),
         deadline,
-        connect_to,
     };
-    let agent = Agent::with_parts(builder.build(), connector, resolver);
+    #[cfg(feature = "tls")]
+    let agent = match secure {
+        Some(secure) => {
+            let tls = tls::TlsConnector {
+                config: Arc::clone(&secure.prepared.config),
+                name: secure.name.clone(),
+                input_buffer: INPUT_BUFFER,
+                output_buffer: OUTPUT_BUFFER,
+            };
+            Agent::with_parts(builder.build(), tcp.chain(tls).chain(last), resolver)
+        }
+        None => Agent::with_parts(builder.build(), tcp.chain(last), resolver),
+    };
+    #[cfg(not(feature = "tls"))]
+    let agent = {
+        let _ = secure;
+        Agent::with_parts(builder.build(), tcp.chain(last), resolver)
+    };
+    let target = url.as_request_url();
     let mut request = match config.method {
         Method::Get => agent.get(&target),
         Method::Head => agent.head(&target),
@@ -246,10 +246,6 @@ fn request(
     };
     if !has("connection") {
         request = request.header("connection", "close");
-    }
-    if config.tls.server_name.is_some() && url.scheme == Scheme::Https && !has("host") {
-        // The Host header names what the user asked for, not the TLS name.
-        request = request.header("host", url.authority());
     }
     for (name, value) in &config.headers {
         request = request.header(name.as_str(), value.as_str());
@@ -354,14 +350,18 @@ fn failure(
         };
         let sent_client_cert = config.tls.client_cert.is_some();
         let trusted = &secure.prepared.trusted;
-        if let Some(problem) = tls::problem(
-            &error,
-            stage,
-            &trace.wire_start,
-            &name,
-            trusted,
-            sent_client_cert,
-        ) {
+        let problem = match &error {
+            Error::Io(e) => tls::problem(
+                e,
+                stage,
+                &trace.wire_start,
+                &name,
+                trusted,
+                sent_client_cert,
+            ),
+            _ => None,
+        };
+        if let Some(problem) = problem {
             return Outcome::Tls { peer, problem };
         }
     }

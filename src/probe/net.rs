@@ -1,9 +1,9 @@
 //! Name resolution, connecting and the transports under ureq, each bounded by
 //! the deadline and each recording what it saw into the [`Trace`].
 //!
-//! The connector chain is: [`TracedConnector`] (TCP) → ureq's rustls
-//! connector (https:// only) → [`TraceLayer`]. The trace layer sits on top, so
-//! it sees plaintext and knows the handshake has finished.
+//! The connector chain is: [`TracedConnector`] (TCP) → our own TLS connector
+//! (`tls::TlsConnector`, https:// only) → [`TraceLayer`]. The trace layer sits
+//! on top, so it sees plaintext and knows the handshake has finished.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
@@ -51,13 +51,10 @@ pub fn lock(trace: &Mutex<Trace>) -> MutexGuard<'_, Trace> {
 }
 
 /// Answers IP literals and `localhost` without asking anyone, and other names
-/// through the system resolver within the deadline. With `connect_to`, that
-/// host is resolved instead of the request's (`--server-name` puts the
-/// verified name in the request URL).
+/// through the system resolver within the deadline.
 pub struct LoopbackResolver {
     pub trace: SharedTrace,
     pub deadline: Instant,
-    pub connect_to: Option<String>,
 }
 
 impl Resolver for LoopbackResolver {
@@ -67,11 +64,7 @@ impl Resolver for LoopbackResolver {
         _config: &ureq::config::Config,
         _timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, Error> {
-        let host = self
-            .connect_to
-            .as_deref()
-            .or(uri.host())
-            .unwrap_or_default();
+        let host = uri.host().unwrap_or_default();
         let https = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         let result = resolve(host, port, self.deadline);
@@ -205,11 +198,14 @@ impl Connector for TracedConnector {
                     } else {
                         Stage::Request
                     };
+                    let stream = DeadlineStream {
+                        stream,
+                        deadline: self.deadline,
+                        trace: Arc::clone(&self.trace),
+                    };
                     return Ok(Some(RawTcp {
                         stream,
                         buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
-                        trace: Arc::clone(&self.trace),
-                        deadline: self.deadline,
                     }));
                 }
                 Err(e) => {
@@ -228,35 +224,83 @@ impl Connector for TracedConnector {
     }
 }
 
-/// A TCP connection whose every read and write ends by the deadline.
-pub struct RawTcp {
+/// A TCP stream whose every read and write ends by the deadline, recording
+/// the first bytes the server sends on the wire. Both the plain transport and
+/// the TLS one read and write through it.
+pub struct DeadlineStream {
     stream: TcpStream,
-    buffers: LazyBuffers,
-    trace: SharedTrace,
     deadline: Instant,
+    trace: SharedTrace,
 }
 
-impl RawTcp {
-    /// The time left for one read or write: the sooner of ureq's own timeout
-    /// and the deadline, never zero (a zero socket timeout means "forever").
-    fn time_left(&self, timeout: NextTimeout) -> Result<Duration, Error> {
+impl DeadlineStream {
+    /// The time left, never zero (a zero socket timeout means "forever").
+    fn time_left(&self) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
-        let (left, reason) = if *timeout.after < left {
-            (*timeout.after, timeout.reason)
-        } else {
-            (left, Timeout::Global)
-        };
         if left.is_zero() {
-            return Err(Error::Timeout(reason));
+            return Err(io::Error::from(io::ErrorKind::TimedOut));
         }
         Ok(left)
     }
 }
 
-fn io_error(e: io::Error, timeout: NextTimeout) -> Error {
+impl Read for DeadlineStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.time_left()?))?;
+        let amount = loop {
+            match self.stream.read(buf) {
+                // A signal interrupted the read; the socket timeout still holds.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
+        let mut trace = lock(&self.trace);
+        let keep = START_KEPT
+            .saturating_sub(trace.wire_start.len())
+            .min(amount);
+        trace.wire_start.extend_from_slice(&buf[..keep]);
+        Ok(amount)
+    }
+}
+
+impl Write for DeadlineStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.time_left()?))?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl fmt::Debug for DeadlineStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeadlineStream")
+            .field("peer", &self.stream.peer_addr().ok())
+            .finish()
+    }
+}
+
+/// Maps an I/O error to ureq's: a socket timeout is the deadline.
+pub fn io_error(e: io::Error) -> Error {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(timeout.reason),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::Timeout(Timeout::Global),
         _ => Error::Io(e),
+    }
+}
+
+/// A plain connection for ureq: the deadline-bounded stream and its buffers.
+#[derive(Debug)]
+pub struct RawTcp {
+    stream: DeadlineStream,
+    buffers: LazyBuffers,
+}
+
+impl RawTcp {
+    /// The stream, for a TLS layer to run over.
+    pub fn into_stream(self) -> DeadlineStream {
+        self.stream
     }
 }
 
@@ -265,34 +309,14 @@ impl Transport for RawTcp {
         &mut self.buffers
     }
 
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
-        let left = self.time_left(timeout)?;
-        self.stream.set_write_timeout(Some(left))?;
+    fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), Error> {
         let output = &self.buffers.output()[..amount];
-        self.stream
-            .write_all(output)
-            .map_err(|e| io_error(e, timeout))
+        self.stream.write_all(output).map_err(io_error)
     }
 
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
-        let left = self.time_left(timeout)?;
-        self.stream.set_read_timeout(Some(left))?;
+    fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, Error> {
         let input = self.buffers.input_append_buf();
-        let amount = loop {
-            match self.stream.read(input) {
-                Ok(n) => break n,
-                // A signal interrupted the read; the socket timeout still holds.
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io_error(e, timeout)),
-            }
-        };
-        {
-            let mut trace = lock(&self.trace);
-            let keep = START_KEPT
-                .saturating_sub(trace.wire_start.len())
-                .min(amount);
-            trace.wire_start.extend_from_slice(&input[..keep]);
-        }
+        let amount = self.stream.read(input).map_err(io_error)?;
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }
@@ -300,14 +324,6 @@ impl Transport for RawTcp {
     fn is_open(&mut self) -> bool {
         // Connections are never reused: every probe is one request.
         false
-    }
-}
-
-impl fmt::Debug for RawTcp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawTcp")
-            .field("peer", &self.stream.peer_addr().ok())
-            .finish()
     }
 }
 

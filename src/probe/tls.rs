@@ -1,78 +1,129 @@
-//! TLS for https:// probes: the certificates to trust and to present, loaded
-//! from files, and rustls' errors turned into the problems users can act on.
+//! TLS for every connection the probe secures. healthprobe builds the rustls
+//! configuration itself (trust roots, `--insecure`, the client certificate,
+//! ALPN) and runs the handshake over its own deadline-bounded stream, so that
+//! nothing a user supplies reaches an `expect` in a dependency: ureq's own
+//! rustls glue panics on a client key that does not match its certificate,
+//! and rustls' convenience builder refuses X.509 v1 client certificates that
+//! OpenSSL-based servers accept.
 
 use std::fs;
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::AlertDescription;
-use rustls::CertificateError;
-use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider, parse_pem};
+use rustls::client::ResolvesClientCert;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::{self, PemObject, SectionKind};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+    ServerName, UnixTime,
+};
+use rustls::sign::CertifiedKey;
+use rustls::{
+    AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
+    RootCertStore, SignatureScheme, StreamOwned,
+};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
+};
 
+use super::net::{DeadlineStream, RawTcp, io_error};
 use crate::config::{self, SYSTEM_BUNDLES, TrustRoots};
 use crate::outcome::{Outcome, Stage, TlsProblem};
+use crate::url::Host;
 
-/// A TLS configuration for ureq, and what it trusts, in words for the line.
+/// A TLS configuration, and what it trusts, in words for the line.
 pub struct Prepared {
-    pub config: TlsConfig,
+    pub config: Arc<ClientConfig>,
     pub trusted: String,
 }
 
-/// Reads the files the TLS options name. A file that cannot be used is a
+/// Reads the files the TLS options name and builds the configuration, offering
+/// `alpn` (e.g. `h2`) if not empty. A file that cannot be used is a
 /// configuration error; finding nothing to trust is unhealthy.
-pub fn prepare(tls: &config::Tls) -> Result<Prepared, Outcome> {
-    let mut builder = TlsConfig::builder()
-        .provider(TlsProvider::Rustls)
-        .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()));
-    let trusted = if tls.insecure {
-        builder = builder.disable_verification(true);
-        "nothing".to_owned()
+pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Outcome::TlsSetup {
+            error: e.to_string(),
+        })?;
+    let (builder, trusted) = if tls.insecure {
+        let verifier = Arc::new(AnyCertificate(Arc::clone(&provider)));
+        let builder = builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        (builder, "nothing".to_owned())
     } else {
         let (roots, trusted) = trust_roots(&tls.roots)?;
-        builder = builder.root_certs(roots);
-        trusted
+        (builder.with_root_certificates(roots), trusted)
     };
-    if let Some(client) = &tls.client_cert {
-        let chain = certificates(&client.cert, "--cert")?;
-        let key = private_key(&client.key)?;
-        builder = builder.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
-    }
+    let mut config = match &tls.client_cert {
+        Some(client) => {
+            let identity = client_identity(client, &provider)?;
+            builder.with_client_cert_resolver(Arc::new(identity))
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(Prepared {
-        config: builder.build(),
+        config: Arc::new(config),
         trusted,
     })
 }
 
-fn trust_roots(roots: &TrustRoots) -> Result<(RootCerts, String), Outcome> {
+/// The name to send as SNI and to verify: `--server-name`, else the URL's host.
+pub fn server_name(tls: &config::Tls, host: &Host) -> Result<ServerName<'static>, Outcome> {
+    let name = match (&tls.server_name, host) {
+        (Some(name), _) => name.clone(),
+        (None, Host::Ip(ip)) => return Ok(ServerName::IpAddress((*ip).into())),
+        (None, Host::Name(name)) => name.clone(),
+    };
+    ServerName::try_from(name.clone()).map_err(|_| Outcome::TlsSetup {
+        error: format!("{name:?} is not a name a certificate can be verified for"),
+    })
+}
+
+fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, String), Outcome> {
     if let TrustRoots::File { path, source } = roots {
-        let certs = certificates(path, source)?;
-        return Ok((
-            RootCerts::from(certs),
-            format!("{source} {}", path.display()),
-        ));
+        let mut store = RootCertStore::empty();
+        let (added, _) = store.add_parsable_certificates(certificates(path, source)?);
+        if added == 0 {
+            return Err(bad_file(
+                source,
+                path,
+                "none of its certificates can be used as a trust anchor",
+            ));
+        }
+        return Ok((store, format!("{source} {}", path.display())));
     }
     for bundle in SYSTEM_BUNDLES {
-        // A bundle that is missing or unreadable is simply not this system's.
+        // A bundle that is missing, unreadable or empty is simply not this system's.
         let Ok(pem) = fs::read(bundle) else { continue };
-        let certs: Vec<Certificate<'static>> = parse_pem(&pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(cert)) => Some(cert),
-                _ => None,
-            })
-            .collect();
-        if !certs.is_empty() {
-            return Ok((RootCerts::from(certs), (*bundle).to_owned()));
+        let certs = CertificateDer::pem_slice_iter(&pem).filter_map(Result::ok);
+        let mut store = RootCertStore::empty();
+        let (added, _) = store.add_parsable_certificates(certs);
+        if added > 0 {
+            return Ok((store, (*bundle).to_owned()));
         }
     }
-    if cfg!(feature = "webpki-roots") {
-        return Ok((RootCerts::WebPki, "the built-in Mozilla roots".to_owned()));
+    #[cfg(feature = "webpki-roots")]
+    {
+        let store = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        return Ok((store, "the built-in Mozilla roots".to_owned()));
     }
-    let mut looked = vec![
-        "--cacert (not given)".to_owned(),
-        "SSL_CERT_FILE (not set)".to_owned(),
-    ];
-    looked.extend(SYSTEM_BUNDLES.iter().map(|b| (*b).to_owned()));
-    Err(Outcome::NoTrustRoots { looked })
+    #[cfg(not(feature = "webpki-roots"))]
+    {
+        let mut looked = vec![
+            "--cacert (not given)".to_owned(),
+            "SSL_CERT_FILE (not set)".to_owned(),
+        ];
+        looked.extend(SYSTEM_BUNDLES.iter().map(|b| (*b).to_owned()));
+        Err(Outcome::NoTrustRoots { looked })
+    }
 }
 
 fn bad_file(source: &str, path: &Path, error: impl ToString) -> Outcome {
@@ -83,40 +134,310 @@ fn bad_file(source: &str, path: &Path, error: impl ToString) -> Outcome {
     }
 }
 
-/// The certificates in a PEM file; none at all is an error.
-fn certificates(path: &Path, source: &str) -> Result<Vec<Certificate<'static>>, Outcome> {
-    let pem = fs::read(path).map_err(|e| bad_file(source, path, super::net::describe_io(&e)))?;
-    let mut certs = Vec::new();
-    for item in parse_pem(&pem) {
-        match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => return Err(bad_file(source, path, format!("not valid PEM: {e}"))),
+/// The PEM sections of a file, in order.
+fn pem_sections(path: &Path, source: &str) -> Result<Vec<(SectionKind, Vec<u8>)>, Outcome> {
+    let bytes = fs::read(path).map_err(|e| bad_file(source, path, super::net::describe_io(&e)))?;
+    let mut sections = Vec::new();
+    for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(&bytes) {
+        match section {
+            Ok(section) => sections.push(section),
+            Err(e) => return Err(bad_file(source, path, pem_error(&e))),
         }
     }
+    // Sections of kinds rustls does not know are skipped silently; an
+    // encrypted key is the one users meet, so it gets its own message.
+    if sections.is_empty() && contains(&bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return Err(bad_file(
+            source,
+            path,
+            "its private key is encrypted: give an unencrypted key (openssl pkey -in KEY -out PLAIN)",
+        ));
+    }
+    Ok(sections)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// PEM errors quote the offending line as bytes; the kind is enough here.
+fn pem_error(error: &pem::Error) -> String {
+    match error {
+        pem::Error::MissingSectionEnd { .. } => "not valid PEM: a section has no END line",
+        pem::Error::IllegalSectionStart { .. } => "not valid PEM: a BEGIN line is malformed",
+        pem::Error::Base64Decode(_) => "not valid PEM: a section is not valid base64",
+        pem::Error::SectionTooLarge => "not valid PEM: a section is too large",
+        _ => "not valid PEM",
+    }
+    .to_owned()
+}
+
+/// The certificates in a PEM file, in order; none at all is an error.
+fn certificates(path: &Path, source: &str) -> Result<Vec<CertificateDer<'static>>, Outcome> {
+    let certs: Vec<CertificateDer<'static>> = pem_sections(path, source)?
+        .into_iter()
+        .filter(|(kind, _)| *kind == SectionKind::Certificate)
+        .map(|(_, der)| CertificateDer::from(der))
+        .collect();
     if certs.is_empty() {
         return Err(bad_file(source, path, "it holds no PEM certificate"));
     }
     Ok(certs)
 }
 
-/// The first private key in a PEM file (PKCS#1, PKCS#8 or SEC1).
-fn private_key(path: &Path) -> Result<ureq::tls::PrivateKey<'static>, Outcome> {
-    let pem = fs::read(path).map_err(|e| bad_file("--key", path, super::net::describe_io(&e)))?;
-    for item in parse_pem(&pem) {
-        match item {
-            Ok(PemItem::PrivateKey(key)) => return Ok(key),
-            Ok(_) => {}
-            Err(e) => return Err(bad_file("--key", path, format!("not valid PEM: {e}"))),
+/// The first private key in a PEM file: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
+fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, Outcome> {
+    for (kind, der) in pem_sections(path, "--key")? {
+        match kind {
+            SectionKind::PrivateKey => return Ok(PrivatePkcs8KeyDer::from(der).into()),
+            SectionKind::EcPrivateKey => return Ok(PrivateSec1KeyDer::from(der).into()),
+            SectionKind::RsaPrivateKey => return Ok(PrivatePkcs1KeyDer::from(der).into()),
+            _ => {}
         }
     }
     Err(bad_file("--key", path, "it holds no PEM private key"))
 }
 
+/// The client certificate chain and its key, checked to belong together the
+/// way curl and OpenSSL do it: the key's public half must be the one in the
+/// first certificate. The certificate itself is not judged (its version and
+/// extensions are the server's business), so a v1 certificate works.
+fn client_identity(
+    client: &config::ClientCert,
+    provider: &CryptoProvider,
+) -> Result<ClientIdentity, Outcome> {
+    let chain = certificates(&client.cert, "--cert")?;
+    let key = private_key(&client.key)?;
+    let key = provider.key_provider.load_private_key(key).map_err(|e| {
+        bad_file(
+            "--key",
+            &client.key,
+            format!("the key cannot be used ({e})"),
+        )
+    })?;
+    let certified = CertifiedKey::new(chain, key);
+    let cert_key = certified
+        .end_entity_cert()
+        .ok()
+        .and_then(|cert| subject_public_key_info(cert));
+    if let (Some(key), Some(cert_key)) = (certified.key.public_key(), cert_key) {
+        if key.as_ref() != cert_key {
+            let cert = client.cert.display();
+            return Err(bad_file(
+                "--key",
+                &client.key,
+                format!("it is not the key of the certificate in --cert {cert:?}"),
+            ));
+        }
+    } else if cert_key.is_none() {
+        return Err(bad_file(
+            "--cert",
+            &client.cert,
+            "its first certificate is not a valid X.509 certificate",
+        ));
+    }
+    Ok(ClientIdentity(Arc::new(certified)))
+}
+
+/// The DER of the SubjectPublicKeyInfo in an X.509 certificate (RFC 5280
+/// section 4.1), tag and length included, or `None` if the DER is malformed.
+/// Only the structure is read, so any version and any extensions pass.
+pub fn subject_public_key_info(cert: &[u8]) -> Option<&[u8]> {
+    const SEQUENCE: u8 = 0x30;
+    let (certificate, _) = der_element(cert, SEQUENCE)?;
+    let (tbs, _) = der_element(der_contents(certificate)?, SEQUENCE)?;
+    let mut rest = der_contents(tbs)?;
+    // version [0] EXPLICIT, absent in v1 certificates.
+    if rest.first() == Some(&0xa0) {
+        rest = der_element(rest, 0xa0)?.1;
+    }
+    // serialNumber, signature, issuer, validity, subject.
+    for tag in [0x02, SEQUENCE, SEQUENCE, SEQUENCE, SEQUENCE] {
+        rest = der_element(rest, tag)?.1;
+    }
+    Some(der_element(rest, SEQUENCE)?.0)
+}
+
+/// Splits the DER element with `tag` off the front of `input`: the whole
+/// element (tag, length and contents) and what follows it.
+fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    if *input.first()? != tag {
+        return None;
+    }
+    let (header, length) = der_length(input.get(1..)?)?;
+    let end = 1usize.checked_add(header)?.checked_add(length)?;
+    Some((input.get(..end)?, input.get(end..)?))
+}
+
+/// The contents of one whole DER element.
+fn der_contents(element: &[u8]) -> Option<&[u8]> {
+    let (header, _) = der_length(element.get(1..)?)?;
+    element.get(1 + header..)
+}
+
+/// A DER length: how many bytes it takes, and its value. Lengths of more than
+/// four bytes are refused; no certificate comes near them.
+fn der_length(input: &[u8]) -> Option<(usize, usize)> {
+    let first = *input.first()?;
+    if first < 0x80 {
+        return Some((1, usize::from(first)));
+    }
+    let count = usize::from(first & 0x7f);
+    if count == 0 || count > 4 {
+        return None;
+    }
+    let bytes = input.get(1..=count)?;
+    let length = bytes.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b));
+    Some((1 + count, length))
+}
+
+/// Presents the one client certificate we have, to any server that asks.
+#[derive(Debug)]
+struct ClientIdentity(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for ClientIdentity {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        // rustls picks a signature scheme the key and the server share, and
+        // sends no certificate if there is none.
+        Some(Arc::clone(&self.0))
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+/// `--insecure`: any certificate, as curl's `-k` and Kubernetes' HTTPS probe
+/// accept. The handshake signatures are not checked either: with the
+/// certificate unverified they prove nothing, and checking them would refuse
+/// the certificates the option exists for (old self-signed v1 ones).
+#[derive(Debug)]
+struct AnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A TLS session over the deadline-bounded stream.
+pub type TlsStream = StreamOwned<ClientConnection, DeadlineStream>;
+
+/// Runs the handshake over `stream`; every read and write in it ends by the
+/// stream's deadline.
+pub fn handshake(
+    config: &Arc<ClientConfig>,
+    name: ServerName<'static>,
+    mut stream: DeadlineStream,
+) -> io::Result<TlsStream> {
+    let mut conn = ClientConnection::new(Arc::clone(config), name)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut stream)?;
+    }
+    Ok(StreamOwned::new(conn, stream))
+}
+
+/// The TLS link of ureq's connector chain (https:// only; plain connections
+/// pass through untouched).
+#[derive(Debug)]
+pub struct TlsConnector {
+    pub config: Arc<ClientConfig>,
+    pub name: ServerName<'static>,
+    pub input_buffer: usize,
+    pub output_buffer: usize,
+}
+
+impl Connector<RawTcp> for TlsConnector {
+    type Out = Either<RawTcp, TlsTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<RawTcp>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(raw) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() {
+            return Ok(Some(Either::A(raw)));
+        }
+        let stream =
+            handshake(&self.config, self.name.clone(), raw.into_stream()).map_err(io_error)?;
+        Ok(Some(Either::B(TlsTransport {
+            stream,
+            buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
+        })))
+    }
+}
+
+/// An established TLS connection for ureq.
+#[derive(Debug)]
+pub struct TlsTransport {
+    stream: TlsStream,
+    buffers: LazyBuffers,
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let output = &self.buffers.output()[..amount];
+        self.stream.write_all(output).map_err(io_error)?;
+        self.stream.flush().map_err(io_error)
+    }
+
+    fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let input = self.buffers.input_append_buf();
+        let amount = self.stream.read(input).map_err(io_error)?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        false
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}
+
 /// What went wrong with TLS, if the error is about TLS. `wire_start` is what
 /// the server sent first; `name` the name verified; `trusted` the roots.
 pub fn problem(
-    error: &ureq::Error,
+    error: &io::Error,
     stage: Stage,
     wire_start: &[u8],
     name: &str,
@@ -126,11 +447,7 @@ pub fn problem(
     if stage == Stage::TlsHandshake && wire_start.starts_with(b"HTTP/") {
         return Some(TlsProblem::PlainHttp);
     }
-    let rustls_error = match error {
-        ureq::Error::Rustls(e) => e,
-        ureq::Error::Io(e) => e.get_ref()?.downcast_ref::<rustls::Error>()?,
-        _ => return None,
-    };
+    let rustls_error = error.get_ref()?.downcast_ref::<rustls::Error>()?;
     Some(match rustls_error {
         rustls::Error::InvalidCertificate(e) => match e {
             CertificateError::UnknownIssuer => TlsProblem::UnknownIssuer {
@@ -146,6 +463,14 @@ pub fn problem(
             }
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                 TlsProblem::NotYetValid
+            }
+            CertificateError::Other(other)
+                if matches!(
+                    other.0.downcast_ref::<webpki::Error>(),
+                    Some(webpki::Error::CaUsedAsEndEntity)
+                ) =>
+            {
+                TlsProblem::CaAsServer
             }
             other => TlsProblem::Other(format!("its certificate is not acceptable ({other:?})")),
         },
@@ -164,4 +489,55 @@ pub fn problem(
         ) if sent_client_cert => TlsProblem::ClientCertRejected,
         other => TlsProblem::Other(other.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_lengths_short_and_long() {
+        assert_eq!(der_length(&[0x05]), Some((1, 5)));
+        assert_eq!(der_length(&[0x81, 0xc8]), Some((2, 200)));
+        assert_eq!(der_length(&[0x82, 0x01, 0x00]), Some((3, 256)));
+        assert_eq!(der_length(&[0x80]), None);
+        assert_eq!(der_length(&[0x85, 1, 1, 1, 1, 1]), None);
+        assert_eq!(der_length(&[0x82, 0x01]), None);
+        assert_eq!(der_length(&[]), None);
+    }
+
+    #[test]
+    fn malformed_certificates_have_no_key() {
+        for der in [
+            &b""[..],
+            &[0x30],
+            &[0x30, 0x05, 0x30, 0x03],
+            &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+            &[0x02, 0x00],
+            &[0x30, 0x02, 0x30, 0x00],
+        ] {
+            assert_eq!(subject_public_key_info(der), None, "{der:?}");
+        }
+    }
+
+    #[test]
+    fn finds_the_key_of_a_v1_and_a_v3_shaped_certificate() {
+        let spki = [0x30, 0x03, 0x06, 0x01, 0x2a];
+        let mut tbs_v1 = vec![0x02, 0x01, 0x01];
+        for _ in 0..4 {
+            tbs_v1.extend_from_slice(&[0x30, 0x00]);
+        }
+        tbs_v1.extend_from_slice(&spki);
+        let mut tbs_v3 = vec![0xa0, 0x03, 0x02, 0x01, 0x02];
+        tbs_v3.extend_from_slice(&tbs_v1);
+        tbs_v3.extend_from_slice(&[0xa3, 0x00]);
+        for tbs in [tbs_v1, tbs_v3] {
+            let mut cert = vec![0x30, tbs.len() as u8];
+            cert.extend_from_slice(&tbs);
+            let mut whole = vec![0x30, cert.len() as u8 + 4];
+            whole.extend_from_slice(&cert);
+            whole.extend_from_slice(&[0x30, 0x00, 0x03, 0x00]);
+            assert_eq!(subject_public_key_info(&whole), Some(&spki[..]));
+        }
+    }
 }

@@ -10,3 +10,5 @@ mod static_binary;
 mod support;
 #[cfg(feature = "tls")]
 mod tls;
+#[cfg(feature = "tls")]
+mod tls_openssl;
