@@ -163,12 +163,22 @@ impl Method {
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The largest request head healthprobe sends: ureq writes it from a buffer
+/// of this size, allocated and zeroed on every probe.
+pub const MAX_REQUEST_HEAD: usize = 8 * 1024;
+/// An upper bound on what the request head holds besides the URL and the
+/// user's headers: the method and version, and the headers healthprobe adds
+/// (Host, User-Agent, Accept, Connection) with their separators.
+const REQUEST_HEAD_FIXED: usize = 160;
 
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
 pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
     if args.first().is_some_and(|a| a == "install") {
         return match &args[1..] {
+            [dir] if dir.is_empty() => {
+                bail!("install needs a directory, and the DIR given is empty")
+            }
             [dir] if !dir.to_string_lossy().starts_with('-') => Ok(Command::Install(dir.into())),
             _ => bail!("usage: healthprobe install DIR"),
         };
@@ -288,8 +298,8 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         }
     };
 
-    let headers = match headers.is_empty() {
-        false => parse_headers(&headers, "--header", &env)?,
+    let (headers_source, headers) = match headers.is_empty() {
+        false => ("--header", parse_headers(&headers, "--header", &env)?),
         true => match env.get("HEALTHPROBE_HEADER")? {
             Some(lines) => {
                 let lines: Vec<String> = lines
@@ -297,11 +307,26 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
                     .filter(|l| !l.trim().is_empty())
                     .map(str::to_owned)
                     .collect();
-                parse_headers(&lines, "HEALTHPROBE_HEADER", &env)?
+                let headers = parse_headers(&lines, "HEALTHPROBE_HEADER", &env)?;
+                ("HEALTHPROBE_HEADER", headers)
             }
-            None => Vec::new(),
+            None => ("--header", Vec::new()),
         },
     };
+    // The request head is written from one buffer of MAX_REQUEST_HEAD bytes;
+    // what does not fit could never be sent, whatever the server.
+    let url_bytes = url.as_request_url().len();
+    let header_bytes: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let head_bytes = url_bytes + header_bytes + REQUEST_HEAD_FIXED;
+    if head_bytes > MAX_REQUEST_HEAD {
+        let shorten = match header_bytes > url_bytes {
+            true => format!("shorten the {headers_source} values"),
+            false => format!("shorten the {source}"),
+        };
+        bail!(
+            "the request would be about {head_bytes} bytes, more than the {MAX_REQUEST_HEAD} healthprobe sends: {shorten}"
+        );
+    }
 
     // File options and the server name may use ${VAR} too.
     let cacert = expanded("--cacert", cacert, "HEALTHPROBE_CACERT")?;

@@ -180,19 +180,53 @@ pub struct Report {
 }
 
 impl Report {
-    /// The line to print: at most [`MAX_LINE`] bytes, no control characters.
+    /// The line to print: at most [`MAX_LINE`] bytes of visible ASCII.
     pub fn line(&self) -> String {
-        let mut line = self.to_string();
-        if line.len() > MAX_LINE {
-            let mut cut = MAX_LINE - 3;
-            while !line.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            line.truncate(cut);
-            line.push_str("...");
-        }
-        line
+        one_line(&self.to_string())
     }
+}
+
+/// Makes `text` one output line: every byte outside visible ASCII becomes
+/// `\xNN` (whatever a variant carries, nothing reaches a log as a control
+/// character), and more than [`MAX_LINE`] bytes are cut, ending in `...`.
+pub fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len().min(MAX_LINE));
+    for b in text.bytes() {
+        if line.len() > MAX_LINE {
+            break;
+        }
+        match b {
+            0x20..=0x7e => line.push(char::from(b)),
+            _ => {
+                let _ = write!(line, "\\x{b:02x}");
+            }
+        }
+    }
+    if line.len() > MAX_LINE {
+        // Only ASCII was written, so any byte offset is a char boundary.
+        line.truncate(MAX_LINE - 3);
+        line.push_str("...");
+    }
+    line
+}
+
+/// The line for a panic, which is a bug: `healthprobe: internal error:
+/// <message> at <file:line> (please report this)`, as one escaped line of at
+/// most [`MAX_LINE`] bytes, the request to report it kept even when the
+/// message is cut.
+pub fn internal_error(message: &str, location: Option<(&str, u32)>) -> String {
+    const END: &str = " (please report this)";
+    let mut text = format!("healthprobe: internal error: {message}");
+    if let Some((file, line)) = location {
+        let _ = write!(text, " at {file}:{line}");
+    }
+    let mut line = one_line(&text);
+    if line.len() + END.len() > MAX_LINE {
+        line.truncate(MAX_LINE - END.len() - 3);
+        line.push_str("...");
+    }
+    line.push_str(END);
+    line
 }
 
 impl fmt::Display for Report {
@@ -480,6 +514,34 @@ mod tests {
         let line = report.line();
         assert_eq!(line.len(), MAX_LINE);
         assert!(line.ends_with("..."));
+    }
+
+    #[test]
+    fn lines_are_visible_ascii_whatever_a_variant_carries() {
+        let report = Report {
+            probed: "GET http://h/".into(),
+            outcome: Outcome::ResolveFailed {
+                host: "h\u{1b}[2J\n".into(),
+                error: "caf\u{e9}\r".into(),
+            },
+            elapsed: Duration::from_millis(3),
+        };
+        assert_eq!(
+            report.line(),
+            r#"unhealthy: GET http://h/: cannot resolve "h\u{1b}[2J\n": caf\xc3\xa9\x0d in 3.0ms"#
+        );
+    }
+
+    #[test]
+    fn internal_errors_are_one_line_that_asks_for_a_report() {
+        assert_eq!(
+            internal_error("boom\nbang", Some(("src/x.rs", 7))),
+            r"healthprobe: internal error: boom\x0abang at src/x.rs:7 (please report this)"
+        );
+        let long = internal_error(&"\u{7}".repeat(400), None);
+        assert_eq!(long.len(), MAX_LINE);
+        assert!(long.ends_with("... (please report this)"), "{long}");
+        assert!(long.bytes().all(|b| (0x20..0x7f).contains(&b)));
     }
 
     #[test]

@@ -160,3 +160,41 @@ fn stdin_is_never_read() {
     assert_eq!(status.code(), Some(1));
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn a_request_too_long_to_send_is_a_usage_error_naming_the_option() {
+    let (addr, requests) = recording("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    let url = format!("http://{addr}/health");
+    // config counts the URL, each header as name + value + 4, and 160 bytes
+    // for what healthprobe adds; 8192 in all is the most it sends.
+    let fits = 8192 - 160 - url.len() - ("X-Long".len() + 4);
+    let header = format!("X-Long: {}", "a".repeat(fits));
+    probe(&["-H", &header, &url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+    let head = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(&header.to_ascii_lowercase()),
+        "the whole header was sent"
+    );
+
+    let header = format!("X-Long: {}", "a".repeat(fits + 1));
+    probe(&["-H", &header, &url]).expect(
+        64,
+        "healthprobe: the request would be about 8193 bytes, more than the 8192 healthprobe sends: shorten the --header values",
+    );
+    probe(&[&url]).env("HEALTHPROBE_HEADER", &header).expect(
+        64,
+        "healthprobe: the request would be about 8193 bytes, more than the 8192 healthprobe sends: shorten the HEALTHPROBE_HEADER values",
+    );
+    let long_url = format!("http://{addr}/{}", "p".repeat(8100));
+    probe(&[&long_url]).expect(
+        64,
+        &format!(
+            "healthprobe: the request would be about {} bytes, more than the 8192 healthprobe sends: shorten the URL",
+            long_url.len() + 160
+        ),
+    );
+}

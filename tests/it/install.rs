@@ -47,4 +47,9 @@ fn install_into_a_missing_directory_fails_with_one_line() {
 fn install_needs_exactly_one_directory() {
     probe(&["install"]).expect(64, "healthprobe: usage: healthprobe install DIR");
     probe(&["install", "/a", "/b"]).expect(64, "healthprobe: usage: healthprobe install DIR");
+    // An unset variable in an init container's args gives an empty DIR.
+    probe(&["install", ""]).expect(
+        64,
+        "healthprobe: install needs a directory, and the DIR given is empty",
+    );
 }

@@ -5,6 +5,7 @@ mod cross;
 mod http;
 mod install;
 mod network;
+mod panic;
 mod podman;
 mod static_binary;
 mod support;

@@ -1,0 +1,63 @@
+//! The panic safety net, on a release build (`panic = "abort"`) that carries
+//! the test-only `panic-test` feature: `HEALTHPROBE_PANIC_TEST=message` makes
+//! it panic at start. `.ci/test` builds it and names it in
+//! `HEALTHPROBE_PANIC_BIN`.
+
+use crate::support::*;
+
+fn panic_bin() -> Option<Vec<String>> {
+    gate("HEALTHPROBE_PANIC_BIN").map(|bin| vec![bin])
+}
+
+#[test]
+fn a_panic_is_exit_1_and_one_escaped_line_whatever_rust_backtrace_says() {
+    let Some(bin) = panic_bin() else { return };
+    for backtrace in ["0", "1", "full"] {
+        let ran = probe_with(&bin, &["http://127.0.0.1:1/"])
+            .env("RUST_BACKTRACE", backtrace)
+            .env("HEALTHPROBE_PANIC_TEST", "a bug\n\x1b[31mred")
+            .run();
+        ran.check(
+            1,
+            r"healthprobe: internal error: a bug\x0a\x1b[31mred at src/main.rs:<line> (please report this)"
+                .replace("<line>", &line_of_panic())
+                .as_str(),
+        );
+    }
+}
+
+#[test]
+fn a_long_panic_message_is_cut_to_one_line_of_500_bytes() {
+    let Some(bin) = panic_bin() else { return };
+    let ran = probe_with(&bin, &["http://127.0.0.1:1/"])
+        .env("HEALTHPROBE_PANIC_TEST", &"x".repeat(5000))
+        .run();
+    let line = format!(
+        "healthprobe: internal error: {}... (please report this)",
+        "x".repeat(500 - 29 - 24)
+    );
+    assert_eq!(line.len(), 500);
+    ran.check(1, &line);
+}
+
+#[test]
+fn the_panic_build_probes_normally_without_the_variable() {
+    let Some(bin) = panic_bin() else { return };
+    let (addr, _requests) = recording("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    let url = format!("http://{addr}/health");
+    probe_with(&bin, &[&url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
+    );
+}
+
+/// The line of the `panic!` in src/main.rs, so the test does not break when
+/// lines above it move.
+fn line_of_panic() -> String {
+    let main = include_str!("../../src/main.rs");
+    let index = main
+        .lines()
+        .position(|l| l.contains("panic!(\"{}\", message"))
+        .expect("src/main.rs has the test panic");
+    (index + 1).to_string()
+}
