@@ -7,6 +7,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 use std::{fmt, thread};
@@ -118,14 +119,47 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
             SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
         ]);
     }
-    // getaddrinfo cannot be cancelled, so it runs on a thread that is left
-    // behind if the deadline passes; the process exits without waiting for it.
-    let (tx, rx) = mpsc::sync_channel(1);
     let target = (name, port);
+    lookup_within(
+        move || target.to_socket_addrs().map(Iterator::collect),
+        deadline,
+    )
+}
+
+/// Name lookups abandoned at their deadline and still running, at most.
+/// getaddrinfo cannot be cancelled: a lookup that outlives its probe keeps
+/// its thread until the system resolver gives up (glibc: 5 s per server and
+/// attempt, so up to 30 s with three servers). In a long-lived process that
+/// probes every second or two against a dead DNS server they would pile up;
+/// past this bound a probe fails at once instead of starting another.
+pub const MAX_PENDING_LOOKUPS: usize = 4;
+
+static PENDING_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `lookup` on a thread of its own and waits for it until `deadline`.
+/// The thread is left behind if the deadline passes; the process exits
+/// without waiting for it, and [`MAX_PENDING_LOOKUPS`] bounds how many there
+/// can be.
+fn lookup_within(
+    lookup: impl FnOnce() -> io::Result<Vec<SocketAddr>> + Send + 'static,
+    deadline: Instant,
+) -> Result<Vec<SocketAddr>, Resolve> {
+    let claimed = PENDING_LOOKUPS.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+        (n < MAX_PENDING_LOOKUPS).then_some(n + 1)
+    });
+    if claimed.is_err() {
+        return Err(Resolve::Failed(format!(
+            "{MAX_PENDING_LOOKUPS} earlier lookups are still waiting for the system resolver"
+        )));
+    }
+    let (tx, rx) = mpsc::sync_channel(1);
     let spawned = thread::Builder::new().spawn(move || {
-        let _ = tx.send(target.to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+        let result = lookup();
+        PENDING_LOOKUPS.fetch_sub(1, Ordering::SeqCst);
+        let _ = tx.send(result);
     });
     if let Err(e) = spawned {
+        PENDING_LOOKUPS.fetch_sub(1, Ordering::SeqCst);
         return Err(Resolve::Failed(format!(
             "cannot start the resolver thread: {e}"
         )));
@@ -438,6 +472,41 @@ mod tests {
         for name in ["localhost", "LOCALHOST", "localhost.", "api.localhost"] {
             assert_eq!(resolve(name, 80, past).unwrap(), want, "{name}");
         }
+    }
+
+    #[test]
+    fn abandoned_lookups_are_bounded_and_their_slots_come_back() {
+        // Lookups that hang until released, as getaddrinfo does against a
+        // DNS server that never answers.
+        let soon = || Instant::now() + Duration::from_millis(20);
+        let mut release = Vec::new();
+        for _ in 0..MAX_PENDING_LOOKUPS {
+            let (tx, rx) = mpsc::channel::<()>();
+            release.push(tx);
+            let hang = move || {
+                let _ = rx.recv();
+                Ok(Vec::new())
+            };
+            assert!(matches!(
+                lookup_within(hang, soon()),
+                Err(Resolve::TimedOut)
+            ));
+        }
+        let answer = || Ok(vec!["127.0.0.1:80".parse().unwrap()]);
+        match lookup_within(answer, soon()) {
+            Err(Resolve::Failed(why)) => assert!(why.contains("still waiting"), "{why}"),
+            other => panic!("a lookup past the bound started: {other:?}"),
+        }
+        drop(release);
+        let started = Instant::now();
+        while PENDING_LOOKUPS.load(Ordering::SeqCst) > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "lookups never ended"
+            );
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(lookup_within(answer, far()).unwrap().len(), 1);
     }
 
     #[test]
