@@ -37,7 +37,8 @@ const HEAD_LIMIT: usize = 16 * 1024;
 /// seen as too large rather than as a full buffer.
 const INPUT_BUFFER: usize = HEAD_LIMIT + 1;
 /// The request is a few hundred bytes; ureq writes it in one piece from here.
-const OUTPUT_BUFFER: usize = 8 * 1024;
+/// config::parse refuses requests that would not fit.
+const OUTPUT_BUFFER: usize = crate::config::MAX_REQUEST_HEAD;
 /// Redirects followed under `--follow-redirects`.
 const MAX_REDIRECTS: u8 = 5;
 /// How much of the body to show when the text is not found.

@@ -46,19 +46,46 @@ fn make_key(dir: &TempDir, name: &str, key: Key) -> String {
     match key {
         Key::RsaPkcs1 => {
             openssl(dir, &["genrsa", "-out", "rsa.tmp", "2048"]);
-            openssl(dir, &["rsa", "-in", "rsa.tmp", "-traditional", "-out", &file]);
+            openssl(
+                dir,
+                &["rsa", "-in", "rsa.tmp", "-traditional", "-out", &file],
+            );
         }
         Key::RsaPkcs8 => openssl(
             dir,
-            &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", &file],
+            &[
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:2048",
+                "-out",
+                &file,
+            ],
         ),
         Key::EcSec1 => openssl(
             dir,
-            &["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &file],
+            &[
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-out",
+                &file,
+            ],
         ),
         Key::EcPkcs8 => openssl(
             dir,
-            &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", &file],
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+                "-out",
+                &file,
+            ],
         ),
         Key::Ed25519 => openssl(dir, &["genpkey", "-algorithm", "ed25519", "-out", &file]),
     }
@@ -78,11 +105,35 @@ fn make_key(dir: &TempDir, name: &str, key: Key) -> String {
 fn sign(dir: &TempDir, name: &str, key: &str, ca: &str, extensions: Option<&str>) -> String {
     let csr = format!("{name}.csr");
     let cert = format!("{name}.pem");
-    openssl(dir, &["req", "-new", "-key", key, "-subj", &format!("/CN={name}"), "-out", &csr]);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            key,
+            "-subj",
+            &format!("/CN={name}"),
+            "-out",
+            &csr,
+        ],
+    );
     let (ca_cert, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
     let mut args = vec![
-        "x509", "-req", "-in", &csr, "-CA", &ca_cert, "-CAkey", &ca_key, "-set_serial", "7",
-        "-days", "3650", "-out", &cert,
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca_cert,
+        "-CAkey",
+        &ca_key,
+        "-set_serial",
+        "7",
+        "-days",
+        "3650",
+        "-out",
+        &cert,
     ];
     let ext_file = format!("{name}.ext");
     if let Some(extensions) = extensions {
@@ -95,7 +146,11 @@ fn sign(dir: &TempDir, name: &str, key: &str, ca: &str, extensions: Option<&str>
         .current_dir(dir.path())
         .output()
         .unwrap();
-    let version = if extensions.is_some() { "Version: 3" } else { "Version: 1" };
+    let version = if extensions.is_some() {
+        "Version: 3"
+    } else {
+        "Version: 1"
+    };
     assert!(
         String::from_utf8_lossy(&text.stdout).contains(version),
         "{cert} should be {version}"
@@ -118,8 +173,19 @@ fn pki() -> TempDir {
     let root_key = make_key(&dir, "root", Key::RsaPkcs8);
     openssl(
         &dir,
-        &["req", "-x509", "-new", "-key", &root_key, "-subj", "/CN=openssl test root", "-days",
-          "3650", "-out", "root.pem"],
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &root_key,
+            "-subj",
+            "/CN=openssl test root",
+            "-days",
+            "3650",
+            "-out",
+            "root.pem",
+        ],
     );
     let inter_key = make_key(&dir, "inter", Key::EcPkcs8);
     sign(
@@ -127,7 +193,9 @@ fn pki() -> TempDir {
         "inter",
         &inter_key,
         "root",
-        Some("basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"),
+        Some(
+            "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n",
+        ),
     );
     let server_key = make_key(&dir, "server", Key::EcSec1);
     // rustls refuses a CA:TRUE certificate as a server's (CaUsedAsEndEntity).
@@ -153,11 +221,25 @@ impl OpensslServer {
     fn start(dir: &TempDir, connections: usize, require_client_cert: bool) -> OpensslServer {
         let naccept = connections.to_string();
         let mut args = vec![
-            "s_server", "-accept", "127.0.0.1:0", "-naccept", &naccept, "-www", "-cert",
-            "server.pem", "-key", "server.key",
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-naccept",
+            &naccept,
+            "-www",
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
         ];
         if require_client_cert {
-            args.extend(["-CAfile", "root.pem", "-Verify", "4", "-verify_return_error"]);
+            args.extend([
+                "-CAfile",
+                "root.pem",
+                "-Verify",
+                "4",
+                "-verify_return_error",
+            ]);
         }
         let mut child = Command::new("openssl")
             .args(&args)
@@ -172,7 +254,10 @@ impl OpensslServer {
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(port) = line.strip_prefix("ACCEPT ").and_then(|a| a.rsplit(':').next()) {
+                if let Some(port) = line
+                    .strip_prefix("ACCEPT ")
+                    .and_then(|a| a.rsplit(':').next())
+                {
                     let _ = tx.send(port.parse::<u16>().ok());
                 }
             }
@@ -215,8 +300,22 @@ fn client_certificates_made_with_openssl_work_whatever_their_version_and_key() {
         let (cert, key) = (dir.path().join(cert), dir.path().join(key));
         let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
         let cacert = dir.path().join("root.pem");
-        probe(&["--cacert", cacert.to_str().unwrap(), "--cert", cert, "--key", key, &url])
-            .expect(0, &format!("healthy: GET {url}: 200 OK from 127.0.0.1:{} in <elapsed>", server.port));
+        probe(&[
+            "--cacert",
+            cacert.to_str().unwrap(),
+            "--cert",
+            cert,
+            "--key",
+            key,
+            &url,
+        ])
+        .expect(
+            0,
+            &format!(
+                "healthy: GET {url}: 200 OK from 127.0.0.1:{} in <elapsed>",
+                server.port
+            ),
+        );
     }
     // The server really requires one: without it, the handshake fails.
     let cacert = dir.path().join("root.pem");
@@ -233,7 +332,10 @@ fn a_chain_file_with_an_intermediate_and_a_key_in_the_same_file_work() {
     let dir = pki();
     let server = OpensslServer::start(&dir, 2, true);
     let url = server.url();
-    let ok = format!("healthy: GET {url}: 200 OK from 127.0.0.1:{} in <elapsed>", server.port);
+    let ok = format!(
+        "healthy: GET {url}: 200 OK from 127.0.0.1:{} in <elapsed>",
+        server.port
+    );
     let cacert = dir.path().join("root.pem");
     let cacert = cacert.to_str().unwrap();
 
@@ -243,8 +345,16 @@ fn a_chain_file_with_an_intermediate_and_a_key_in_the_same_file_work() {
     let cert = sign(&dir, "chained", &key, "inter", Some(CLIENT_V3));
     let chain = dir.write("chain.pem", &(read(&dir, &cert) + &read(&dir, "inter.pem")));
     let key = dir.path().join(key);
-    probe(&["--cacert", cacert, "--cert", &chain, "--key", key.to_str().unwrap(), &url])
-        .expect(0, &ok);
+    probe(&[
+        "--cacert",
+        cacert,
+        "--cert",
+        &chain,
+        "--key",
+        key.to_str().unwrap(),
+        &url,
+    ])
+    .expect(0, &ok);
 
     // The key first, then the certificate, in one file; --key defaults to it.
     let key = make_key(&dir, "combined", Key::RsaPkcs8);
@@ -287,7 +397,16 @@ fn an_encrypted_key_is_a_usage_error_that_says_so() {
     let cert = sign(&dir, "plain", &key, "root", None);
     openssl(
         &dir,
-        &["pkcs8", "-topk8", "-in", &key, "-out", "encrypted.key", "-passout", "pass:secret"],
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            &key,
+            "-out",
+            "encrypted.key",
+            "-passout",
+            "pass:secret",
+        ],
     );
     let (cert, key) = (dir.path().join(cert), dir.path().join("encrypted.key"));
     let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
@@ -307,10 +426,27 @@ fn a_self_signed_openssl_server_certificate_is_named_and_insecure_accepts_it() {
     let key = make_key(&dir, "selfsigned", Key::RsaPkcs8);
     openssl(
         &dir,
-        &["req", "-x509", "-new", "-key", &key, "-subj", "/CN=localhost", "-addext",
-          "subjectAltName=IP:127.0.0.1", "-days", "3650", "-out", "selfsigned.pem"],
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-days",
+            "3650",
+            "-out",
+            "selfsigned.pem",
+        ],
     );
-    std::fs::copy(dir.path().join("selfsigned.pem"), dir.path().join("server.pem")).unwrap();
+    std::fs::copy(
+        dir.path().join("selfsigned.pem"),
+        dir.path().join("server.pem"),
+    )
+    .unwrap();
     std::fs::copy(dir.path().join(&key), dir.path().join("server.key")).unwrap();
     let server = OpensslServer::start(&dir, 2, false);
     let url = server.url();
