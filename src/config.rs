@@ -163,13 +163,11 @@ impl Method {
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
-/// The largest request head healthprobe sends: ureq writes it from a buffer
-/// of this size, allocated and zeroed on every probe.
-pub const MAX_REQUEST_HEAD: usize = 8 * 1024;
-/// An upper bound on what the request head holds besides the URL and the
-/// user's headers: the method and version, and the headers healthprobe adds
-/// (Host, User-Agent, Accept, Connection) with their separators.
-const REQUEST_HEAD_FIXED: usize = 160;
+/// The longest line of a request head healthprobe can send: ureq writes the
+/// head line by line through an output buffer of this size, allocated and
+/// zeroed on every probe. (nginx, too, refuses request lines and header
+/// lines over 8 KiB by default.)
+pub const MAX_REQUEST_LINE: usize = 8 * 1024;
 
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
@@ -274,6 +272,14 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         Some((source, m)) => bail!("invalid {source} {m:?}: expected GET or HEAD"),
     };
 
+    // ureq writes the request head line by line through one buffer of
+    // MAX_REQUEST_LINE bytes; a line that cannot fit could never be sent.
+    let request_line = method.as_str().len() + url.request_target().len() + " HTTP/1.1\r\n ".len();
+    if request_line > MAX_REQUEST_LINE {
+        bail!(
+            "the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the {source}"
+        );
+    }
     let expect_status = match setting(
         "--expect-status",
         expect_status,
@@ -313,19 +319,14 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             None => ("--header", Vec::new()),
         },
     };
-    // The request head is written from one buffer of MAX_REQUEST_HEAD bytes;
-    // what does not fit could never be sent, whatever the server.
-    let url_bytes = url.as_request_url().len();
-    let header_bytes: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
-    let head_bytes = url_bytes + header_bytes + REQUEST_HEAD_FIXED;
-    if head_bytes > MAX_REQUEST_HEAD {
-        let shorten = match header_bytes > url_bytes {
-            true => format!("shorten the {headers_source} values"),
-            false => format!("shorten the {source}"),
-        };
-        bail!(
-            "the request would be about {head_bytes} bytes, more than the {MAX_REQUEST_HEAD} healthprobe sends: {shorten}"
-        );
+    for (name, value) in &headers {
+        // The last header line also carries the blank line that ends the head.
+        let line = name.len() + ": ".len() + value.len() + "\r\n\r\n".len();
+        if line > MAX_REQUEST_LINE {
+            bail!(
+                "the {headers_source} {name:?} line would be {line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten its value"
+            );
+        }
     }
 
     // File options and the server name may use ${VAR} too.
@@ -418,6 +419,17 @@ fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String,
         // horizontal tab. CR and LF here would let a value start a new header.
         if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
             bail!("invalid {source} {name:?}: its value contains a control character");
+        }
+        // A probe sends no body. These headers would announce one, and ureq
+        // would then wait to send it (Content-Length spins until the
+        // deadline; with Expect: 100-continue a 1xx answer can panic ureq).
+        if let Some(framing) = ["content-length", "transfer-encoding", "expect"]
+            .iter()
+            .find(|f| name.eq_ignore_ascii_case(f))
+        {
+            bail!(
+                "invalid {source} {name:?}: healthprobe sends no request body, so {framing} cannot be set"
+            );
         }
         if name.eq_ignore_ascii_case("host")
             && headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))

@@ -91,17 +91,9 @@ impl Url {
         )
     }
 
-    /// The same URL with another host (keeping the port), to request.
-    pub fn with_host(&self, host: &str) -> String {
-        let host = match host.parse::<Ipv6Addr>() {
-            Ok(ip) => format!("[{ip}]"),
-            Err(_) => host.to_owned(),
-        };
-        let port = match (self.scheme, self.port) {
-            (Scheme::Http, 80) | (Scheme::Https, 443) => String::new(),
-            (_, port) => format!(":{port}"),
-        };
-        format!("{}://{host}{port}{}", self.scheme, self.path_and_query)
+    /// The path and query, as they go into the request line.
+    pub fn request_target(&self) -> &str {
+        &self.path_and_query
     }
 
     /// `host[:port]`, as it goes into the Host header.

@@ -36,9 +36,9 @@ const HEAD_LIMIT: usize = 16 * 1024;
 /// One byte more than the head may take, so that a head over the limit is
 /// seen as too large rather than as a full buffer.
 const INPUT_BUFFER: usize = HEAD_LIMIT + 1;
-/// The request is a few hundred bytes; ureq writes it in one piece from here.
-/// config::parse refuses requests that would not fit.
-const OUTPUT_BUFFER: usize = crate::config::MAX_REQUEST_HEAD;
+/// The request is a few hundred bytes; ureq writes it line by line from
+/// here. config::parse refuses a line that would not fit.
+const OUTPUT_BUFFER: usize = crate::config::MAX_REQUEST_LINE;
 /// Redirects followed under `--follow-redirects`.
 const MAX_REDIRECTS: u8 = 5;
 /// How much of the body to show when the text is not found.

@@ -10,6 +10,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -20,6 +21,7 @@ use rustls::pki_types::{
     ServerName, UnixTime,
 };
 use rustls::sign::CertifiedKey;
+use rustls::time_provider::TimeProvider;
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
     RootCertStore, SignatureScheme, StreamOwned,
@@ -44,7 +46,7 @@ pub struct Prepared {
 /// configuration error; finding nothing to trust is unhealthy.
 pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+    let builder = ClientConfig::builder_with_details(Arc::clone(&provider), Arc::new(Clock))
         .with_safe_default_protocol_versions()
         .map_err(|e| Outcome::TlsSetup {
             error: e.to_string(),
@@ -346,6 +348,20 @@ impl ServerCertVerifier for AnyCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The system clock for certificate validity. rustls' own provider
+/// (`UnixTime::now`) panics on a clock set before 1970, which a container on a
+/// board without a real-time clock can have; this one makes it a TLS error
+/// ("failed to get current time") instead.
+#[derive(Debug)]
+struct Clock;
+
+impl TimeProvider for Clock {
+    fn current_time(&self) -> Option<UnixTime> {
+        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+        Some(UnixTime::since_unix_epoch(since_epoch))
     }
 }
 

@@ -162,39 +162,70 @@ fn stdin_is_never_read() {
 }
 
 #[test]
-fn a_request_too_long_to_send_is_a_usage_error_naming_the_option() {
+fn a_request_line_too_long_to_send_is_a_usage_error_naming_the_option() {
     let (addr, requests) = recording("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
     let url = format!("http://{addr}/health");
-    // config counts the URL, each header as name + value + 4, and 160 bytes
-    // for what healthprobe adds; 8192 in all is the most it sends.
-    let fits = 8192 - 160 - url.len() - ("X-Long".len() + 4);
+    let ok = format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>");
+    // ureq writes the head line by line through an 8192-byte buffer; the
+    // last header line also carries the final CRLF. Two long headers that
+    // each fit make a head over 8 KiB, and that is fine.
+    let fits = 8192 - "X-Long: \r\n\r\n".len();
     let header = format!("X-Long: {}", "a".repeat(fits));
-    probe(&["-H", &header, &url]).expect(
-        0,
-        &format!("healthy: GET {url}: 200 OK from {addr} in <elapsed>"),
-    );
-    let head = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    let second = format!("X-Other: {}", "b".repeat(5000));
+    probe(&["-H", &header, "-H", &second, &url]).expect(0, &ok);
+    let head = requests
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap()
+        .to_ascii_lowercase();
     assert!(
-        head.to_ascii_lowercase()
-            .contains(&header.to_ascii_lowercase()),
+        head.contains(&header.to_ascii_lowercase()),
         "the whole header was sent"
+    );
+    assert!(
+        head.contains(&second.to_ascii_lowercase()),
+        "the second header was sent"
     );
 
     let header = format!("X-Long: {}", "a".repeat(fits + 1));
     probe(&["-H", &header, &url]).expect(
         64,
-        "healthprobe: the request would be about 8193 bytes, more than the 8192 healthprobe sends: shorten the --header values",
+        "healthprobe: the --header \"X-Long\" line would be 8193 bytes, more than the 8192 healthprobe can send: shorten its value",
     );
     probe(&[&url]).env("HEALTHPROBE_HEADER", &header).expect(
         64,
-        "healthprobe: the request would be about 8193 bytes, more than the 8192 healthprobe sends: shorten the HEALTHPROBE_HEADER values",
+        "healthprobe: the HEALTHPROBE_HEADER \"X-Long\" line would be 8193 bytes, more than the 8192 healthprobe can send: shorten its value",
     );
-    let long_url = format!("http://{addr}/{}", "p".repeat(8100));
-    probe(&[&long_url]).expect(
+
+    // "GET /ppp... HTTP/1.1\r\n"
+    let path = "p".repeat(8192 - "GET / HTTP/1.1\r\n".len());
+    let long_url = format!("http://{addr}/{path}");
+    let ran = probe(&[&long_url]).run();
+    assert_eq!(
+        ran.code,
+        Some(0),
+        "a request line of 8192 bytes is sent: {ran}"
+    );
+    let longer_url = format!("{long_url}p");
+    probe(&[&longer_url]).expect(
         64,
-        &format!(
-            "healthprobe: the request would be about {} bytes, more than the 8192 healthprobe sends: shorten the URL",
-            long_url.len() + 160
-        ),
+        "healthprobe: the request line would be 8193 bytes, more than the 8192 healthprobe can send: shorten the URL",
     );
+}
+
+#[test]
+fn headers_that_announce_a_request_body_are_usage_errors() {
+    for header in [
+        "Content-Length: 5",
+        "transfer-encoding: chunked",
+        "Expect: 100-continue",
+    ] {
+        let name = header.split(':').next().unwrap();
+        let framing = name.to_ascii_lowercase();
+        probe(&["-H", header, "http://127.0.0.1:1/"]).expect(
+            64,
+            &format!(
+                "healthprobe: invalid --header {name:?}: healthprobe sends no request body, so {framing} cannot be set"
+            ),
+        );
+    }
 }
