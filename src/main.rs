@@ -18,7 +18,7 @@ fn main() -> ExitCode {
     let command = match config::parse(args, |name| std::env::var_os(name)) {
         Ok(command) => command,
         Err(error) => {
-            let line = one_line(&format!("healthprobe: {error:#}"));
+            let line = one_line(format!("healthprobe: {error:#}"));
             let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
             return ExitCode::from(EXIT_USAGE);
         }

@@ -182,14 +182,17 @@ pub struct Report {
 impl Report {
     /// The line to print: at most [`MAX_LINE`] bytes of visible ASCII.
     pub fn line(&self) -> String {
-        one_line(&self.to_string())
+        one_line(self.to_string())
     }
 }
 
 /// Makes `text` one output line: every byte outside visible ASCII becomes
 /// `\xNN` (whatever a variant carries, nothing reaches a log as a control
 /// character), and more than [`MAX_LINE`] bytes are cut, ending in `...`.
-pub fn one_line(text: &str) -> String {
+pub fn one_line(text: String) -> String {
+    if text.len() <= MAX_LINE && text.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        return text;
+    }
     let mut line = String::with_capacity(text.len().min(MAX_LINE));
     for b in text.bytes() {
         if line.len() > MAX_LINE {
@@ -220,7 +223,7 @@ pub fn internal_error(message: &str, location: Option<(&str, u32)>) -> String {
     if let Some((file, line)) = location {
         let _ = write!(text, " at {file}:{line}");
     }
-    let mut line = one_line(&text);
+    let mut line = one_line(text);
     if line.len() + END.len() > MAX_LINE {
         line.truncate(MAX_LINE - END.len() - 3);
         line.push_str("...");
