@@ -13,26 +13,42 @@ use crate::status::ExpectStatus;
 use crate::url::{Scheme, Url};
 
 pub const HELP: &str = "\
-healthprobe - an HTTP health probe for containers with no shell
+healthprobe - a health probe for containers with no shell
 
-Usage: healthprobe [OPTIONS] [URL]
+Usage: healthprobe [OPTIONS] [TARGET...] [-- COMMAND [ARGS...]]
        healthprobe install DIR
 
-Sends one request to URL and exits 0 when it is healthy, 1 when it is not,
-and 64 when the arguments are wrong. Prints one line: on stdout when
-healthy, on stderr otherwise. Every option can also be set with the
-environment variable shown; an option on the command line wins.
+Probes each TARGET (at most 16, concurrently, each within the timeout)
+and exits 0 when every one is healthy, 1 when any is not, and 64 when the
+arguments are wrong. Prints one line per target: unhealthy ones first, on
+stderr; healthy ones on stdout. With -- COMMAND, runs COMMAND in place of
+healthprobe (same PID) once every target is healthy. Every option can also
+be set with the environment variable shown; an option on the command line
+wins.
 
-Arguments:
-  [URL]  The http:// URL to probe                     [env: HEALTHPROBE_URL]
+Targets:
+  http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
+  tcp://HOST:PORT                       A TCP connection is accepted
+  [TARGET...]  In the variable, separated by whitespace [env: HEALTHPROBE_URL]
 
 Options:
   -t, --timeout <DURATION>
-          One deadline for the whole probe, from name resolution to the
-          last byte read                [env: HEALTHPROBE_TIMEOUT] [default: 2s]
+          One deadline for each probe, from name resolution to the last
+          byte read                     [env: HEALTHPROBE_TIMEOUT] [default: 2s]
       --connect-timeout <DURATION>
           A shorter limit for connecting, inside the deadline
                                  [env: HEALTHPROBE_CONNECT_TIMEOUT] [default: none]
+      --wait <DURATION>
+          Probe again until every target is healthy or DURATION has passed
+          since start; print a line when a target's failure changes
+                                          [env: HEALTHPROBE_WAIT] [default: none]
+      --interval <DURATION>
+          With --wait, start attempts this far apart
+                                         [env: HEALTHPROBE_INTERVAL] [default: 1s]
+  -q, --quiet
+          Print nothing for healthy targets  [env: HEALTHPROBE_QUIET] [default: off]
+
+HTTP options (http:// and https:// targets):
   -X, --method <GET|HEAD>
           The request method                [env: HEALTHPROBE_METHOD] [default: GET]
   -H, --header <'Name: value'>
@@ -48,10 +64,12 @@ Options:
       --follow-redirects
           Follow up to 5 redirects that keep the scheme, host and port
                                [env: HEALTHPROBE_FOLLOW_REDIRECTS] [default: off]
-  -q, --quiet
-          Print nothing when healthy          [env: HEALTHPROBE_QUIET] [default: off]
+      --unix-socket <PATH>
+          Connect to this Unix socket instead of the URL's host, which still
+          makes the Host header and the TLS name; @NAME is an abstract socket
+                                   [env: HEALTHPROBE_UNIX_SOCKET] [default: none]
 
-TLS options (https:// URLs only):
+TLS options (https:// targets):
       --cacert <FILE>
           PEM certificates to trust instead of the system's
             [env: HEALTHPROBE_CACERT] [default: $SSL_CERT_FILE, else the system bundle]
@@ -73,9 +91,10 @@ TLS options (https:// URLs only):
 atomically), e.g. from an init container into a volume it shares with the app.
 
 Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
-The URL, header values, --expect-body and file options expand ${VAR} and ${VAR:-default}
-from healthprobe's own environment; write $$ for a literal $. Proxy
-variables are ignored, and localhost is always the loopback interface.
+Targets, header values, --expect-body, --unix-socket and file options expand
+${VAR} and ${VAR:-default} from healthprobe's own environment; write $$ for
+a literal $. Proxy variables are ignored, and localhost is always the
+loopback interface.
 ";
 
 /// What the command line asks for.
@@ -86,14 +105,43 @@ variables are ignored, and localhost is always the loopback interface.
 pub enum Command {
     Help,
     Version,
-    Probe(Config),
+    Probe(Plan),
     /// `install DIR`: copy this binary to `DIR/healthprobe`.
     Install(PathBuf),
 }
 
-/// A validated probe, with every default filled in.
+/// Everything a run does: probe the targets (concurrently), perhaps until
+/// they are healthy, then perhaps run a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// One validated probe per target, in the order given: at least one, at
+    /// most [`MAX_TARGETS`].
+    pub targets: Vec<Config>,
+    /// `--quiet`: no lines for healthy targets.
+    pub quiet: bool,
+    /// `--wait` and `--interval`.
+    pub wait: Option<Wait>,
+    /// The command after `--`, to run in place of healthprobe once every
+    /// target is healthy; empty when there is none.
+    pub command: Vec<OsString>,
+}
+
+/// `--wait`: probe again until every target is healthy or `limit` has
+/// passed since start, starting attempts `interval` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wait {
+    pub limit: Duration,
+    pub interval: Duration,
+}
+
+/// The most targets one run probes.
+pub const MAX_TARGETS: usize = 16;
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A validated probe of one target, with every default filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    /// The target; its scheme says what kind of probe it is.
     pub url: Url,
     pub method: Method,
     /// The deadline for the whole probe.
@@ -105,7 +153,8 @@ pub struct Config {
     pub expect_status: ExpectStatus,
     pub expect_body: Option<String>,
     pub follow_redirects: bool,
-    pub quiet: bool,
+    /// `--unix-socket`: connect here instead of the URL's host (HTTP only).
+    pub unix_socket: Option<UnixSocket>,
     /// TLS settings; they apply only to https:// URLs.
     pub tls: Tls,
 }
@@ -140,6 +189,25 @@ pub const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/cert.pem",
 ];
+
+/// The Unix socket `--unix-socket` names, connected to instead of the URL's
+/// host (whose name and port still make the Host header and the TLS name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnixSocket {
+    /// A socket file.
+    Path(PathBuf),
+    /// `@name`: a Linux abstract socket, which has no file.
+    Abstract(String),
+}
+
+impl std::fmt::Display for UnixSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnixSocket::Path(path) => write!(f, "{}", path.display()),
+            UnixSocket::Abstract(name) => write!(f, "@{name}"),
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientCert {
@@ -181,6 +249,19 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             _ => bail!("usage: healthprobe install DIR"),
         };
     }
+    // Everything after the first `--` is the command to run once healthy.
+    let (args, command) = match args.iter().position(|a| a == "--") {
+        Some(at) => {
+            let mut args = args;
+            let command = args.split_off(at + 1);
+            args.pop();
+            if command.is_empty() {
+                bail!("-- needs a command after it, to run once every target is healthy");
+            }
+            (args, command)
+        }
+        None => (args, Vec::new()),
+    };
     let mut args = pico_args::Arguments::from_vec(args);
     if args.contains(["-h", "--help"]) {
         return Ok(Command::Help);
@@ -208,10 +289,13 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let cert = option(&["--cert"])?;
     let key = option(&["--key"])?;
     let server_name = option(&["--server-name"])?;
+    let unix_socket = option(&["--unix-socket"])?;
+    let wait = option(&["--wait"])?;
+    let interval = option(&["--interval"])?;
     let headers: Vec<String> = args
         .values_from_str(["-H", "--header"])
         .map_err(|e| usage_error("--header", e))?;
-    let url = free_argument(args.finish())?;
+    let targets = free_arguments(args.finish())?;
 
     let env = Env(&env);
     let setting =
@@ -235,14 +319,46 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             }
         };
 
-    let (source, url) = expanded("URL", url, "HEALTHPROBE_URL")?
-        .ok_or_else(|| anyhow!("no URL to probe: give one as an argument or in HEALTHPROBE_URL"))?;
-    let url = Url::parse(&url).map_err(|why| anyhow!("invalid {source}: {why}"))?;
-    if url.scheme == Scheme::Https && !cfg!(feature = "tls") {
+    // Targets: the arguments, each expanded; else HEALTHPROBE_URL, expanded,
+    // then split at whitespace.
+    let (source, targets): (&str, Vec<String>) = if targets.is_empty() {
+        match expanded("URL", None, "HEALTHPROBE_URL")? {
+            Some((_, list)) => (
+                "HEALTHPROBE_URL",
+                list.split_whitespace().map(str::to_owned).collect(),
+            ),
+            None => ("URL", Vec::new()),
+        }
+    } else {
+        let expand_one = |t: String| expanded("URL", Some(t), "HEALTHPROBE_URL");
+        let targets = targets.into_iter().map(expand_one);
+        let targets: Result<Vec<_>> = targets.collect();
+        (
+            "URL",
+            targets?.into_iter().flatten().map(|(_, t)| t).collect(),
+        )
+    };
+    if targets.is_empty() {
+        bail!("no target to probe: give one as an argument or in HEALTHPROBE_URL");
+    }
+    if targets.len() > MAX_TARGETS {
         bail!(
-            "invalid {source}: https:// needs TLS, which this build leaves out (built without the tls feature)"
+            "{} targets given, more than the {MAX_TARGETS} healthprobe probes at once",
+            targets.len()
         );
     }
+    let mut urls = Vec::with_capacity(targets.len());
+    for target in &targets {
+        let url = Url::parse(target).map_err(|why| anyhow!("invalid {source}: {why}"))?;
+        if url.scheme == Scheme::Https && !cfg!(feature = "tls") {
+            bail!(
+                "invalid {source}: https:// needs TLS, which this build leaves out (built without the tls feature)"
+            );
+        }
+        urls.push(url);
+    }
+    let any_http = urls.iter().any(|u| u.scheme.is_http());
+    let any_https = urls.iter().any(|u| u.scheme == Scheme::Https);
     let duration_setting = |flag: &str, value: Option<String>, var: &str| {
         setting(flag, value, var)?
             .map(|(source, v)| {
@@ -265,7 +381,8 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         );
     }
 
-    let method = match setting("--method", method, "HEALTHPROBE_METHOD")? {
+    let method_given = setting("--method", method, "HEALTHPROBE_METHOD")?;
+    let method = match &method_given {
         None => Method::Get,
         Some((_, m)) if m.eq_ignore_ascii_case("GET") => Method::Get,
         Some((_, m)) if m.eq_ignore_ascii_case("HEAD") => Method::Head,
@@ -274,24 +391,29 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
 
     // ureq writes the request head line by line through one buffer of
     // MAX_REQUEST_LINE bytes; a line that cannot fit could never be sent.
-    let request_line = method.as_str().len() + url.request_target().len() + " HTTP/1.1\r\n ".len();
-    if request_line > MAX_REQUEST_LINE {
-        bail!(
-            "the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the {source}"
-        );
+    for url in urls.iter().filter(|u| u.scheme.is_http()) {
+        let request_line =
+            method.as_str().len() + url.request_target().len() + " HTTP/1.1\r\n ".len();
+        if request_line > MAX_REQUEST_LINE {
+            bail!(
+                "the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the {source}"
+            );
+        }
     }
-    let expect_status = match setting(
+    let expect_status_given = setting(
         "--expect-status",
         expect_status,
         "HEALTHPROBE_EXPECT_STATUS",
-    )? {
+    )?;
+    let expect_status = match &expect_status_given {
         None => ExpectStatus::default(),
         Some((source, list)) => {
-            ExpectStatus::parse(&list).map_err(|why| anyhow!("invalid {source} {list:?}: {why}"))?
+            ExpectStatus::parse(list).map_err(|why| anyhow!("invalid {source} {list:?}: {why}"))?
         }
     };
 
-    let expect_body = match expanded("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")? {
+    let expect_body_given = expanded("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")?;
+    let expect_body = match &expect_body_given {
         None => None,
         Some((source, text)) => {
             if text.is_empty() {
@@ -300,7 +422,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             if method == Method::Head {
                 bail!("{source} needs a body, and responses to HEAD have none: use GET");
             }
-            Some(text)
+            Some(text.clone())
         }
     };
 
@@ -328,6 +450,32 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             );
         }
     }
+    let follow_redirects = match follow_redirects {
+        true => Some("--follow-redirects"),
+        false => env
+            .flag("HEALTHPROBE_FOLLOW_REDIRECTS")?
+            .then_some("HEALTHPROBE_FOLLOW_REDIRECTS"),
+    };
+    let unix_socket_given = expanded("--unix-socket", unix_socket, "HEALTHPROBE_UNIX_SOCKET")?;
+    let unix_socket = match &unix_socket_given {
+        Some((source, path)) => Some(unix_socket_path(source, path)?),
+        None => None,
+    };
+
+    // Options that fit no target would silently do nothing.
+    if !any_http {
+        let given = [
+            method_given.map(|(source, _)| source),
+            (!headers.is_empty()).then(|| headers_source.to_owned()),
+            expect_status_given.map(|(source, _)| source),
+            expect_body_given.map(|(source, _)| source),
+            follow_redirects.map(str::to_owned),
+            unix_socket_given.map(|(source, _)| source),
+        ];
+        if let Some(source) = given.into_iter().flatten().next() {
+            bail!("{source} applies only to http:// and https:// targets, and none is given");
+        }
+    }
 
     // File options and the server name may use ${VAR} too.
     let cacert = expanded("--cacert", cacert, "HEALTHPROBE_CACERT")?;
@@ -335,7 +483,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let key = expanded("--key", key, "HEALTHPROBE_KEY")?;
     let server_name = expanded("--server-name", server_name, "HEALTHPROBE_SERVER_NAME")?;
     let insecure = insecure || env.flag("HEALTHPROBE_INSECURE")?;
-    if url.scheme == Scheme::Http {
+    if !any_https {
         // Redirects never change the scheme, so these could never apply.
         let given = [&cacert, &cert, &key, &server_name]
             .into_iter()
@@ -344,7 +492,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             .chain(insecure.then(|| "--insecure".to_owned()))
             .next();
         if let Some(source) = given {
-            bail!("{source} applies only to https:// URLs, and the URL is http://");
+            bail!("{source} applies only to https:// targets, and none is given");
         }
     }
     let roots = match cacert {
@@ -387,18 +535,70 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         server_name,
     };
 
-    Ok(Command::Probe(Config {
-        url,
+    let wait = duration_setting("--wait", wait, "HEALTHPROBE_WAIT")?;
+    let interval = duration_setting("--interval", interval, "HEALTHPROBE_INTERVAL")?;
+    let wait = match (wait, interval) {
+        (Some(limit), interval) => Some(Wait {
+            limit,
+            interval: interval.unwrap_or(DEFAULT_INTERVAL),
+        }),
+        (None, Some(_)) => bail!("--interval applies only with --wait"),
+        (None, None) => None,
+    };
+
+    let config = Config {
+        url: urls[0].clone(),
         method,
         timeout,
         connect_timeout,
         headers,
         expect_status,
         expect_body,
-        follow_redirects: follow_redirects || env.flag("HEALTHPROBE_FOLLOW_REDIRECTS")?,
-        quiet: quiet || env.flag("HEALTHPROBE_QUIET")?,
+        follow_redirects: follow_redirects.is_some(),
+        unix_socket,
         tls,
+    };
+    let targets = urls
+        .into_iter()
+        .map(|url| Config {
+            url,
+            ..config.clone()
+        })
+        .collect();
+    Ok(Command::Probe(Plan {
+        targets,
+        quiet: quiet || env.flag("HEALTHPROBE_QUIET")?,
+        wait,
+        command,
     }))
+}
+
+/// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
+/// the end of a path or at the start of an abstract name.
+pub const MAX_UNIX_PATH: usize = 107;
+
+/// Parses `--unix-socket`: a path, or `@name` for a Linux abstract socket.
+fn unix_socket_path(source: &str, text: &str) -> Result<UnixSocket> {
+    let (kind, name) = match text.strip_prefix('@') {
+        Some(name) => ("abstract socket name", name),
+        None => ("socket path", text),
+    };
+    if name.is_empty() {
+        bail!("invalid {source}: the {kind} is empty");
+    }
+    if name.len() > MAX_UNIX_PATH {
+        bail!(
+            "invalid {source}: the {kind} is {} bytes, more than the {MAX_UNIX_PATH} the kernel allows",
+            name.len()
+        );
+    }
+    if name.contains('\0') {
+        bail!("invalid {source}: the {kind} contains a NUL byte");
+    }
+    Ok(match text.strip_prefix('@') {
+        Some(name) => UnixSocket::Abstract(name.to_owned()),
+        None => UnixSocket::Path(text.into()),
+    })
 }
 
 /// Parses `Name: value` headers. Error messages name the header but never show
@@ -493,30 +693,22 @@ fn usage_error(flag: &str, error: pico_args::Error) -> anyhow::Error {
     }
 }
 
-/// What is left after the options: at most one URL, and no unknown options.
-fn free_argument(rest: Vec<OsString>) -> Result<Option<String>> {
-    let mut url = None;
-    let mut options_ended = false;
+/// What is left after the options: the targets, and no unknown options.
+fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
+    let mut targets = Vec::new();
     for arg in rest {
         let arg = arg
             .into_string()
             .map_err(|a| anyhow!("argument {:?} is not valid UTF-8", a.to_string_lossy()))?;
-        if !options_ended && arg == "--" {
-            options_ended = true;
-            continue;
-        }
-        if !options_ended && arg.starts_with('-') && arg.len() > 1 {
+        if arg.starts_with('-') && arg.len() > 1 {
             if KNOWN_OPTIONS.contains(&arg.split('=').next().unwrap_or_default()) {
                 bail!("{arg} is given more than once");
             }
             bail!("unknown option {arg:?} (see --help)");
         }
-        if url.is_some() {
-            bail!("unexpected argument {arg:?}: healthprobe probes one URL");
-        }
-        url = Some(arg);
+        targets.push(arg);
     }
-    Ok(url)
+    Ok(targets)
 }
 
 const KNOWN_OPTIONS: &[&str] = &[
@@ -540,6 +732,9 @@ const KNOWN_OPTIONS: &[&str] = &[
     "--cert",
     "--key",
     "--server-name",
+    "--unix-socket",
+    "--wait",
+    "--interval",
 ];
 
 #[cfg(test)]

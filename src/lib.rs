@@ -27,6 +27,12 @@ pub mod outcome;
 pub mod probe;
 mod status;
 pub mod url;
+pub mod wait;
+
+/// Internals re-exported for the fuzz targets only (cargo fuzz sets `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzz;
 
 pub use config::{Command, Config};
 pub use outcome::{Outcome, Report};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use healthprobe::outcome::{EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line};
+use healthprobe::outcome::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line};
 use healthprobe::{Command, config};
 
 fn main() -> ExitCode {
@@ -23,22 +23,63 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let config = match command {
+    let plan = match command {
         Command::Help => return say(config::HELP.trim_end()),
         Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),
-        Command::Probe(config) => config,
+        Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),
     };
-    let report = healthprobe::run(&config);
     // One write per line, so that concurrent output cannot split it. Output
     // errors (a closed pipe) are ignored: the exit code is the answer.
-    let line = format!("{}\n", report.line());
-    if !report.outcome.is_healthy() {
+    let reports = healthprobe::wait::check(&plan, |report| {
+        let line = format!("{}\n", report.progress_line());
         let _ = std::io::stderr().write_all(line.as_bytes());
-    } else if !config.quiet {
-        let _ = std::io::stdout().write_all(line.as_bytes());
+    });
+    // What failed first, so that a runtime keeping only the start of the
+    // output (Podman: 500 characters) keeps it; each group in the order given.
+    for report in reports.iter().filter(|r| !r.outcome.is_healthy()) {
+        let _ = std::io::stderr().write_all(format!("{}\n", report.line()).as_bytes());
     }
-    ExitCode::from(report.outcome.exit_code())
+    if !plan.quiet {
+        for report in reports.iter().filter(|r| r.outcome.is_healthy()) {
+            let _ = std::io::stdout().write_all(format!("{}\n", report.line()).as_bytes());
+        }
+    }
+    let code = reports
+        .iter()
+        .map(|r| r.outcome.exit_code())
+        .max()
+        .unwrap_or(EXIT_USAGE);
+    match plan.command.split_first() {
+        Some((program, args)) if code == EXIT_HEALTHY => exec(program, args),
+        _ => ExitCode::from(code),
+    }
+}
+
+/// Runs the command after `--` in place of healthprobe: the same PID, so a
+/// service started as PID 1 gets the runtime's signals itself; the
+/// environment, the arguments and stdin pass through unchanged. Returns only
+/// if it cannot be run.
+fn exec(program: &std::ffi::OsStr, args: &[std::ffi::OsString]) -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let _ = std::io::stdout().flush();
+    let error = std::process::Command::new(program).args(args).exec();
+    let line = one_line(format!(
+        "healthprobe: cannot run {:?}: {}",
+        program.to_string_lossy(),
+        describe_exec_error(&error)
+    ));
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// std's error text, without the " (os error N)" the line has no room for.
+fn describe_exec_error(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_ascii_lowercase(),
+        None => text,
+    }
 }
 
 fn install(dir: &std::path::Path) -> ExitCode {

@@ -31,6 +31,29 @@ pub enum Stage {
     Body,
 }
 
+/// What a probe connected to: an address, or a Unix socket (its path, or
+/// `@name` for an abstract one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Peer {
+    Tcp(SocketAddr),
+    Unix(String),
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Tcp(addr) => write!(f, "{addr}"),
+            Peer::Unix(path) => f.write_str(path),
+        }
+    }
+}
+
+impl From<SocketAddr> for Peer {
+    fn from(addr: SocketAddr) -> Peer {
+        Peer::Tcp(addr)
+    }
+}
+
 /// Which limit ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Limit {
@@ -38,18 +61,22 @@ pub enum Limit {
     Deadline(Duration),
     /// `--connect-timeout`.
     Connect(Duration),
+    /// `--wait`, which ended before `--timeout` did.
+    Wait(Duration),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The status is in `--expect-status` and, with `--expect-body`, the body
     /// holds the text.
-    Healthy { status: u16, peer: SocketAddr },
+    Healthy { status: u16, peer: Peer },
+    /// A `tcp://` target accepted a connection.
+    Connected { peer: Peer },
     /// The status is not in `--expect-status`. `location` is the redirect target
     /// of a 3xx that was not followed.
     UnexpectedStatus {
         status: u16,
-        peer: SocketAddr,
+        peer: Peer,
         expected: String,
         location: Option<Vec<u8>>,
     },
@@ -57,17 +84,17 @@ pub enum Outcome {
     /// port, or whose Location is not a usable URL.
     RedirectRefused {
         status: u16,
-        peer: SocketAddr,
+        peer: Peer,
         location: Vec<u8>,
         why: String,
     },
     /// With `--follow-redirects`, more than the allowed number of redirects.
-    TooManyRedirects { peer: SocketAddr, limit: u8 },
+    TooManyRedirects { peer: Peer, limit: u8 },
     /// The body ended, or its first `limit` bytes were read, without the
     /// `--expect-body` text. `start` is the body's beginning, to show.
     BodyMismatch {
         status: u16,
-        peer: SocketAddr,
+        peer: Peer,
         read: usize,
         ended: bool,
         start: Vec<u8>,
@@ -75,32 +102,29 @@ pub enum Outcome {
     /// The resolver found no address for the host, or failed.
     ResolveFailed { host: String, error: String },
     /// No address accepted a connection: each attempt with its error.
-    ConnectFailed { attempts: Vec<(SocketAddr, String)> },
+    ConnectFailed { attempts: Vec<(Peer, String)> },
     /// A limit passed in `stage`. `peer` is the address connected to, if any;
     /// `received` counts the response bytes read before it ran out.
     TimedOut {
         stage: Stage,
         limit: Limit,
-        peer: Option<SocketAddr>,
+        peer: Option<Peer>,
         received: usize,
     },
     /// The connection closed or failed after it was established.
     ConnectionLost {
         stage: Stage,
-        peer: SocketAddr,
+        peer: Peer,
         error: String,
         received: usize,
     },
     /// What came back does not parse as an HTTP/1.x response head; `start`
     /// holds its first bytes.
-    NotHttp { peer: SocketAddr, start: Vec<u8> },
+    NotHttp { peer: Peer, start: Vec<u8> },
     /// The response head is longer than `limit` bytes.
-    HeadTooLarge { peer: SocketAddr, limit: usize },
+    HeadTooLarge { peer: Peer, limit: usize },
     /// TLS failed: the server's certificate, or the server refused ours.
-    Tls {
-        peer: SocketAddr,
-        problem: TlsProblem,
-    },
+    Tls { peer: Peer, problem: TlsProblem },
     /// TLS cannot be set up for this target at all, before connecting: the
     /// name to verify is not a valid DNS name for a certificate.
     TlsSetup { error: String },
@@ -147,7 +171,7 @@ pub enum TlsProblem {
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Healthy { .. } => EXIT_HEALTHY,
+            Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
             Outcome::UnexpectedStatus { .. }
             | Outcome::RedirectRefused { .. }
             | Outcome::TooManyRedirects { .. }
@@ -177,6 +201,16 @@ pub struct Report {
     pub probed: String,
     pub outcome: Outcome,
     pub elapsed: Duration,
+    /// With `--wait`, for a target still unhealthy when the wait ended: how
+    /// many attempts were made, over how long. The outcome is the last one.
+    pub waited: Option<Waited>,
+}
+
+/// How long a target was waited for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waited {
+    pub attempts: u32,
+    pub over: Duration,
 }
 
 impl Report {
@@ -234,6 +268,43 @@ pub fn internal_error(message: &str, location: Option<(&str, u32)>) -> String {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, Style::Final)
+    }
+}
+
+/// How a report is rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// The line printed at the end: `healthy:` or `unhealthy:`.
+    Final,
+    /// A line while waiting: `waiting:`, as the target is not judged yet.
+    Progress,
+    /// What failed, without the elapsed time: to tell failures apart.
+    Failure,
+}
+
+struct Styled<'a>(&'a Report, Style);
+
+impl fmt::Display for Styled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.render(f, self.1)
+    }
+}
+
+impl Report {
+    /// The line for a target still being waited for (`--wait`), printed when
+    /// its failure changes: `waiting: TCP db:5432: connection refused ...`.
+    pub fn progress_line(&self) -> String {
+        one_line(Styled(self, Style::Progress).to_string())
+    }
+
+    /// What failed, as the line says it but without the time it took, so
+    /// that two attempts that failed the same way compare equal.
+    pub fn failure(&self) -> String {
+        Styled(self, Style::Failure).to_string()
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>, style: Style) -> fmt::Result {
         if let Outcome::BadFile {
             source,
             path,
@@ -243,14 +314,20 @@ impl fmt::Display for Report {
             // Reported like any other usage error.
             return write!(f, "healthprobe: cannot use {source} {path:?}: {error}");
         }
-        let verdict = if self.outcome.is_healthy() {
-            "healthy"
-        } else {
-            "unhealthy"
+        let verdict = match style {
+            Style::Progress => "waiting",
+            _ if self.outcome.is_healthy() => "healthy",
+            _ => "unhealthy",
         };
         write!(f, "{verdict}: {}: ", self.probed)?;
+        if let Some(Waited { attempts, over }) = self.waited {
+            let plural = if attempts == 1 { "" } else { "s" };
+            let over = duration::display(over);
+            write!(f, "{attempts} attempt{plural} over {over}, the last: ")?;
+        }
         match &self.outcome {
             Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
+            Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
             Outcome::UnexpectedStatus {
                 status,
                 peer,
@@ -343,6 +420,7 @@ impl fmt::Display for Report {
                 let (flag, d) = match limit {
                     Limit::Deadline(d) => ("--timeout", d),
                     Limit::Connect(d) => ("--connect-timeout", d),
+                    Limit::Wait(d) => ("--wait", d),
                 };
                 write!(f, " ({flag} {}", duration::display(*d))?;
                 if matches!(stage, Stage::ResponseHead | Stage::Body) {
@@ -415,6 +493,9 @@ impl fmt::Display for Report {
                 "the response head from {peer} is longer than {} KiB",
                 limit / 1024
             )?,
+        }
+        if style == Style::Failure {
+            return Ok(());
         }
         write!(f, " in {}", duration::display(self.elapsed))
     }
@@ -513,6 +594,7 @@ mod tests {
                 error: "no address".into(),
             },
             elapsed: Duration::from_millis(3),
+            waited: None,
         };
         let line = report.line();
         assert_eq!(line.len(), MAX_LINE);
@@ -528,6 +610,7 @@ mod tests {
                 error: "caf\u{e9}\r".into(),
             },
             elapsed: Duration::from_millis(3),
+            waited: None,
         };
         assert_eq!(
             report.line(),
@@ -549,8 +632,17 @@ mod tests {
 
     #[test]
     fn only_healthy_exits_zero() {
-        let peer = "127.0.0.1:1".parse().unwrap();
-        assert_eq!(Outcome::Healthy { status: 200, peer }.exit_code(), 0);
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let peer = Peer::from(addr);
+        assert_eq!(Outcome::Connected { peer: peer.clone() }.exit_code(), 0);
+        assert_eq!(
+            Outcome::Healthy {
+                status: 200,
+                peer: peer.clone()
+            }
+            .exit_code(),
+            0
+        );
         let lost = Outcome::ConnectionLost {
             stage: Stage::Body,
             peer,

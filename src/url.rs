@@ -1,5 +1,6 @@
-//! The probe target: an `http://` or `https://` URL, parsed strictly enough that
-//! a typo or an empty expansion is reported before anything is sent.
+//! A probe target: an `http://`, `https://` or `tcp://` URL, parsed strictly
+//! enough that a typo or an empty expansion is reported before anything is
+//! sent. The scheme says what kind of probe it is.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
@@ -8,6 +9,23 @@ use std::net::{IpAddr, Ipv6Addr};
 pub enum Scheme {
     Http,
     Https,
+    /// `tcp://HOST:PORT`: healthy when a connection is established.
+    Tcp,
+}
+
+impl Scheme {
+    /// Whether probes of this kind speak HTTP (and take the HTTP options).
+    pub fn is_http(self) -> bool {
+        matches!(self, Scheme::Http | Scheme::Https)
+    }
+
+    fn default_port(self) -> Option<u16> {
+        match self {
+            Scheme::Http => Some(80),
+            Scheme::Https => Some(443),
+            Scheme::Tcp => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,9 +55,10 @@ impl Url {
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
+            "tcp" => Scheme::Tcp,
             _ => {
                 return Err(format!(
-                    "unsupported scheme {scheme:?}: expected http:// or https://"
+                    "unsupported scheme {scheme:?}: expected http://, https:// or tcp://"
                 ));
             }
         };
@@ -57,10 +76,9 @@ impl Url {
         }
         let (host, port) = split_host_port(authority)?;
         let port = match port {
-            None => match scheme {
-                Scheme::Http => 80,
-                Scheme::Https => 443,
-            },
+            None => scheme.default_port().ok_or_else(|| {
+                format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:5432")
+            })?,
             Some("") => return Err("the URL's port is empty".to_owned()),
             Some(p) => match p.parse::<u16>() {
                 Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => n,
@@ -69,9 +87,14 @@ impl Url {
         };
         let host = parse_host(host)?;
         let path_and_query = path_and_query(reference)?;
-        let authority = match port {
-            80 if scheme == Scheme::Http => host.to_string(),
-            443 if scheme == Scheme::Https => host.to_string(),
+        if scheme == Scheme::Tcp && path_and_query != "/" {
+            return Err(format!(
+                "tcp:// takes only a host and a port, not {:?}",
+                reference
+            ));
+        }
+        let authority = match scheme.default_port() {
+            Some(default) if default == port => host.to_string(),
             _ => format!("{host}:{port}"),
         };
         Ok(Url {
@@ -151,6 +174,7 @@ impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = match self.path_and_query.split_once('?') {
             Some((path, _)) => format!("{path}?..."),
+            None if self.scheme == Scheme::Tcp => String::new(),
             None => self.path_and_query.clone(),
         };
         write!(f, "{}://{}{}", self.scheme, self.authority, path)
@@ -162,6 +186,7 @@ impl fmt::Display for Scheme {
         f.write_str(match self {
             Scheme::Http => "http",
             Scheme::Https => "https",
+            Scheme::Tcp => "tcp",
         })
     }
 }

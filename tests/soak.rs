@@ -101,7 +101,7 @@ fn tls_answering(cert: &str, key: &str) -> SocketAddr {
 fn config(args: &[&str]) -> Config {
     let args = args.iter().map(OsString::from).collect();
     match healthprobe::config::parse(args, |_| None) {
-        Ok(Command::Probe(config)) => config,
+        Ok(Command::Probe(plan)) if plan.targets.len() == 1 => plan.targets[0].clone(),
         other => panic!("not a probe: {other:?}"),
     }
 }

@@ -10,11 +10,18 @@ fn parse_with(args: &[&str], env: &[(&str, &str)]) -> Result<Command> {
     })
 }
 
-fn config(args: &[&str], env: &[(&str, &str)]) -> Config {
+fn plan(args: &[&str], env: &[(&str, &str)]) -> Plan {
     match parse_with(args, env) {
-        Ok(Command::Probe(config)) => config,
+        Ok(Command::Probe(plan)) => plan,
         other => panic!("{args:?} {env:?} gave {other:?}"),
     }
+}
+
+/// The one target's probe.
+fn config(args: &[&str], env: &[(&str, &str)]) -> Config {
+    let plan = plan(args, env);
+    assert_eq!(plan.targets.len(), 1, "{args:?} {env:?}");
+    plan.targets.into_iter().next().unwrap()
 }
 
 fn error(args: &[&str], env: &[(&str, &str)]) -> String {
@@ -26,7 +33,8 @@ fn error(args: &[&str], env: &[(&str, &str)]) -> String {
 
 #[test]
 fn defaults_fill_every_setting() {
-    let c = config(&["http://127.0.0.1:9000/health"], &[]);
+    let p = plan(&["http://127.0.0.1:9000/health"], &[]);
+    let c = &p.targets[0];
     assert_eq!(c.url, Url::parse("http://127.0.0.1:9000/health").unwrap());
     assert_eq!(c.method, Method::Get);
     assert_eq!(c.timeout, Duration::from_secs(2));
@@ -34,12 +42,12 @@ fn defaults_fill_every_setting() {
     assert!(c.headers.is_empty());
     assert_eq!(c.expect_status, ExpectStatus::default());
     assert_eq!(c.expect_body, None);
-    assert!(!c.follow_redirects && !c.quiet);
+    assert!(!c.follow_redirects && !p.quiet);
 }
 
 #[test]
 fn every_option_is_read_from_flags() {
-    let c = config(
+    let p = plan(
         &[
             "-t",
             "500ms",
@@ -58,6 +66,7 @@ fn every_option_is_read_from_flags() {
         ],
         &[],
     );
+    let c = &p.targets[0];
     assert_eq!(c.timeout, Duration::from_millis(500));
     assert_eq!(c.connect_timeout, Some(Duration::from_millis(100)));
     assert_eq!(c.method, Method::Head);
@@ -66,7 +75,7 @@ fn every_option_is_read_from_flags() {
         vec![("A".into(), "1".into()), ("B".into(), "2".into())]
     );
     assert_eq!(c.expect_status.to_string(), "200,204");
-    assert!(c.follow_redirects && c.quiet);
+    assert!(c.follow_redirects && p.quiet);
     assert_eq!(
         config(&["--expect-body", "ok", "http://h/"], &[])
             .expect_body
@@ -88,7 +97,8 @@ fn every_option_is_read_from_the_environment() {
         ("HEALTHPROBE_FOLLOW_REDIRECTS", "true"),
         ("HEALTHPROBE_QUIET", "1"),
     ];
-    let c = config(&[], &env);
+    let p = plan(&[], &env);
+    let c = &p.targets[0];
     assert_eq!(c.url.as_request_url(), "http://h:1/x");
     assert_eq!(c.timeout, Duration::from_secs(3));
     assert_eq!(c.connect_timeout, Some(Duration::from_secs(1)));
@@ -98,7 +108,7 @@ fn every_option_is_read_from_the_environment() {
     );
     assert_eq!(c.expect_status.to_string(), "200-399");
     assert_eq!(c.expect_body.as_deref(), Some("ok"));
-    assert!(c.follow_redirects && c.quiet);
+    assert!(c.follow_redirects && p.quiet);
 }
 
 #[test]
@@ -129,12 +139,13 @@ fn flags_beat_the_environment() {
 
 #[test]
 fn empty_variables_count_as_unset() {
-    let c = config(
+    let p = plan(
         &["http://h/"],
         &[("HEALTHPROBE_TIMEOUT", ""), ("HEALTHPROBE_QUIET", "")],
     );
+    let c = &p.targets[0];
     assert_eq!(c.timeout, DEFAULT_TIMEOUT);
-    assert!(!c.quiet);
+    assert!(!p.quiet);
 }
 
 #[test]
@@ -176,7 +187,7 @@ fn usage_errors_name_the_flag_or_variable_and_the_value() {
         (
             &[][..],
             &[][..],
-            "no URL to probe: give one as an argument or in HEALTHPROBE_URL",
+            "no target to probe: give one as an argument or in HEALTHPROBE_URL",
         ),
         (
             &["-t", "2x", "http://h/"],
@@ -198,11 +209,6 @@ fn usage_errors_name_the_flag_or_variable_and_the_value() {
             &["--frobnicate", "http://h/"],
             &[],
             "unknown option \"--frobnicate\" (see --help)",
-        ),
-        (
-            &["http://a/", "http://b/"],
-            &[],
-            "unexpected argument \"http://b/\": healthprobe probes one URL",
         ),
         (
             &["-X", "POST", "http://h/"],
@@ -407,17 +413,17 @@ fn tls_usage_errors() {
         (
             &["-k", "http://h/"][..],
             &[][..],
-            "--insecure applies only to https:// URLs, and the URL is http://",
+            "--insecure applies only to https:// targets, and none is given",
         ),
         (
             &["--cacert", "/ca.pem", "http://h/"],
             &[],
-            "--cacert applies only to https:// URLs, and the URL is http://",
+            "--cacert applies only to https:// targets, and none is given",
         ),
         (
             &["http://h/"],
             &[("HEALTHPROBE_SERVER_NAME", "x")],
-            "HEALTHPROBE_SERVER_NAME applies only to https:// URLs, and the URL is http://",
+            "HEALTHPROBE_SERVER_NAME applies only to https:// targets, and none is given",
         ),
         (
             &["--key", "/k.pem", "https://h/"],
@@ -442,4 +448,200 @@ fn tls_usage_errors() {
     ] {
         assert_eq!(error(args, env), want, "{args:?} {env:?}");
     }
+}
+
+#[test]
+fn several_targets_of_any_kind_come_from_arguments_or_the_variable() {
+    let p = plan(
+        &["-H", "A: 1", "tcp://db:5432", "http://api:8080/health"],
+        &[],
+    );
+    let urls: Vec<String> = p.targets.iter().map(|c| c.url.to_string()).collect();
+    assert_eq!(urls, ["tcp://db:5432", "http://api:8080/health"]);
+    // The options are the same for every target.
+    assert!(
+        p.targets
+            .iter()
+            .all(|c| c.headers == [("A".into(), "1".into())])
+    );
+
+    let env = [
+        ("HEALTHPROBE_URL", " tcp://${DB}:5432\n\thttp://api/ "),
+        ("DB", "db"),
+    ];
+    let p = plan(&[], &env);
+    let urls: Vec<String> = p.targets.iter().map(|c| c.url.to_string()).collect();
+    assert_eq!(urls, ["tcp://db:5432", "http://api/"]);
+
+    let sixteen: Vec<String> = (1..=16).map(|i| format!("tcp://h:{i}")).collect();
+    let args: Vec<&str> = sixteen.iter().map(String::as_str).collect();
+    assert_eq!(plan(&args, &[]).targets.len(), 16);
+    let mut seventeen = args.clone();
+    seventeen.push("tcp://h:17");
+    assert_eq!(
+        error(&seventeen, &[]),
+        "17 targets given, more than the 16 healthprobe probes at once"
+    );
+}
+
+#[test]
+fn http_options_need_an_http_target_and_tls_options_an_https_one() {
+    for (args, env, flag) in [
+        (&["-X", "HEAD", "tcp://h:1"][..], &[][..], "--method"),
+        (&["-H", "A: 1", "tcp://h:1"], &[], "--header"),
+        (
+            &["tcp://h:1"],
+            &[("HEALTHPROBE_HEADER", "A: 1")],
+            "HEALTHPROBE_HEADER",
+        ),
+        (
+            &["--expect-status", "200", "tcp://h:1"],
+            &[],
+            "--expect-status",
+        ),
+        (&["--expect-body", "ok", "tcp://h:1"], &[], "--expect-body"),
+        (
+            &["--follow-redirects", "tcp://h:1"],
+            &[],
+            "--follow-redirects",
+        ),
+        (&["--unix-socket", "/s", "tcp://h:1"], &[], "--unix-socket"),
+        (
+            &["tcp://h:1"],
+            &[("HEALTHPROBE_UNIX_SOCKET", "/s")],
+            "HEALTHPROBE_UNIX_SOCKET",
+        ),
+    ] {
+        assert_eq!(
+            error(args, env),
+            format!("{flag} applies only to http:// and https:// targets, and none is given")
+        );
+    }
+    assert_eq!(
+        error(&["-k", "tcp://h:1", "http://h/"], &[]),
+        "--insecure applies only to https:// targets, and none is given"
+    );
+    // Mixed kinds: each option applies to the targets it fits.
+    let p = plan(&["-k", "-H", "A: 1", "tcp://h:1", "https://h/"], &[]);
+    assert_eq!(p.targets.len(), 2);
+}
+
+#[test]
+fn tcp_targets_need_a_port_and_nothing_else() {
+    assert_eq!(
+        error(&["tcp://db"], &[]),
+        "invalid URL: tcp:// needs a port, as in tcp://127.0.0.1:5432"
+    );
+    assert_eq!(
+        error(&["tcp://db:5432/x"], &[]),
+        "invalid URL: tcp:// takes only a host and a port, not \"/x\""
+    );
+    assert_eq!(
+        config(&["tcp://[::1]:5432/"], &[]).url.to_string(),
+        "tcp://[::1]:5432"
+    );
+}
+
+#[test]
+fn wait_and_interval() {
+    assert_eq!(plan(&["tcp://h:1"], &[]).wait, None);
+    let p = plan(&["--wait", "60s", "tcp://h:1"], &[]);
+    assert_eq!(
+        p.wait,
+        Some(Wait {
+            limit: Duration::from_secs(60),
+            interval: Duration::from_secs(1)
+        })
+    );
+    let env = [
+        ("HEALTHPROBE_WAIT", "2m"),
+        ("HEALTHPROBE_INTERVAL", "250ms"),
+    ];
+    assert_eq!(
+        plan(&["tcp://h:1"], &env).wait,
+        Some(Wait {
+            limit: Duration::from_secs(120),
+            interval: Duration::from_millis(250)
+        })
+    );
+    assert_eq!(
+        error(&["--interval", "1s", "tcp://h:1"], &[]),
+        "--interval applies only with --wait"
+    );
+    assert_eq!(
+        error(&["--wait", "soon", "tcp://h:1"], &[]),
+        "invalid --wait \"soon\": expected a duration like 500ms, 2s, 1.5s or 1m"
+    );
+}
+
+#[test]
+fn everything_after_the_first_double_dash_is_the_command() {
+    let p = plan(
+        &[
+            "--wait",
+            "5s",
+            "tcp://db:5432",
+            "--",
+            "/app/server",
+            "-t",
+            "--",
+            "x",
+        ],
+        &[],
+    );
+    assert_eq!(p.command, ["/app/server", "-t", "--", "x"]);
+    assert_eq!(p.targets.len(), 1);
+    assert!(plan(&["tcp://db:5432"], &[]).command.is_empty());
+    assert_eq!(
+        error(&["tcp://db:5432", "--"], &[]),
+        "-- needs a command after it, to run once every target is healthy"
+    );
+    assert_eq!(
+        error(&["--", "/app/server"], &[]),
+        "no target to probe: give one as an argument or in HEALTHPROBE_URL"
+    );
+}
+
+#[test]
+fn unix_sockets_are_paths_or_abstract_names_within_the_kernel_limit() {
+    let c = config(
+        &["--unix-socket", "/run/app.sock", "http://localhost/"],
+        &[],
+    );
+    assert_eq!(
+        c.unix_socket,
+        Some(UnixSocket::Path("/run/app.sock".into()))
+    );
+    let env = [
+        ("HEALTHPROBE_UNIX_SOCKET", "${DIR}/app.sock"),
+        ("DIR", "/run"),
+    ];
+    let c = config(&["http://localhost/"], &env);
+    assert_eq!(
+        c.unix_socket,
+        Some(UnixSocket::Path("/run/app.sock".into()))
+    );
+    let c = config(&["--unix-socket", "@app", "https://localhost/"], &[]);
+    assert_eq!(c.unix_socket, Some(UnixSocket::Abstract("app".into())));
+
+    let longest = format!("/{}", "a".repeat(106));
+    let c = config(&["--unix-socket", &longest, "http://localhost/"], &[]);
+    assert_eq!(
+        c.unix_socket,
+        Some(UnixSocket::Path(longest.clone().into()))
+    );
+    let too_long = format!("{longest}a");
+    assert_eq!(
+        error(&["--unix-socket", &too_long, "http://localhost/"], &[]),
+        "invalid --unix-socket: the socket path is 108 bytes, more than the 107 the kernel allows"
+    );
+    let name = format!("@{}", "n".repeat(108));
+    assert_eq!(
+        error(&["--unix-socket", &name, "http://localhost/"], &[]),
+        "invalid --unix-socket: the abstract socket name is 108 bytes, more than the 107 the kernel allows"
+    );
+    assert_eq!(
+        error(&["--unix-socket", "@", "http://localhost/"], &[]),
+        "invalid --unix-socket: the abstract socket name is empty"
+    );
 }

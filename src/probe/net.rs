@@ -19,10 +19,16 @@ use ureq::unversioned::transport::{
 };
 use ureq::{Error, Timeout};
 
-use crate::outcome::Stage;
+use std::os::unix::fs::FileTypeExt;
+use std::os::unix::net::UnixStream;
+
+use socket2::{Domain, SockAddr, Type};
+
+use crate::config::UnixSocket;
+use crate::outcome::{Peer, Stage};
 
 /// Addresses tried for one name (ureq's own resolver keeps as many).
-const MAX_ADDRS: usize = 16;
+pub const MAX_ADDRS: usize = 16;
 /// Response bytes kept to show when the response is not HTTP.
 pub const START_KEPT: usize = 64;
 
@@ -31,8 +37,8 @@ pub const START_KEPT: usize = 64;
 pub struct Trace {
     pub stage: Stage,
     pub resolve_error: Option<String>,
-    pub attempts: Vec<(SocketAddr, String)>,
-    pub peer: Option<SocketAddr>,
+    pub attempts: Vec<(Peer, String)>,
+    pub peer: Option<Peer>,
     /// Response bytes received (after TLS, the plaintext).
     pub received: usize,
     /// The first response bytes (after TLS, the plaintext).
@@ -56,6 +62,9 @@ pub fn lock(trace: &Mutex<Trace>) -> MutexGuard<'_, Trace> {
 pub struct LoopbackResolver {
     pub trace: SharedTrace,
     pub deadline: Instant,
+    /// With `--unix-socket` nothing is resolved: the connector ignores the
+    /// addresses and connects to the socket.
+    pub unix_socket: bool,
 }
 
 impl Resolver for LoopbackResolver {
@@ -68,6 +77,11 @@ impl Resolver for LoopbackResolver {
         let host = uri.host().unwrap_or_default();
         let https = uri.scheme_str() == Some("https");
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        if self.unix_socket {
+            let mut placeholder = self.empty();
+            placeholder.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
+            return Ok(placeholder);
+        }
         let result = resolve(host, port, self.deadline);
         let mut trace = lock(&self.trace);
         match result {
@@ -180,12 +194,153 @@ pub fn is_localhost(name: &str) -> bool {
     name == "localhost" || name.ends_with(".localhost")
 }
 
-/// Connects to each resolved address in turn, recording every attempt.
+/// Where a probe connects: the resolved addresses of its host, or the Unix
+/// socket `--unix-socket` names.
+#[derive(Clone, Copy, Debug)]
+pub enum Endpoint<'a> {
+    Tcp(&'a [SocketAddr]),
+    Unix(&'a UnixSocket),
+}
+
+/// Why connecting failed; each attempt and its error is in the trace.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The deadline, or with `by_connect_timeout` the shorter
+    /// `--connect-timeout`, passed.
+    TimedOut { by_connect_timeout: bool },
+    /// Every address refused or failed.
+    Failed,
+}
+
+/// Connects to the endpoint within `connect_timeout` (if any) and the
+/// deadline: each resolved address in turn, recording every attempt. An
+/// address that hangs may take half of what is left, so that the next one
+/// still gets a chance; the last may take all of it.
+pub fn connect(
+    endpoint: Endpoint<'_>,
+    deadline: Instant,
+    connect_timeout: Option<Duration>,
+    trace: &SharedTrace,
+) -> Result<Socket, ConnectError> {
+    let until = match connect_timeout {
+        Some(limit) => deadline.min(Instant::now() + limit),
+        None => deadline,
+    };
+    let timed_out = ConnectError::TimedOut {
+        by_connect_timeout: until < deadline,
+    };
+    lock(trace).stage = Stage::Connect;
+    let addrs = match endpoint {
+        Endpoint::Tcp(addrs) => addrs,
+        Endpoint::Unix(socket) => {
+            let peer = Peer::Unix(socket.to_string());
+            return match connect_unix(socket, until) {
+                Ok(stream) => {
+                    lock(trace).peer = Some(peer);
+                    Ok(Socket::Unix(stream))
+                }
+                Err(e) if is_timeout(&e) => Err(timed_out),
+                Err(e) => {
+                    lock(trace).attempts.push((peer, describe_unix(&e)));
+                    Err(ConnectError::Failed)
+                }
+            };
+        }
+    };
+    for (i, addr) in addrs.iter().enumerate() {
+        let remaining = until.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(timed_out);
+        }
+        let budget = if i + 1 < addrs.len() {
+            remaining / 2
+        } else {
+            remaining
+        };
+        match TcpStream::connect_timeout(addr, budget) {
+            Ok(stream) => {
+                // Nagle's algorithm only delays a request written in one piece.
+                let _ = stream.set_nodelay(true);
+                lock(trace).peer = Some(Peer::Tcp(*addr));
+                return Ok(Socket::Tcp(stream));
+            }
+            Err(e) => {
+                lock(trace)
+                    .attempts
+                    .push((Peer::Tcp(*addr), describe_io(&e)));
+                if is_timeout(&e) && Instant::now() >= until {
+                    return Err(timed_out);
+                }
+            }
+        }
+    }
+    Err(ConnectError::Failed)
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    )
+}
+
+/// Connects to a Unix socket by `until`. std's `UnixStream::connect` has no
+/// timeout, and a connect blocks while the listener's backlog is full; Linux
+/// bounds a blocking AF_UNIX connect by the socket's send timeout (it then
+/// fails with EAGAIN), so the socket is made with socket2 to set one first.
+fn connect_unix(socket: &UnixSocket, until: Instant) -> io::Result<UnixStream> {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let address = match socket {
+        // An abstract name is a leading NUL byte and the name, no file.
+        UnixSocket::Abstract(name) => {
+            let mut bytes = vec![0u8];
+            bytes.extend_from_slice(name.as_bytes());
+            SockAddr::unix(OsStr::from_bytes(&bytes))?
+        }
+        UnixSocket::Path(path) => {
+            // Linux answers a connect to a regular file with "connection
+            // refused", the same as a stale socket file; tell them apart.
+            let metadata = std::fs::metadata(path)?;
+            if !metadata.file_type().is_socket() {
+                return Err(io::Error::other(NOT_A_SOCKET));
+            }
+            SockAddr::unix(path)?
+        }
+    };
+    let left = until.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(io::Error::from(io::ErrorKind::TimedOut));
+    }
+    let sock = socket2::Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    sock.set_write_timeout(Some(left))?;
+    sock.connect(&address)?;
+    Ok(UnixStream::from(std::os::fd::OwnedFd::from(sock)))
+}
+
+const NOT_A_SOCKET: &str = "not a socket";
+
+/// A Unix socket's connect error, in the words the line uses.
+fn describe_unix(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such socket file".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        io::ErrorKind::ConnectionRefused => {
+            "connection refused (nothing listens on the socket)".to_owned()
+        }
+        _ if e.to_string() == NOT_A_SOCKET => "not a socket".to_owned(),
+        _ => describe_io(e),
+    }
+}
+
+/// Connects for ureq (the first link of its connector chain).
 #[derive(Debug)]
 pub struct TracedConnector {
     pub trace: SharedTrace,
     pub deadline: Instant,
     pub connect_timeout: Option<Duration>,
+    pub unix_socket: Option<UnixSocket>,
     pub input_buffer: usize,
     pub output_buffer: usize,
 }
@@ -198,63 +353,59 @@ impl Connector for TracedConnector {
         details: &ConnectionDetails,
         _chained: Option<()>,
     ) -> Result<Option<RawTcp>, Error> {
-        let started = Instant::now();
-        let until = match self.connect_timeout {
-            Some(limit) => self.deadline.min(started + limit),
-            None => self.deadline,
+        let endpoint = match &self.unix_socket {
+            Some(socket) => Endpoint::Unix(socket),
+            None => Endpoint::Tcp(&details.addrs),
         };
-        let reason = if until < self.deadline {
-            Timeout::Connect
-        } else {
-            Timeout::Global
-        };
-        let count = details.addrs.len();
-        for (i, addr) in details.addrs.iter().enumerate() {
-            let remaining = until.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
+        let socket = match connect(endpoint, self.deadline, self.connect_timeout, &self.trace) {
+            Ok(socket) => socket,
+            Err(ConnectError::TimedOut { by_connect_timeout }) => {
+                let reason = if by_connect_timeout {
+                    Timeout::Connect
+                } else {
+                    Timeout::Global
+                };
                 return Err(Error::Timeout(reason));
             }
-            // An address that hangs may take half of what is left, so that
-            // the next one still gets a chance; the last may take all of it.
-            let budget = if i + 1 < count {
-                remaining / 2
-            } else {
-                remaining
-            };
-            match TcpStream::connect_timeout(addr, budget) {
-                Ok(stream) => {
-                    // Nagle's algorithm only delays a request written in one piece.
-                    let _ = stream.set_nodelay(true);
-                    let mut trace = lock(&self.trace);
-                    trace.peer = Some(*addr);
-                    trace.stage = if details.needs_tls() {
-                        Stage::TlsHandshake
-                    } else {
-                        Stage::Request
-                    };
-                    let stream = DeadlineStream {
-                        stream,
-                        deadline: self.deadline,
-                        trace: Arc::clone(&self.trace),
-                    };
-                    return Ok(Some(RawTcp {
-                        stream,
-                        buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
-                    }));
-                }
-                Err(e) => {
-                    let timed_out = matches!(
-                        e.kind(),
-                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-                    );
-                    lock(&self.trace).attempts.push((*addr, describe_io(&e)));
-                    if timed_out && Instant::now() >= until {
-                        return Err(Error::Timeout(reason));
-                    }
-                }
-            }
+            Err(ConnectError::Failed) => return Err(Error::ConnectionFailed),
+        };
+        lock(&self.trace).stage = if details.needs_tls() {
+            Stage::TlsHandshake
+        } else {
+            Stage::Request
+        };
+        let stream = DeadlineStream {
+            socket,
+            deadline: self.deadline,
+            trace: Arc::clone(&self.trace),
+        };
+        Ok(Some(RawTcp {
+            stream,
+            buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
+        }))
+    }
+}
+
+/// A connected socket of either kind.
+#[derive(Debug)]
+pub enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Socket {
+    fn set_read_timeout(&self, timeout: Duration) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.set_read_timeout(Some(timeout)),
+            Socket::Unix(s) => s.set_read_timeout(Some(timeout)),
         }
-        Err(Error::ConnectionFailed)
+    }
+
+    fn set_write_timeout(&self, timeout: Duration) -> io::Result<()> {
+        match self {
+            Socket::Tcp(s) => s.set_write_timeout(Some(timeout)),
+            Socket::Unix(s) => s.set_write_timeout(Some(timeout)),
+        }
     }
 }
 
@@ -262,7 +413,7 @@ impl Connector for TracedConnector {
 /// the first bytes the server sends on the wire. Both the plain transport and
 /// the TLS one read and write through it.
 pub struct DeadlineStream {
-    stream: TcpStream,
+    socket: Socket,
     deadline: Instant,
     trace: SharedTrace,
 }
@@ -280,9 +431,13 @@ impl DeadlineStream {
 
 impl Read for DeadlineStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stream.set_read_timeout(Some(self.time_left()?))?;
+        self.socket.set_read_timeout(self.time_left()?)?;
+        let mut read = |buf: &mut [u8]| match &mut self.socket {
+            Socket::Tcp(s) => s.read(buf),
+            Socket::Unix(s) => s.read(buf),
+        };
         let amount = loop {
-            match self.stream.read(buf) {
+            match read(buf) {
                 // A signal interrupted the read; the socket timeout still holds.
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other?,
@@ -299,8 +454,11 @@ impl Read for DeadlineStream {
 
 impl Write for DeadlineStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stream.set_write_timeout(Some(self.time_left()?))?;
-        self.stream.write(buf)
+        self.socket.set_write_timeout(self.time_left()?)?;
+        match &mut self.socket {
+            Socket::Tcp(s) => s.write(buf),
+            Socket::Unix(s) => s.write(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -311,7 +469,7 @@ impl Write for DeadlineStream {
 impl fmt::Debug for DeadlineStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeadlineStream")
-            .field("peer", &self.stream.peer_addr().ok())
+            .field("socket", &self.socket)
             .finish()
     }
 }

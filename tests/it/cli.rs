@@ -36,6 +36,13 @@ fn help_lists_every_option_with_its_variable_and_default() {
             "[default: off]",
         ),
         ("--quiet", "HEALTHPROBE_QUIET", "[default: off]"),
+        ("--wait", "HEALTHPROBE_WAIT", "[default: none]"),
+        ("--interval", "HEALTHPROBE_INTERVAL", "[default: 1s]"),
+        (
+            "--unix-socket",
+            "HEALTHPROBE_UNIX_SOCKET",
+            "[default: none]",
+        ),
         (
             "--cacert",
             "HEALTHPROBE_CACERT",
@@ -75,7 +82,7 @@ fn usage_errors_exit_64_with_one_line_naming_the_problem() {
     for (args, line) in [
         (
             &[][..],
-            "healthprobe: no URL to probe: give one as an argument or in HEALTHPROBE_URL",
+            "healthprobe: no target to probe: give one as an argument or in HEALTHPROBE_URL",
         ),
         (
             &["--timeout", "2x", "http://127.0.0.1:1/"],

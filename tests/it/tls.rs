@@ -428,13 +428,13 @@ fn unreadable_tls_files_are_usage_errors() {
 fn tls_options_with_http_are_usage_errors() {
     probe(&["-k", "http://127.0.0.1:1/"]).expect(
         64,
-        "healthprobe: --insecure applies only to https:// URLs, and the URL is http://",
+        "healthprobe: --insecure applies only to https:// targets, and none is given",
     );
     probe(&["http://127.0.0.1:1/"])
         .env("HEALTHPROBE_CACERT", "/ca.pem")
         .expect(
             64,
-            "healthprobe: HEALTHPROBE_CACERT applies only to https:// URLs, and the URL is http://",
+            "healthprobe: HEALTHPROBE_CACERT applies only to https:// targets, and none is given",
         );
 }
 
