@@ -239,10 +239,13 @@ pub fn connect(
                     lock(trace).peer = Some(peer);
                     Ok(Socket::Unix(stream))
                 }
-                Err(e) if is_timeout(&e) => Err(timed_out),
                 Err(e) => {
+                    let timed_out_now = is_timeout(&e);
                     lock(trace).attempts.push((peer, describe_unix(&e)));
-                    Err(ConnectError::Failed)
+                    match timed_out_now {
+                        true => Err(timed_out),
+                        false => Err(ConnectError::Failed),
+                    }
                 }
             };
         }
@@ -491,6 +494,7 @@ pub struct RawTcp {
 
 impl RawTcp {
     /// The stream, for a TLS layer to run over.
+    #[cfg(feature = "tls")]
     pub fn into_stream(self) -> DeadlineStream {
         self.stream
     }

@@ -2,14 +2,19 @@
 
 mod cli;
 mod cross;
+mod exec;
 mod http;
 mod install;
 mod network;
 mod panic;
 mod podman;
+mod several;
 mod static_binary;
 mod support;
+mod tcp;
 #[cfg(feature = "tls")]
 mod tls;
 #[cfg(feature = "tls")]
 mod tls_openssl;
+mod unix_socket;
+mod wait;

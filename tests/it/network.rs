@@ -203,24 +203,6 @@ fn a_refused_connection_is_unhealthy_at_once() {
     ran.ended_within(Duration::from_millis(300));
 }
 
-/// A listener whose accept queue is full: the kernel drops new SYNs, so a
-/// connect hangs as it would towards a firewalled address. Returns the
-/// listener (which must stay open) and the connections that fill it.
-fn full_backlog() -> (TcpListener, Vec<TcpStream>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut held = Vec::new();
-    // The queue holds somewhat more than the listen backlog (128 for std);
-    // 1,000 attempts of at most 100 ms bound the loop.
-    for _ in 0..1000 {
-        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
-            Ok(stream) => held.push(stream),
-            Err(_) => return (listener, held),
-        }
-    }
-    panic!("the accept queue of {addr} never filled");
-}
-
 #[test]
 fn times_out_connecting_when_syns_go_unanswered() {
     let (listener, _held) = full_backlog();

@@ -9,6 +9,7 @@
 use std::fs;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::Duration;
@@ -45,7 +46,12 @@ fn empty_root(binary: &Path, files: &[(&str, &str)]) -> TempDir {
 /// Runs `/healthprobe` as uid/gid 65532 (a real uid, set before the sandbox
 /// starts) with `root` bound read-only as `/` and nothing else mounted.
 fn sandboxed(root: &TempDir, args: &[&str]) -> Probe {
-    let runner: Vec<String> = [
+    sandboxed_with(root, &[], args)
+}
+
+/// The same, with more bubblewrap options (such as binds) before the binary.
+fn sandboxed_with(root: &TempDir, bwrap: &[&str], args: &[&str]) -> Probe {
+    let mut runner: Vec<String> = [
         "/usr/bin/setpriv",
         "--reuid=65532",
         "--regid=65532",
@@ -58,11 +64,12 @@ fn sandboxed(root: &TempDir, args: &[&str]) -> Probe {
         "--unshare-pid",
         "--unshare-ipc",
         "--die-with-parent",
-        "/healthprobe",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    runner.extend(bwrap.iter().map(|s| s.to_string()));
+    runner.push("/healthprobe".to_owned());
     probe_with(&runner, args)
 }
 
@@ -192,4 +199,29 @@ fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
             &format!("healthy: GET {url}: 200 OK from {v4} in <elapsed>"),
         );
     }
+}
+
+#[test]
+fn probes_a_unix_socket_bind_mounted_into_an_empty_root() {
+    let Some(binary) = sandbox_binary() else {
+        return;
+    };
+    let root = empty_root(&binary, &[]);
+    fs::create_dir(root.path().join("run")).unwrap();
+    // The service's socket directory, mounted into the probe's root as /run
+    // (as a volume shared between containers would be).
+    let service = TempDir::new();
+    let socket = service.path().join("app.sock");
+    let _requests = unix_http(socket.to_str().unwrap(), 1);
+    fs::set_permissions(&socket, fs::Permissions::from_mode(0o666)).unwrap();
+    let bind = ["--bind", service.path().to_str().unwrap(), "/run"];
+    let url = "http://localhost/health";
+    sandboxed_with(&root, &bind, &["--unix-socket", "/run/app.sock", url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from /run/app.sock in <elapsed>"),
+    );
+    sandboxed_with(&root, &bind, &["--unix-socket", "/run/gone.sock", url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: no such socket file at /run/gone.sock in <elapsed>"),
+    );
 }

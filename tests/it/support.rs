@@ -136,6 +136,27 @@ impl Ran {
         assert!(ok, "{self}\nwanted exit {code} and the line\n  {line}");
     }
 
+    /// Checks a run with one line per target: `stderr` and `stdout` hold
+    /// exactly these lines, in this order, each compared with a trailing
+    /// ` in <time>` as ` in <elapsed>` and ` over <time>,` as ` over <wait>,`.
+    pub fn check_lines(&self, code: i32, stderr: &[&str], stdout: &[&str]) {
+        let lines = |text: &str| -> Vec<String> { text.lines().map(placeholder).collect() };
+        let ok = self.code == Some(code)
+            && lines(&self.stderr) == stderr
+            && lines(&self.stdout) == stdout
+            && self
+                .stderr
+                .bytes()
+                .chain(self.stdout.bytes())
+                .all(|b| b == b'\n' || (0x20..0x7f).contains(&b));
+        assert!(
+            ok,
+            "{self}\nwanted exit {code}, stderr\n  {}\nand stdout\n  {}",
+            stderr.join("\n  "),
+            stdout.join("\n  ")
+        );
+    }
+
     /// Checks that the process ended within the deadline plus the slack, and
     /// did not give up much before it either.
     pub fn ended_at_deadline(&self, deadline: Duration) {
@@ -165,8 +186,19 @@ impl std::fmt::Display for Ran {
     }
 }
 
-/// Replaces the elapsed time at the end of a line with `<elapsed>`.
+/// Replaces the elapsed time at the end of a line with `<elapsed>`, and the
+/// time waited (`N attempts over 1.20s, the last: ...`) with `<wait>`.
 pub fn placeholder(line: &str) -> String {
+    let line = match line.split_once(" over ") {
+        Some((head, rest)) if head.ends_with("attempts") || head.ends_with("attempt") => {
+            match rest.split_once(", the last: ") {
+                Some((_, tail)) => format!("{head} over <wait>, the last: {tail}"),
+                None => line.to_owned(),
+            }
+        }
+        _ => line.to_owned(),
+    };
+    let line = line.as_str();
     match line.rsplit_once(" in ") {
         Some((head, time))
             if time.ends_with('s') && time.trim_end_matches(['m', 's']).parse::<f64>().is_ok() =>
@@ -291,4 +323,73 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// An HTTP server on a Unix socket at `address` (a path, or `@name` for an
+/// abstract socket) that answers every request with 200 and sends each
+/// request head down the returned channel, for at most `connections`.
+pub fn unix_http(address: &str, connections: usize) -> mpsc::Receiver<String> {
+    let listener = bind_unix(address);
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for mut stream in listener.incoming().take(connections).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+                match stream.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            let _ = tx.send(String::from_utf8_lossy(&head).into_owned());
+        }
+    });
+    rx
+}
+
+/// Binds a Unix listener at a path, or at `@name` in the abstract namespace.
+pub fn bind_unix(address: &str) -> std::os::unix::net::UnixListener {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixListener};
+    match address.strip_prefix('@') {
+        Some(name) => {
+            let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+            UnixListener::bind_addr(&addr).unwrap()
+        }
+        None => UnixListener::bind(address).unwrap(),
+    }
+}
+
+/// A name for an abstract socket no other test or process uses.
+pub fn abstract_name(what: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, Ordering::SeqCst);
+    format!("@healthprobe-test-{}-{what}-{n}", std::process::id())
+}
+
+/// A listener whose accept queue is full: the kernel drops new SYNs, so a
+/// connect hangs as it would towards a firewalled address. Returns the
+/// listener (which must stay open) and the connections that fill it.
+pub fn full_backlog() -> (TcpListener, Vec<TcpStream>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    // The queue holds somewhat more than the listen backlog (128 for std);
+    // 1,000 attempts of at most 100 ms bound the loop.
+    for _ in 0..1000 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(stream) => held.push(stream),
+            Err(_) => return (listener, held),
+        }
+    }
+    panic!("the accept queue of {addr} never filled");
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then closed).
+pub fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
 }

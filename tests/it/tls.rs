@@ -109,30 +109,41 @@ fn tls_server(config: Arc<ServerConfig>, connections: usize) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     thread::spawn(move || {
         for stream in listener.incoming().take(connections).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let config = Arc::clone(&config);
-            thread::spawn(move || {
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-                let Ok(conn) = ServerConnection::new(config) else {
-                    return;
-                };
-                let mut tls = StreamOwned::new(conn, stream);
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                    match tls.read(&mut byte) {
-                        Ok(1) => head.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let _ = tls.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-                );
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            });
+            thread::spawn(move || answer_in_tls(config, stream));
         }
     });
     addr
+}
+
+/// The same on a Unix socket at `path`.
+fn tls_server_on_unix(config: Arc<ServerConfig>, path: &str) {
+    let listener = bind_unix(path);
+    thread::spawn(move || {
+        if let Some(Ok(stream)) = listener.incoming().next() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            answer_in_tls(config, stream);
+        }
+    });
+}
+
+fn answer_in_tls<S: Read + Write>(config: Arc<ServerConfig>, stream: S) {
+    let Ok(conn) = ServerConnection::new(config) else {
+        return;
+    };
+    let mut tls = StreamOwned::new(conn, stream);
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match tls.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+    tls.conn.send_close_notify();
+    let _ = tls.flush();
 }
 
 fn url(addr: SocketAddr) -> String {
@@ -510,5 +521,37 @@ fn a_clock_set_before_1970_is_a_tls_failure_not_a_panic() {
     probe_with(&runner, &["-k", &url]).expect(
         1,
         &format!("unhealthy: GET {url} (certificate not verified): TLS with {addr} failed: failed to get current time in <elapsed>"),
+    );
+}
+
+#[test]
+fn https_over_a_unix_socket_verifies_the_urls_host() {
+    let ca = ca("test CA");
+    let files = TempDir::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    let socket = files.path().join("tls.sock");
+    let socket = socket.to_str().unwrap();
+    tls_server_on_unix(
+        server_config(&server_leaf(&ca, Validity::Current), None),
+        socket,
+    );
+    let url = "https://localhost:8443/health";
+    probe(&["--cacert", &cacert, "--unix-socket", socket, url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {socket} in <elapsed>"),
+    );
+    // The certificate is for localhost, not for this name.
+    let other = files.path().join("other.sock");
+    let other = other.to_str().unwrap();
+    tls_server_on_unix(
+        server_config(&server_leaf(&ca, Validity::Current), None),
+        other,
+    );
+    let url = "https://api.internal/health";
+    probe(&["--cacert", &cacert, "--unix-socket", other, url]).expect(
+        1,
+        &format!(
+            "unhealthy: GET {url}: the certificate of {other} is not valid for \"api.internal\" (see --server-name) in <elapsed>"
+        ),
     );
 }
