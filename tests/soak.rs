@@ -6,6 +6,9 @@
 //! It is a test target of its own, so that no other test shares the process
 //! whose descriptors and threads it counts.
 
+// It mixes in TLS probes, so it needs the tls feature.
+#![cfg(feature = "tls")]
+
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
