@@ -298,46 +298,22 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let targets = free_arguments(args.finish())?;
 
     let env = Env(&env);
-    let setting =
-        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
-            Ok(match value {
-                Some(v) => Some((flag.to_owned(), v)),
-                None => env.get(var)?.map(|v| (var.to_owned(), v)),
-            })
-        };
-
-    // The URL, --expect-body, the file options and the server name expand ${VAR}.
-    let expanded =
-        |flag: &str, value: Option<String>, var: &str| -> Result<Option<(String, String)>> {
-            match setting(flag, value, var)? {
-                None => Ok(None),
-                Some((source, v)) => {
-                    let v = expand(&v, |name| env.get_raw(name))
-                        .map_err(|why| anyhow!("in {source}: {why}"))?;
-                    Ok(Some((source, v)))
-                }
-            }
-        };
-
     // Targets: the arguments, each expanded; else HEALTHPROBE_URL, expanded,
     // then split at whitespace.
-    let (source, targets): (&str, Vec<String>) = if targets.is_empty() {
-        match expanded("URL", None, "HEALTHPROBE_URL")? {
-            Some((_, list)) => (
-                "HEALTHPROBE_URL",
-                list.split_whitespace().map(str::to_owned).collect(),
-            ),
-            None => ("URL", Vec::new()),
+    let mut source = "URL";
+    let mut expanded_targets = Vec::with_capacity(targets.len());
+    if targets.is_empty() {
+        if let Some((_, list)) = env.expanded("URL", None, Some("HEALTHPROBE_URL"))? {
+            source = "HEALTHPROBE_URL";
+            expanded_targets.extend(list.split_whitespace().map(str::to_owned));
         }
-    } else {
-        let expand_one = |t: String| expanded("URL", Some(t), "HEALTHPROBE_URL");
-        let targets = targets.into_iter().map(expand_one);
-        let targets: Result<Vec<_>> = targets.collect();
-        (
-            "URL",
-            targets?.into_iter().flatten().map(|(_, t)| t).collect(),
-        )
-    };
+    }
+    for target in targets {
+        if let Some((_, target)) = env.expanded("URL", Some(target), None)? {
+            expanded_targets.push(target);
+        }
+    }
+    let targets = expanded_targets;
     if targets.is_empty() {
         bail!("no target to probe: give one as an argument or in HEALTHPROBE_URL");
     }
@@ -359,19 +335,19 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     }
     let any_http = urls.iter().any(|u| u.scheme.is_http());
     let any_https = urls.iter().any(|u| u.scheme == Scheme::Https);
-    let duration_setting = |flag: &str, value: Option<String>, var: &str| {
-        setting(flag, value, var)?
-            .map(|(source, v)| {
-                duration::parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}"))
-            })
-            .transpose()
-    };
-    let timeout =
-        duration_setting("--timeout", timeout, "HEALTHPROBE_TIMEOUT")?.unwrap_or(DEFAULT_TIMEOUT);
-    let connect_timeout = duration_setting(
+    // A variable that fits none of the targets is not even read: an image's
+    // ENV serves every healthprobe command in it, say an https:// HEALTHCHECK
+    // and an entrypoint that waits for tcp://db:5432. A flag that fits none
+    // is an error (below).
+    let http_var = |name: &'static str| any_http.then_some(name);
+    let https_var = |name: &'static str| any_https.then_some(name);
+    let timeout = env
+        .duration("--timeout", timeout, Some("HEALTHPROBE_TIMEOUT"))?
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let connect_timeout = env.duration(
         "--connect-timeout",
         connect_timeout,
-        "HEALTHPROBE_CONNECT_TIMEOUT",
+        Some("HEALTHPROBE_CONNECT_TIMEOUT"),
     )?;
     if let Some(connect) = connect_timeout.filter(|c| *c > timeout) {
         bail!(
@@ -381,7 +357,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         );
     }
 
-    let method_given = setting("--method", method, "HEALTHPROBE_METHOD")?;
+    let method_given = env.setting("--method", method, http_var("HEALTHPROBE_METHOD"))?;
     let method = match &method_given {
         None => Method::Get,
         Some((_, m)) if m.eq_ignore_ascii_case("GET") => Method::Get,
@@ -400,10 +376,10 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             );
         }
     }
-    let expect_status_given = setting(
+    let expect_status_given = env.setting(
         "--expect-status",
         expect_status,
-        "HEALTHPROBE_EXPECT_STATUS",
+        http_var("HEALTHPROBE_EXPECT_STATUS"),
     )?;
     let expect_status = match &expect_status_given {
         None => ExpectStatus::default(),
@@ -412,7 +388,11 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         }
     };
 
-    let expect_body_given = expanded("--expect-body", expect_body, "HEALTHPROBE_EXPECT_BODY")?;
+    let expect_body_given = env.expanded(
+        "--expect-body",
+        expect_body,
+        http_var("HEALTHPROBE_EXPECT_BODY"),
+    )?;
     let expect_body = match &expect_body_given {
         None => None,
         Some((source, text)) => {
@@ -428,7 +408,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
 
     let (headers_source, headers) = match headers.is_empty() {
         false => ("--header", parse_headers(&headers, "--header", &env)?),
-        true => match env.get("HEALTHPROBE_HEADER")? {
+        true => match env.get_some(http_var("HEALTHPROBE_HEADER"))? {
             Some(lines) => {
                 let lines: Vec<String> = lines
                     .lines()
@@ -453,10 +433,14 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let follow_redirects = match follow_redirects {
         true => Some("--follow-redirects"),
         false => env
-            .flag("HEALTHPROBE_FOLLOW_REDIRECTS")?
+            .flag_some(http_var("HEALTHPROBE_FOLLOW_REDIRECTS"))?
             .then_some("HEALTHPROBE_FOLLOW_REDIRECTS"),
     };
-    let unix_socket_given = expanded("--unix-socket", unix_socket, "HEALTHPROBE_UNIX_SOCKET")?;
+    let unix_socket_given = env.expanded(
+        "--unix-socket",
+        unix_socket,
+        http_var("HEALTHPROBE_UNIX_SOCKET"),
+    )?;
     let unix_socket = match &unix_socket_given {
         Some((source, path)) => Some(unix_socket_path(source, path)?),
         None => None,
@@ -478,11 +462,15 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     }
 
     // File options and the server name may use ${VAR} too.
-    let cacert = expanded("--cacert", cacert, "HEALTHPROBE_CACERT")?;
-    let cert = expanded("--cert", cert, "HEALTHPROBE_CERT")?;
-    let key = expanded("--key", key, "HEALTHPROBE_KEY")?;
-    let server_name = expanded("--server-name", server_name, "HEALTHPROBE_SERVER_NAME")?;
-    let insecure = insecure || env.flag("HEALTHPROBE_INSECURE")?;
+    let cacert = env.expanded("--cacert", cacert, https_var("HEALTHPROBE_CACERT"))?;
+    let cert = env.expanded("--cert", cert, https_var("HEALTHPROBE_CERT"))?;
+    let key = env.expanded("--key", key, https_var("HEALTHPROBE_KEY"))?;
+    let server_name = env.expanded(
+        "--server-name",
+        server_name,
+        https_var("HEALTHPROBE_SERVER_NAME"),
+    )?;
+    let insecure = insecure || env.flag_some(https_var("HEALTHPROBE_INSECURE"))?;
     if !any_https {
         // Redirects never change the scheme, so these could never apply.
         let given = [&cacert, &cert, &key, &server_name]
@@ -500,7 +488,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             path: path.into(),
             source,
         },
-        None => match env.get("SSL_CERT_FILE")? {
+        None => match env.get_some(https_var("SSL_CERT_FILE"))? {
             Some(path) => TrustRoots::File {
                 path: path.into(),
                 source: "SSL_CERT_FILE".to_owned(),
@@ -535,8 +523,11 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         server_name,
     };
 
-    let wait = duration_setting("--wait", wait, "HEALTHPROBE_WAIT")?;
-    let interval = duration_setting("--interval", interval, "HEALTHPROBE_INTERVAL")?;
+    let wait = env.duration("--wait", wait, Some("HEALTHPROBE_WAIT"))?;
+    // HEALTHPROBE_INTERVAL alone is not an error: an image's ENV may set it
+    // for the entrypoint's --wait while its HEALTHCHECK does not wait.
+    let interval_var = wait.is_some().then_some("HEALTHPROBE_INTERVAL");
+    let interval = env.duration("--interval", interval, interval_var)?;
     let wait = match (wait, interval) {
         (Some(limit), interval) => Some(Wait {
             limit,
@@ -667,6 +658,66 @@ impl Env<'_> {
             .get_raw(name)
             .map_err(|e| anyhow!(e))?
             .filter(|v| !v.is_empty()))
+    }
+
+    /// [`Env::get`] for a variable that may not apply (`None`: not read).
+    fn get_some(&self, name: Option<&str>) -> Result<Option<String>> {
+        match name {
+            Some(name) => self.get(name),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Env::flag`] for a variable that may not apply (`None`: not read).
+    fn flag_some(&self, name: Option<&str>) -> Result<bool> {
+        match name {
+            Some(name) => self.flag(name),
+            None => Ok(false),
+        }
+    }
+
+    /// A setting from its flag's value, else from its variable `var` (when
+    /// it applies), with where it came from: the flag or the variable's name.
+    fn setting(
+        &self,
+        flag: &str,
+        value: Option<String>,
+        var: Option<&str>,
+    ) -> Result<Option<(String, String)>> {
+        Ok(match (value, var) {
+            (Some(v), _) => Some((flag.to_owned(), v)),
+            (None, Some(var)) => self.get(var)?.map(|v| (var.to_owned(), v)),
+            (None, None) => None,
+        })
+    }
+
+    /// [`Env::setting`], with `${VAR}` expanded in the value.
+    fn expanded(
+        &self,
+        flag: &str,
+        value: Option<String>,
+        var: Option<&str>,
+    ) -> Result<Option<(String, String)>> {
+        let Some((source, v)) = self.setting(flag, value, var)? else {
+            return Ok(None);
+        };
+        let v =
+            expand(&v, |name| self.get_raw(name)).map_err(|why| anyhow!("in {source}: {why}"))?;
+        Ok(Some((source, v)))
+    }
+
+    /// [`Env::setting`], parsed as a duration.
+    fn duration(
+        &self,
+        flag: &str,
+        value: Option<String>,
+        var: Option<&str>,
+    ) -> Result<Option<Duration>> {
+        let Some((source, v)) = self.setting(flag, value, var)? else {
+            return Ok(None);
+        };
+        let parsed = duration::parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}"))?;
+        Ok(Some(parsed))
     }
 
     fn flag(&self, name: &str) -> Result<bool> {

@@ -1,6 +1,8 @@
 //! The process boundary: argv and environment in, one line and an exit code out.
 
+use std::ffi::{CString, OsStr, OsString};
 use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -58,16 +60,28 @@ fn main() -> ExitCode {
 
 /// Runs the command after `--` in place of healthprobe: the same PID, so a
 /// service started as PID 1 gets the runtime's signals itself; the
-/// environment, the arguments and stdin pass through unchanged. Returns only
-/// if it cannot be run.
-fn exec(program: &std::ffi::OsStr, args: &[std::ffi::OsString]) -> ExitCode {
-    use std::os::unix::process::CommandExt;
+/// environment, the arguments and stdin pass through unchanged, and the
+/// program is looked up in PATH when its name has no slash (execvp(3)).
+/// Returns only if it cannot be run. (nix's execvp rather than std's
+/// `CommandExt::exec`, whose process-spawning machinery adds 20 KB.)
+fn exec(program: &OsStr, args: &[OsString]) -> ExitCode {
     let _ = std::io::stdout().flush();
-    let error = std::process::Command::new(program).args(args).exec();
+    let c_string = |arg: &OsStr| CString::new(arg.as_bytes());
+    let argv: Result<Vec<CString>, _> = std::iter::once(program)
+        .chain(args.iter().map(OsString::as_os_str))
+        .map(c_string)
+        .collect();
+    let error = match argv {
+        Ok(argv) => match nix::unistd::execvp(&argv[0], &argv) {
+            Ok(never) => match never {},
+            Err(errno) => describe_exec_error(&std::io::Error::from(errno)),
+        },
+        // Arguments from argv never hold a NUL byte; should one, it is refused.
+        Err(_) => "an argument contains a NUL byte".to_owned(),
+    };
     let line = one_line(format!(
-        "healthprobe: cannot run {:?}: {}",
-        program.to_string_lossy(),
-        describe_exec_error(&error)
+        "healthprobe: cannot run {:?}: {error}",
+        program.to_string_lossy()
     ));
     let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
     ExitCode::from(EXIT_USAGE)

@@ -421,11 +421,6 @@ fn tls_usage_errors() {
             "--cacert applies only to https:// targets, and none is given",
         ),
         (
-            &["http://h/"],
-            &[("HEALTHPROBE_SERVER_NAME", "x")],
-            "HEALTHPROBE_SERVER_NAME applies only to https:// targets, and none is given",
-        ),
-        (
             &["--key", "/k.pem", "https://h/"],
             &[],
             "--key needs --cert",
@@ -490,11 +485,6 @@ fn http_options_need_an_http_target_and_tls_options_an_https_one() {
         (&["-X", "HEAD", "tcp://h:1"][..], &[][..], "--method"),
         (&["-H", "A: 1", "tcp://h:1"], &[], "--header"),
         (
-            &["tcp://h:1"],
-            &[("HEALTHPROBE_HEADER", "A: 1")],
-            "HEALTHPROBE_HEADER",
-        ),
-        (
             &["--expect-status", "200", "tcp://h:1"],
             &[],
             "--expect-status",
@@ -506,11 +496,6 @@ fn http_options_need_an_http_target_and_tls_options_an_https_one() {
             "--follow-redirects",
         ),
         (&["--unix-socket", "/s", "tcp://h:1"], &[], "--unix-socket"),
-        (
-            &["tcp://h:1"],
-            &[("HEALTHPROBE_UNIX_SOCKET", "/s")],
-            "HEALTHPROBE_UNIX_SOCKET",
-        ),
     ] {
         assert_eq!(
             error(args, env),
@@ -643,5 +628,38 @@ fn unix_sockets_are_paths_or_abstract_names_within_the_kernel_limit() {
     assert_eq!(
         error(&["--unix-socket", "@", "http://localhost/"], &[]),
         "invalid --unix-socket: the abstract socket name is empty"
+    );
+}
+
+#[test]
+fn variables_that_fit_no_target_are_ignored() {
+    // One image's ENV serves its https:// HEALTHCHECK and the entrypoint's
+    // wait for a database alike.
+    let env = [
+        ("HEALTHPROBE_HEADER", "A: 1"),
+        ("HEALTHPROBE_UNIX_SOCKET", "/run/app.sock"),
+        ("HEALTHPROBE_EXPECT_BODY", "UP"),
+        ("HEALTHPROBE_METHOD", "HEAD"),
+        ("HEALTHPROBE_FOLLOW_REDIRECTS", "1"),
+        ("HEALTHPROBE_CACERT", "/certs/ca.pem"),
+        ("HEALTHPROBE_INSECURE", "yes"),
+        ("HEALTHPROBE_SERVER_NAME", "api"),
+        ("HEALTHPROBE_INTERVAL", "5s"),
+    ];
+    let c = config(&["tcp://db:5432"], &env);
+    assert!(c.headers.is_empty() && c.unix_socket.is_none() && c.expect_body.is_none());
+    assert!(!c.follow_redirects && !c.tls.insecure);
+    assert_eq!(plan(&["tcp://db:5432"], &env).wait, None);
+    let env = [
+        ("HEALTHPROBE_HEADER", "A: 1"),
+        ("HEALTHPROBE_CACERT", "/ca.pem"),
+    ];
+    let c = config(&["http://h/"], &env);
+    assert_eq!(c.tls, Tls::default());
+    assert_eq!(c.headers, [("A".into(), "1".into())]);
+    // Unless they are invalid where they do apply.
+    assert_eq!(
+        error(&["https://h/"], &[("HEALTHPROBE_INSECURE", "maybe")]),
+        "invalid HEALTHPROBE_INSECURE \"maybe\": expected true or false"
     );
 }
