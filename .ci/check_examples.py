@@ -2,11 +2,19 @@
 """Holds the deployment examples to what they claim.
 
 For every health check in Dockerfile.example, examples/Dockerfile.scratch,
-examples/compose.yaml and examples/kubernetes.yaml it checks that:
+examples/Dockerfile.wait, examples/compose.yaml, examples/compose-install.yaml,
+examples/kubernetes.yaml and examples/kubernetes-init.yaml it checks that:
 - it runs /usr/local/bin/healthprobe in exec form (no shell in these images);
 - the runtime's timeout is longer than healthprobe's own --timeout, so the
   runtime never kills the probe before it can print its line;
 - the very same arguments, pointed at a live server on loopback, exit 0.
+
+The waiting examples (the entrypoint of Dockerfile.wait, the worker of
+compose-install.yaml, the init container of kubernetes-wait.yaml) run with
+their targets pointed at live servers: they exit 0 and run their command;
+pointed at a closed port, with the wait cut to 1 s, they exit 1 and do not.
+compose-install.yaml's installer is run for real (`healthprobe install` into
+a temporary directory) and its health check runs from the installed copy.
 
 With --app-python PYTHON (a Python with examples/app/requirements.txt
 installed) it also runs the example FastAPI app under gunicorn, bound to
@@ -115,11 +123,79 @@ def kubernetes_probes(path):
     return found
 
 
+def localize(args, target):
+    """args with every http:// and tcp:// target's host and port replaced."""
+    return [re.sub(r"^(http|tcp)://[^/]+", lambda m: f"{m.group(1)}://{target}", a) for a in args]
+
+
 def run_probe(healthprobe, argv, target):
-    """Runs argv[1:] with the URL's host and port replaced by target."""
-    args = [re.sub(r"^http://[^/]+", f"http://{target}", a) for a in argv[1:]]
-    done = subprocess.run([healthprobe, *args], capture_output=True, text=True, timeout=30, env={})
+    """Runs argv[1:] with the targets' hosts and ports replaced by target."""
+    done = subprocess.run([healthprobe, *localize(argv[1:], target)], capture_output=True, text=True, timeout=30, env={})
     return done.returncode, (done.stdout + done.stderr).strip()
+
+
+def dockerfile_entrypoint(path):
+    for line in path.read_text().replace("\\\n", " ").splitlines():
+        if line.startswith("ENTRYPOINT"):
+            command = line.removeprefix("ENTRYPOINT").strip()
+            check(command.startswith("["), f"{path.name}: ENTRYPOINT is in exec form")
+            return json.loads(command)
+    raise ValueError(f"{path.name} has no ENTRYPOINT")
+
+
+def check_waiting(healthprobe, source, argv, live, dead):
+    """A --wait command: against live servers it runs its command (replaced by
+    one that prints 'started'); against a closed port it exits 1 without."""
+    check("--wait" in argv, f"{source}: waits (--wait)")
+    probe_args = argv[1:]
+    if "--" in probe_args:
+        probe_args = probe_args[: probe_args.index("--")]
+    started = [sys.executable, "-c", "print('started')"]
+    for target, want in ((live, 0), (dead, 1)):
+        args = localize(probe_args, target)
+        if want == 1:
+            args[args.index("--wait") + 1] = "1s"
+        done = subprocess.run([healthprobe, *args, "--", *started], capture_output=True, text=True, timeout=90, env={})
+        ran = done.stdout.strip().endswith("started")
+        output = (done.stdout + done.stderr).strip().replace("\n", " | ")
+        check(done.returncode == want and ran == (want == 0), f"{source}: waiting for {target} -> exit {done.returncode}, command ran: {ran}: {output}")
+
+
+def kubernetes_waits(path):
+    """The args of each init container that waits (its image's ENTRYPOINT is
+    healthprobe), after the pod's security settings are checked."""
+    found = []
+    for doc in yaml.safe_load_all(path.read_text()):
+        pod = doc["spec"]["template"]["spec"]
+        sc = pod["securityContext"]
+        check(sc.get("runAsNonRoot") is True and sc.get("runAsUser") == 65532, f"{path.name}: runs as 65532, non-root")
+        for init in pod.get("initContainers", []):
+            check(init["securityContext"].get("readOnlyRootFilesystem") is True, f"{path.name}: {init['name']} has a read-only root filesystem")
+            found.append([PROBE, *init["args"]])
+    return found
+
+
+def compose_install(path, healthprobe, target):
+    """compose-install.yaml: the installer, the vendor service's health check
+    run from a really installed copy, and the worker that waits."""
+    doc = yaml.safe_load(path.read_text())
+    services = doc["services"]
+    installer = services["probe-install"]
+    check(installer["command"] == ["install", "/probe"], "compose-install: the installer runs install /probe")
+    check("probe:/probe" in installer["volumes"], "compose-install: the installer writes the named volume")
+    cache = services["cache"]
+    check("probe:/probe:ro" in cache["volumes"], "compose-install: the vendor service mounts it read-only")
+    check(cache["depends_on"]["probe-install"]["condition"] == "service_completed_successfully", "compose-install: the vendor service starts after the install")
+    test = cache["healthcheck"]["test"]
+    check(test[0] == "CMD" and test[1] == "/probe/healthprobe", "compose-install: the health check runs /probe/healthprobe in exec form")
+    check(seconds(cache["healthcheck"]["timeout"]) > probe_timeout(test[1:]), "compose-install: runtime timeout > probe --timeout")
+    with tempfile.TemporaryDirectory() as volume:
+        done = subprocess.run([healthprobe, "install", volume], capture_output=True, text=True, timeout=30, env={})
+        check(done.returncode == 0, f"compose-install: healthprobe install {volume} -> exit {done.returncode}")
+        installed = str(Path(volume) / "healthprobe")
+        code, line = run_probe(installed, test[1:], target)
+        check(code == 0, f"compose-install: the health check from the installed copy -> exit {code}: {line}")
+    return services["worker"]["entrypoint"]
 
 
 class Server:
@@ -169,9 +245,18 @@ def main():
     checks += [("kubernetes.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes.yaml")]
     checks += [("kubernetes-init.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes-init.yaml")]
 
+    checks += [("Dockerfile.wait", *c) for c in dockerfile_healthchecks(ROOT / "examples/Dockerfile.wait")]
+
     port = free_port()
     server = Server([health_server, "--listen", f"127.0.0.1:{port}"], port)
     try:
+        live, dead = f"127.0.0.1:{port}", f"127.0.0.1:{free_port()}"
+        check_waiting(healthprobe, "Dockerfile.wait entrypoint", dockerfile_entrypoint(ROOT / "examples/Dockerfile.wait"), live, dead)
+        worker = compose_install(ROOT / "examples/compose-install.yaml", healthprobe, live)
+        check(worker[0] == "/probe/healthprobe", "compose-install: the worker runs /probe/healthprobe")
+        check_waiting(healthprobe, "compose-install worker", [PROBE, *worker[1:]], live, dead)
+        for argv in kubernetes_waits(ROOT / "examples/kubernetes-wait.yaml"):
+            check_waiting(healthprobe, "kubernetes-wait init container", argv, live, dead)
         for source, runtime_timeout, argv in checks:
             own = probe_timeout(argv)
             expected = "/probe/healthprobe" if source == "kubernetes-init.yaml" else PROBE

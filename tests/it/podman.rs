@@ -11,6 +11,7 @@
 use std::fs;
 use std::path::PathBuf;
 use std::process::Output;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -53,6 +54,14 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// Builds and image removals one at a time: the test images share cached
+/// layers, and a build using a layer that another test's `rmi` is removing
+/// fails in buildah's storage ("layer not known").
+fn image_store() -> std::sync::MutexGuard<'static, ()> {
+    static IMAGES: Mutex<()> = Mutex::new(());
+    IMAGES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// An image built from a Containerfile, and a container running it; both
 /// removed on drop.
 struct Container {
@@ -71,6 +80,7 @@ impl Container {
         fs::copy(&binaries.server, context.path().join("health_server")).unwrap();
         context.write("Containerfile", containerfile);
         let container = Container { name, image };
+        let one_at_a_time = image_store();
         // The OCI image format has no HEALTHCHECK: build in Docker's format.
         let built = podman(&[
             "build",
@@ -80,6 +90,7 @@ impl Container {
             &container.image,
             context.path().to_str().unwrap(),
         ]);
+        drop(one_at_a_time);
         drop(context);
         assert!(
             built.status.success(),
@@ -175,6 +186,7 @@ impl Container {
 impl Drop for Container {
     fn drop(&mut self) {
         let _ = podman(&["rm", "-f", "-t", "0", &self.name]);
+        let _one_at_a_time = image_store();
         let _ = podman(&["rmi", "-f", &self.image]);
     }
 }
@@ -270,5 +282,80 @@ fn environment_only_configuration_and_port_expansion_work_in_a_healthcheck() {
     assert!(
         log.lines().last().is_some_and(|l| l.starts_with(want)),
         "health log:\n{log}"
+    );
+}
+
+/// examples/Dockerfile.wait in miniature: the entrypoint waits for a
+/// dependency on port 9001, then becomes the service on port 9000.
+const WAIT_IMAGE: &str = r#"FROM scratch
+COPY healthprobe /usr/local/bin/healthprobe
+COPY health_server /app/server
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/healthprobe", "--wait", "60s", "--interval", "100ms", "tcp://127.0.0.1:9001", "--", "/app/server", "--listen", "127.0.0.1:9000"]
+"#;
+
+#[test]
+fn an_entrypoint_waits_for_its_dependency_then_becomes_the_service_as_pid_1() {
+    let Some(binaries) = podman_gate() else {
+        return;
+    };
+    let container = Container::start(&binaries, WAIT_IMAGE);
+    let service_health = || {
+        podman(&[
+            "exec",
+            &container.name,
+            "/usr/local/bin/healthprobe",
+            "-t",
+            "500ms",
+            "http://127.0.0.1:9000/health",
+        ])
+    };
+    // Nothing listens on 9001 yet, so the service has not started.
+    std::thread::sleep(Duration::from_millis(500));
+    let early = service_health();
+    assert_eq!(early.status.code(), Some(1), "{}", text(&early));
+
+    // The dependency comes up: a second process in the same container.
+    let dependency = podman(&[
+        "exec",
+        "-d",
+        &container.name,
+        "/app/server",
+        "--listen",
+        "127.0.0.1:9001",
+    ]);
+    assert!(dependency.status.success(), "{}", text(&dependency));
+    let mut healthy = service_health();
+    for _ in 0..50 {
+        if healthy.status.success() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        healthy = service_health();
+    }
+    assert!(
+        healthy.status.success(),
+        "the service never started\n{}",
+        text(&healthy)
+    );
+
+    // PID 1 of the container is now the service itself, not a child of
+    // healthprobe: docker stop's SIGTERM reaches it directly.
+    let pid = podman(&["inspect", &container.name, "--format", "{{.State.Pid}}"]);
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_owned();
+    let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&cmdline)
+            .split('\0')
+            .collect::<Vec<_>>(),
+        ["/app/server", "--listen", "127.0.0.1:9000", ""],
+        "PID 1 is not the service"
+    );
+    let logs = podman(&["logs", &container.name]);
+    let logs = text(&logs);
+    assert!(
+        logs.contains("waiting: TCP 127.0.0.1:9001: connection refused at 127.0.0.1:9001 in ")
+            && logs.contains("healthy: TCP 127.0.0.1:9001: connected to 127.0.0.1:9001 in "),
+        "logs:\n{logs}"
     );
 }
