@@ -382,10 +382,11 @@ impl Connector for TracedConnector {
             deadline: self.deadline,
             trace: Arc::clone(&self.trace),
         };
-        Ok(Some(RawTcp {
+        Ok(Some(Connection::new(
             stream,
-            buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
-        }))
+            self.input_buffer,
+            self.output_buffer,
+        )))
     }
 }
 
@@ -495,29 +496,51 @@ pub fn io_error(e: io::Error) -> Error {
     }
 }
 
-/// A plain connection for ureq: the deadline-bounded stream and its buffers.
+/// A connection for ureq: a stream (the deadline-bounded socket, or a TLS
+/// session over it) and its buffers.
 #[derive(Debug)]
-pub struct RawTcp {
-    stream: DeadlineStream,
+pub struct Connection<S> {
+    stream: S,
     buffers: LazyBuffers,
 }
 
-impl RawTcp {
+/// A plain connection, as the connector makes it.
+pub type RawTcp = Connection<DeadlineStream>;
+
+impl<S> Connection<S> {
+    pub fn new(stream: S, input_buffer: usize, output_buffer: usize) -> Connection<S> {
+        Connection {
+            stream,
+            buffers: LazyBuffers::new(input_buffer, output_buffer),
+        }
+    }
+
     /// The stream, for a TLS layer to run over.
     #[cfg(feature = "tls")]
-    pub fn into_stream(self) -> DeadlineStream {
+    pub fn into_stream(self) -> S {
         self.stream
     }
 }
 
-impl Transport for RawTcp {
+/// A stream ureq can tell is TLS or not.
+pub trait Secured {
+    fn is_tls(&self) -> bool {
+        false
+    }
+}
+
+impl Secured for DeadlineStream {}
+
+impl<S: Read + Write + Secured + fmt::Debug + Send + Sync + 'static> Transport for Connection<S> {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
     }
 
     fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), Error> {
         let output = &self.buffers.output()[..amount];
-        self.stream.write_all(output).map_err(io_error)
+        self.stream.write_all(output).map_err(io_error)?;
+        // A TLS session sends what it holds; a socket holds nothing.
+        self.stream.flush().map_err(io_error)
     }
 
     fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, Error> {
@@ -530,6 +553,10 @@ impl Transport for RawTcp {
     fn is_open(&mut self) -> bool {
         // Connections are never reused: every probe is one request.
         false
+    }
+
+    fn is_tls(&self) -> bool {
+        self.stream.is_tls()
     }
 }
 

@@ -7,7 +7,7 @@
 //! OpenSSL-based servers accept.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,11 +26,9 @@ use rustls::{
     AlertDescription, CertificateError, ClientConfig, ClientConnection, DigitallySignedStruct,
     RootCertStore, SignatureScheme, StreamOwned,
 };
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
-};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, Either};
 
-use super::net::{DeadlineStream, RawTcp, io_error};
+use super::net::{Connection, DeadlineStream, RawTcp, Secured, io_error};
 use crate::config::{self, SYSTEM_BUNDLES, TrustRoots};
 use crate::outcome::{Outcome, Stage, TlsProblem};
 use crate::url::Host;
@@ -394,7 +392,7 @@ pub struct TlsConnector {
 }
 
 impl Connector<RawTcp> for TlsConnector {
-    type Out = Either<RawTcp, TlsTransport>;
+    type Out = Either<RawTcp, Connection<TlsStream>>;
 
     fn connect(
         &self,
@@ -409,42 +407,12 @@ impl Connector<RawTcp> for TlsConnector {
         }
         let stream =
             handshake(&self.config, self.name.clone(), raw.into_stream()).map_err(io_error)?;
-        Ok(Some(Either::B(TlsTransport {
-            stream,
-            buffers: LazyBuffers::new(self.input_buffer, self.output_buffer),
-        })))
+        let connection = Connection::new(stream, self.input_buffer, self.output_buffer);
+        Ok(Some(Either::B(connection)))
     }
 }
 
-/// An established TLS connection for ureq.
-#[derive(Debug)]
-pub struct TlsTransport {
-    stream: TlsStream,
-    buffers: LazyBuffers,
-}
-
-impl Transport for TlsTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
-    }
-
-    fn transmit_output(&mut self, amount: usize, _timeout: NextTimeout) -> Result<(), ureq::Error> {
-        let output = &self.buffers.output()[..amount];
-        self.stream.write_all(output).map_err(io_error)?;
-        self.stream.flush().map_err(io_error)
-    }
-
-    fn await_input(&mut self, _timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let input = self.buffers.input_append_buf();
-        let amount = self.stream.read(input).map_err(io_error)?;
-        self.buffers.input_appended(amount);
-        Ok(amount > 0)
-    }
-
-    fn is_open(&mut self) -> bool {
-        false
-    }
-
+impl Secured for TlsStream {
     fn is_tls(&self) -> bool {
         true
     }

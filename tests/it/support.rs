@@ -229,6 +229,12 @@ pub fn serve_on(listener: TcpListener, connections: usize, behaviour: fn(TcpStre
 /// Reads the request head (bounded by size and a 5 s timeout) and returns it.
 pub fn read_head(stream: &mut TcpStream) -> String {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    read_head_from(stream)
+}
+
+/// Reads a request head, at most 16 KiB, from any stream (whose own timeout
+/// bounds the wait).
+pub fn read_head_from(stream: &mut impl Read) -> String {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
@@ -334,16 +340,9 @@ pub fn unix_http(address: &str, connections: usize) -> mpsc::Receiver<String> {
     thread::spawn(move || {
         for mut stream in listener.incoming().take(connections).flatten() {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-                match stream.read(&mut byte) {
-                    Ok(1) => head.push(byte[0]),
-                    _ => break,
-                }
-            }
+            let head = read_head_from(&mut stream);
             let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-            let _ = tx.send(String::from_utf8_lossy(&head).into_owned());
+            let _ = tx.send(head);
         }
     });
     rx

@@ -133,13 +133,8 @@ fn answer_in_tls<S: Read + Write>(config: Arc<ServerConfig>, stream: S) {
         return;
     };
     let mut tls = StreamOwned::new(conn, stream);
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match tls.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
+    if !read_head_from(&mut tls).ends_with("\r\n\r\n") {
+        return;
     }
     let _ = tls.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
     tls.conn.send_close_notify();
