@@ -20,6 +20,8 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+#[cfg(any(feature = "tls", fuzzing))]
+mod der;
 mod duration;
 mod expand;
 pub mod install;

@@ -1,0 +1,214 @@
+//! The output lines, `Report::line()` and `Report::progress_line()`, for
+//! reports whose every text field is arbitrary: bytes the server sent
+//! (Location values, the start of a body or of a response that is not HTTP),
+//! error texts from the network and TLS libraries (which may quote what the
+//! server sent), any status code, a Unix socket path, and the probed target;
+//! and the line for a panic, `outcome::internal_error`.
+//!
+//! The input is a 20-byte header, then NUL-separated byte strings: the probed
+//! target first, then the peer's socket path if it is one, then the
+//! variant's texts in order. Header: variant; flags (bit 0: a choice such as
+//! Some/None or --connect-timeout, bits 1-3: the stage, bit 4: an IPv6 peer,
+//! bit 5: a Unix socket peer, bit 6: waited, bit 7: --wait ran out); the TLS
+//! problem; attempts waited; status (u16 LE); a count such as bytes received
+//! (u32 LE); elapsed microseconds (u32 LE); the peer's IPv4 address (u32 BE)
+//! and port (u16 BE). Texts that are not UTF-8 are read lossily, so they
+//! carry U+FFFD as well as control characters.
+//!
+//! What must hold, as lib.rs promises and Docker and Podman need to keep the
+//! line: at most `MAX_LINE` bytes, one line, every byte visible ASCII or a
+//! space, and the verdict first.
+#![no_main]
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
+use std::time::Duration;
+
+use healthprobe::outcome::{
+    Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsProblem, Waited, internal_error,
+};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((header, rest)) = data.split_first_chunk::<20>() else {
+        return;
+    };
+    let report = report(header, rest);
+    let verdict = match report.outcome {
+        Outcome::BadFile { .. } => "healthprobe: ",
+        ref o if o.is_healthy() => "healthy: ",
+        _ => "unhealthy: ",
+    };
+    check(&report.line(), verdict, &report);
+    let verdict = match report.outcome {
+        Outcome::BadFile { .. } => "healthprobe: ",
+        _ => "waiting: ",
+    };
+    check(&report.progress_line(), verdict, &report);
+    drop(report.failure());
+
+    let panic_line = internal_error(&report.probed, Some((&report.probed, u32::MAX)));
+    check(&panic_line, "healthprobe: internal error: ", &report);
+    assert!(panic_line.ends_with(" (please report this)"));
+});
+
+fn check(line: &str, verdict: &str, report: &Report) {
+    assert!(line.len() <= MAX_LINE, "{} bytes: {line:?}", line.len());
+    assert!(
+        line.bytes().all(|b| (0x20..=0x7e).contains(&b)),
+        "not visible ASCII: {line:?}\nfrom {report:?}"
+    );
+    assert!(line.starts_with(verdict), "{line:?} from {report:?}");
+}
+
+fn report(h: &[u8; 20], rest: &[u8]) -> Report {
+    let [
+        variant,
+        flags,
+        tls,
+        attempts,
+        s0,
+        s1,
+        n0,
+        n1,
+        n2,
+        n3,
+        e0,
+        e1,
+        e2,
+        e3,
+        a0,
+        a1,
+        a2,
+        a3,
+        p0,
+        p1,
+    ] = *h;
+    let choice = flags & 1 == 1;
+    let status = u16::from_le_bytes([s0, s1]);
+    let count = u32::from_le_bytes([n0, n1, n2, n3]);
+    let elapsed = Duration::from_micros(u64::from(u32::from_le_bytes([e0, e1, e2, e3])));
+    let ipv4 = Ipv4Addr::from([a0, a1, a2, a3]);
+    let port = u16::from_be_bytes([p0, p1]);
+    let stage = match (flags >> 1) & 7 {
+        0 => Stage::Resolve,
+        1 => Stage::Connect,
+        2 => Stage::TlsHandshake,
+        3 => Stage::Request,
+        4 => Stage::ResponseHead,
+        _ => Stage::Body,
+    };
+    let mut pieces = rest.split(|&b| b == 0);
+    let mut next = || pieces.next().unwrap_or_default();
+    let probed = lossy(next());
+    let peer = match (flags & 0x20 != 0, flags & 0x10 != 0) {
+        (true, _) => Peer::Unix(lossy(next())),
+        (false, false) => Peer::Tcp(SocketAddr::new(ipv4.into(), port)),
+        (false, true) => {
+            let ip = Ipv6Addr::from(u128::from(u32::from(ipv4)) | 0xfe80 << 112);
+            Peer::Tcp(SocketAddr::V6(SocketAddrV6::new(ip, port, 0, count)))
+        }
+    };
+    let limit = Duration::from_millis(u64::from(count % 3_600_000) + 1);
+    let outcome = match variant % 16 {
+        0 => Outcome::Healthy { status, peer },
+        1 => Outcome::Connected { peer },
+        2 => Outcome::UnexpectedStatus {
+            status,
+            peer,
+            expected: lossy(next()),
+            location: choice.then(|| next().to_vec()),
+        },
+        3 => Outcome::RedirectRefused {
+            status,
+            peer,
+            location: next().to_vec(),
+            why: lossy(next()),
+        },
+        4 => Outcome::TooManyRedirects {
+            peer,
+            limit: count as u8,
+        },
+        5 => Outcome::BodyMismatch {
+            status,
+            peer,
+            read: count as usize,
+            ended: choice,
+            start: next().to_vec(),
+        },
+        6 => Outcome::ResolveFailed {
+            host: lossy(next()),
+            error: lossy(next()),
+        },
+        7 => Outcome::ConnectFailed {
+            attempts: (0..count % 8)
+                .map(|_| (peer.clone(), lossy(next())))
+                .collect(),
+        },
+        8 => Outcome::TimedOut {
+            stage,
+            limit: match (choice, flags & 0x80 != 0) {
+                (_, true) => Limit::Wait(limit),
+                (true, false) => Limit::Connect(limit),
+                (false, false) => Limit::Deadline(limit),
+            },
+            peer: choice.then_some(peer),
+            received: count as usize,
+        },
+        9 => Outcome::ConnectionLost {
+            stage,
+            peer,
+            error: lossy(next()),
+            received: count as usize,
+        },
+        10 => Outcome::NotHttp {
+            peer,
+            start: next().to_vec(),
+        },
+        11 => Outcome::HeadTooLarge {
+            peer,
+            limit: count as usize,
+        },
+        12 => Outcome::Tls {
+            peer,
+            problem: match tls % 9 {
+                0 => TlsProblem::UnknownIssuer {
+                    trusted: lossy(next()),
+                },
+                1 => TlsProblem::NameMismatch {
+                    name: lossy(next()),
+                },
+                2 => TlsProblem::Expired,
+                3 => TlsProblem::NotYetValid,
+                4 => TlsProblem::CaAsServer,
+                5 => TlsProblem::ClientCertRequired,
+                6 => TlsProblem::ClientCertRejected,
+                7 => TlsProblem::PlainHttp,
+                _ => TlsProblem::Other(lossy(next())),
+            },
+        },
+        13 => Outcome::TlsSetup {
+            error: lossy(next()),
+        },
+        14 => Outcome::NoTrustRoots {
+            looked: (0..count % 5).map(|_| lossy(next())).collect(),
+        },
+        _ => Outcome::BadFile {
+            source: lossy(next()),
+            path: lossy(next()),
+            error: lossy(next()),
+        },
+    };
+    Report {
+        probed,
+        outcome,
+        elapsed,
+        waited: (flags & 0x40 != 0).then_some(Waited {
+            attempts: u32::from(attempts),
+            over: limit,
+        }),
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

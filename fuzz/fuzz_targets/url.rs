@@ -1,0 +1,83 @@
+//! `Url::parse` on arbitrary text, and `Url::join` of arbitrary redirect
+//! locations against it.
+//!
+//! The input is split on NUL bytes: the first piece is the URL, the others are
+//! `Location` values as a server would send them.
+//!
+//! What must hold: what parses prints as visible ASCII and parses again to the
+//! same URL; the output line's form hides the query; a relative location never
+//! leaves the base's origin; and the http crate, which ureq uses to send the
+//! request, reads the same host and port from the URL as `same_origin` does.
+#![no_main]
+
+use std::net::IpAddr;
+
+use healthprobe::url::{Host, Scheme, Url};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let mut pieces = text.split('\0');
+    let Some(base) = pieces.next().and_then(|b| Url::parse(b).ok()) else {
+        return;
+    };
+    check(&base);
+    for location in pieces.take(8) {
+        let Ok(next) = base.join(location) else {
+            continue;
+        };
+        check(&next);
+        // A relative reference keeps the scheme, host and port: this is what
+        // lets --follow-redirects stay on the origin it was given.
+        let reference = location.split('#').next().unwrap_or_default();
+        if reference.is_empty()
+            || reference.starts_with(['?', '.'])
+            || (reference.starts_with('/') && !reference.starts_with("//"))
+        {
+            assert!(base.same_origin(&next), "{location:?} left {base:?}");
+        }
+        // An absolute location is the URL it names, whatever the base.
+        let absolute = next.as_request_url();
+        assert_eq!(base.join(&absolute).as_ref(), Ok(&next), "{absolute:?}");
+    }
+});
+
+fn check(url: &Url) {
+    let request = url.as_request_url();
+    assert!(request.bytes().all(|b| b.is_ascii_graphic()), "{request:?}");
+    assert_eq!(Url::parse(&request).as_ref(), Ok(url), "{request:?}");
+    assert!(url.same_origin(url));
+
+    // The output line's form: visible ASCII, the query reduced to "?...",
+    // and a tcp:// target without the "/" it never sends.
+    let shown = url.to_string();
+    assert!(shown.bytes().all(|b| b.is_ascii_graphic()), "{shown:?}");
+    match request.split_once('?') {
+        Some((before, _)) => assert_eq!(shown, format!("{before}?...")),
+        None if url.scheme == Scheme::Tcp => assert_eq!(format!("{shown}/"), request),
+        None => assert_eq!(shown, request),
+    }
+
+    // The http crate parses the request URL for ureq: it must find the same
+    // host and port, or same_origin would vouch for a host that is not the
+    // one connected to.
+    let Ok(uri) = request.parse::<http::Uri>() else {
+        return;
+    };
+    let default_port = match url.scheme {
+        Scheme::Http => Some(80),
+        Scheme::Https => Some(443),
+        Scheme::Tcp => None,
+    };
+    assert_eq!(
+        uri.port_u16().or(default_port),
+        Some(url.port),
+        "{request:?}"
+    );
+    let uri_host = uri.host().unwrap_or_default();
+    let uri_host = uri_host.trim_start_matches('[').trim_end_matches(']');
+    match &url.host {
+        Host::Ip(ip) => assert_eq!(uri_host.parse::<IpAddr>().ok(), Some(*ip), "{request:?}"),
+        Host::Name(name) => assert!(uri_host.eq_ignore_ascii_case(name), "{request:?}"),
+    }
+}
