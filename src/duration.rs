@@ -35,7 +35,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     }
     let millis = whole
         .checked_mul(millis_per_unit)
-        .map(|m| m + fraction_value * millis_per_unit / scale)
+        .and_then(|m| m.checked_add(fraction_value * millis_per_unit / scale))
         .ok_or_else(|| format!("is longer than {}", display(MAX)))?;
     let duration = Duration::from_millis(millis);
     if duration.is_zero() {
@@ -96,6 +96,19 @@ mod tests {
 
     #[test]
     fn rejects_durations_beyond_the_cap_without_overflow() {
+        // The fraction is added to the whole part checked too: unchecked, a
+        // release build wrapped these to deadlines of 84 ms and 2.384 s.
+        for text in [
+            "18446744073709551.7s",
+            "18446744073709551.7",
+            "307445734561825.9m",
+        ] {
+            assert_eq!(
+                parse(text),
+                Err("is longer than 3600s".to_owned()),
+                "{text}"
+            );
+        }
         assert_eq!(parse("3601s"), Err("is longer than 3600s".to_owned()));
         assert!(parse("99999999999999999999").is_err());
         assert!(parse("18446744073709551615m").is_err());

@@ -15,8 +15,14 @@ impl ExpectStatus {
     /// each between 100 and 599.
     pub fn parse(text: &str) -> Result<ExpectStatus, String> {
         let code = |s: &str| -> Result<u16, String> {
-            match s.trim().parse::<u16>() {
-                Ok(c) if (100..=599).contains(&c) => Ok(c),
+            // Digits only: u16's parser would also take "+200".
+            let digits = s.trim();
+            let parsed = digits
+                .parse::<u16>()
+                .ok()
+                .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()));
+            match parsed {
+                Some(c) if (100..=599).contains(&c) => Ok(c),
                 _ => Err(format!(
                     "{:?} is not a status code from 100 to 599",
                     s.trim()
@@ -94,6 +100,8 @@ mod tests {
         for (text, why) in [
             ("", "\"\" is not a status code from 100 to 599"),
             ("abc", "\"abc\" is not a status code from 100 to 599"),
+            ("+200", "\"+200\" is not a status code from 100 to 599"),
+            ("200-+299", "\"+299\" is not a status code from 100 to 599"),
             ("200,", "\"\" is not a status code from 100 to 599"),
             ("99", "\"99\" is not a status code from 100 to 599"),
             ("600", "\"600\" is not a status code from 100 to 599"),

@@ -49,9 +49,7 @@ fn model(text: &str) -> Option<Vec<(u16, u16)>> {
     let code = |s: &str| -> Option<u16> {
         let s = s.trim();
         // status.rs parses with u16's FromStr, which also takes a leading
-        // '+': "+200" is accepted, unlike "+1s" for durations or "+80" for a
-        // port. Harmless, so modelled as it is rather than reported each run.
-        let digits = s.strip_prefix('+').unwrap_or(s);
+        let digits = s;
         let valid = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
         let value: u32 = digits.parse().ok().filter(|_| valid)?;
         (100..=599).contains(&value).then(|| value as u16)
