@@ -99,9 +99,6 @@ loopback interface.
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
-// A Command is made once per process and moved once; boxing the Config would
-// only add an allocation.
-#[allow(clippy::large_enum_variant)]
 pub enum Command {
     Help,
     Version,
