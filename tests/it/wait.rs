@@ -82,8 +82,11 @@ fn a_line_is_written_only_when_a_failure_changes() {
         thread::sleep(Duration::from_millis(400));
         std::fs::write(&server_path, "not a socket").unwrap();
         thread::sleep(Duration::from_millis(400));
-        std::fs::remove_file(&server_path).unwrap();
-        let _requests = unix_http(&server_path, 1);
+        // Bound beside it, then renamed over it: the file becomes a socket
+        // in one step, with no moment in which there is no file at all.
+        let beside = format!("{server_path}.new");
+        let _requests = unix_http(&beside, 1);
+        std::fs::rename(&beside, &server_path).unwrap();
         thread::sleep(Duration::from_secs(5));
     });
     let url = "http://localhost/health";
