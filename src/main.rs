@@ -6,7 +6,9 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use healthprobe::outcome::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line};
+use healthprobe::outcome::{
+    EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line, os_error_text,
+};
 use healthprobe::{Command, config};
 
 fn main() -> ExitCode {
@@ -20,8 +22,7 @@ fn main() -> ExitCode {
     let command = match config::parse(args, |name| std::env::var_os(name)) {
         Ok(command) => command,
         Err(error) => {
-            let line = one_line(format!("healthprobe: {error:#}"));
-            let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+            to_stderr(&one_line(format!("healthprobe: {error:#}")));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -31,20 +32,17 @@ fn main() -> ExitCode {
         Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),
     };
-    // One write per line, so that concurrent output cannot split it. Output
-    // errors (a closed pipe) are ignored: the exit code is the answer.
     let reports = healthprobe::wait::check(&plan, |report| {
-        let line = format!("{}\n", report.progress_line());
-        let _ = std::io::stderr().write_all(line.as_bytes());
+        to_stderr(&report.progress_line());
     });
     // What failed first, so that a runtime keeping only the start of the
     // output (Podman: 500 characters) keeps it; each group in the order given.
     for report in reports.iter().filter(|r| !r.outcome.is_healthy()) {
-        let _ = std::io::stderr().write_all(format!("{}\n", report.line()).as_bytes());
+        to_stderr(&report.line());
     }
     if !plan.quiet {
         for report in reports.iter().filter(|r| r.outcome.is_healthy()) {
-            let _ = std::io::stdout().write_all(format!("{}\n", report.line()).as_bytes());
+            to_stdout(&report.line());
         }
     }
     let code = reports
@@ -74,7 +72,7 @@ fn exec(program: &OsStr, args: &[OsString]) -> ExitCode {
     let error = match argv {
         Ok(argv) => match nix::unistd::execvp(&argv[0], &argv) {
             Ok(never) => match never {},
-            Err(errno) => describe_exec_error(&std::io::Error::from(errno)),
+            Err(errno) => os_error_text(&std::io::Error::from(errno)),
         },
         // Arguments from argv never hold a NUL byte; should one, it is refused.
         Err(_) => "an argument contains a NUL byte".to_owned(),
@@ -83,17 +81,8 @@ fn exec(program: &OsStr, args: &[OsString]) -> ExitCode {
         "healthprobe: cannot run {:?}: {error}",
         program.to_string_lossy()
     ));
-    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+    to_stderr(&line);
     ExitCode::from(EXIT_USAGE)
-}
-
-/// std's error text, without the " (os error N)" the line has no room for.
-fn describe_exec_error(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_ascii_lowercase(),
-        None => text,
-    }
 }
 
 fn install(dir: &std::path::Path) -> ExitCode {
@@ -103,14 +92,14 @@ fn install(dir: &std::path::Path) -> ExitCode {
     match installed {
         Ok(path) => say(&format!("installed {}", path.display())),
         Err(error) => {
-            let _ = std::io::stderr().write_all(format!("healthprobe: {error}\n").as_bytes());
+            to_stderr(&format!("healthprobe: {error}"));
             ExitCode::from(EXIT_UNHEALTHY)
         }
     }
 }
 
 fn say(text: &str) -> ExitCode {
-    let _ = std::io::stdout().write_all(format!("{text}\n").as_bytes());
+    to_stdout(text);
     ExitCode::SUCCESS
 }
 
@@ -134,7 +123,17 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("a panic without a message");
     let location = info.location().map(|l| (l.file(), l.line()));
-    let line = internal_error(message, location);
-    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+    to_stderr(&internal_error(message, location));
     std::process::exit(i32::from(EXIT_UNHEALTHY));
+}
+
+/// Writes one line in one write, so that concurrent output cannot split it;
+/// an error (a closed pipe) is ignored: the exit code is the answer.
+fn to_stderr(line: &str) {
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+}
+
+/// The same on stdout.
+fn to_stdout(line: &str) {
+    let _ = std::io::stdout().write_all(format!("{line}\n").as_bytes());
 }

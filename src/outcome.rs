@@ -247,6 +247,16 @@ pub fn one_line(text: String) -> String {
     line
 }
 
+/// An I/O error as the line words it: std's text lower-cased, without the
+/// " (os error N)" it appends, which the line has no room for.
+pub fn os_error_text(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_ascii_lowercase(),
+        None => text,
+    }
+}
+
 /// The line for a panic, which is a bug: `healthprobe: internal error:
 /// <message> at <file:line> (please report this)`, as one escaped line of at
 /// most [`MAX_LINE`] bytes, the request to report it kept even when the

@@ -635,14 +635,7 @@ pub fn describe_io(e: &io::Error) -> String {
         io::ErrorKind::ConnectionReset => "connection reset".to_owned(),
         io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
         io::ErrorKind::ConnectionAborted => "connection aborted".to_owned(),
-        _ => {
-            // std appends " (os error N)"; the line has no room for it.
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_ascii_lowercase(),
-                None => text,
-            }
-        }
+        _ => crate::outcome::os_error_text(e),
     }
 }
 
