@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow, bail};
 use crate::duration;
 use crate::expand::expand;
 use crate::status::ExpectStatus;
-use crate::url::{Scheme, Url};
+use crate::url::Url;
 
 pub const HELP: &str = "\
 healthprobe - a health probe for containers with no shell
@@ -29,6 +29,7 @@ wins.
 Targets:
   http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
   tcp://HOST:PORT                       A TCP connection is accepted
+  grpc://HOST:PORT, grpcs://HOST[:PORT] A gRPC health check answers SERVING
   [TARGET...]  In the variable, separated by whitespace [env: HEALTHPROBE_URL]
 
 Options:
@@ -48,13 +49,13 @@ Options:
   -q, --quiet
           Print nothing for healthy targets  [env: HEALTHPROBE_QUIET] [default: off]
 
-HTTP options (http:// and https:// targets):
+HTTP options (http:// and https:// targets; -H and --unix-socket also gRPC):
   -X, --method <GET|HEAD>
           The request method                [env: HEALTHPROBE_METHOD] [default: GET]
   -H, --header <'Name: value'>
-          A request header; repeatable. Replaces the default User-Agent,
-          Accept, Connection or Host of the same name. In the variable,
-          one header per line             [env: HEALTHPROBE_HEADER] [default: none]
+          A request header (gRPC: metadata); repeatable. Replaces the default
+          User-Agent, Accept, Connection or Host of the same name. In the
+          variable, one header per line   [env: HEALTHPROBE_HEADER] [default: none]
       --expect-status <LIST>
           Healthy status codes, like 200, 200-399 or 200,204,301-302
                                   [env: HEALTHPROBE_EXPECT_STATUS] [default: 200-299]
@@ -69,7 +70,12 @@ HTTP options (http:// and https:// targets):
           makes the Host header and the TLS name; @NAME is an abstract socket
                                    [env: HEALTHPROBE_UNIX_SOCKET] [default: none]
 
-TLS options (https:// targets):
+gRPC options (grpc:// and grpcs:// targets):
+      --grpc-service <NAME>
+          The service to ask grpc.health.v1.Health/Check about; empty asks
+          about the server as a whole  [env: HEALTHPROBE_GRPC_SERVICE] [default: \"\"]
+
+TLS options (https:// and grpcs:// targets):
       --cacert <FILE>
           PEM certificates to trust instead of the system's
             [env: HEALTHPROBE_CACERT] [default: $SSL_CERT_FILE, else the system bundle]
@@ -91,7 +97,7 @@ TLS options (https:// targets):
 atomically), e.g. from an init container into a volume it shares with the app.
 
 Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
-Targets, header values, --expect-body, --unix-socket and file options expand
+Targets, header values, --expect-body, --grpc-service, --unix-socket and file options expand
 ${VAR} and ${VAR:-default} from healthprobe's own environment; write $$ for
 a literal $. Proxy variables are ignored, and localhost is always the
 loopback interface.
@@ -150,9 +156,12 @@ pub struct Config {
     pub expect_status: ExpectStatus,
     pub expect_body: Option<String>,
     pub follow_redirects: bool,
-    /// `--unix-socket`: connect here instead of the URL's host (HTTP only).
+    /// `--unix-socket`: connect here instead of the URL's host (HTTP and gRPC).
     pub unix_socket: Option<UnixSocket>,
-    /// TLS settings; they apply only to https:// URLs.
+    /// `--grpc-service`: the service a gRPC health check asks about; empty
+    /// for the server as a whole.
+    pub grpc_service: String,
+    /// TLS settings; they apply only to https:// and grpcs:// URLs.
     pub tls: Tls,
 }
 
@@ -233,6 +242,24 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// zeroed on every probe. (nginx, too, refuses request lines and header
 /// lines over 8 KiB by default.)
 pub const MAX_REQUEST_LINE: usize = 8 * 1024;
+/// The most bytes of gRPC metadata (names and values of `--header`): with
+/// the fixed fields, the request's header block must fit one HTTP/2 frame
+/// (16 KiB at least), and servers' default limits are 8 KiB (grpc-go, nginx).
+pub const MAX_GRPC_METADATA: usize = 8 * 1024;
+/// The longest `--grpc-service`: service names are short dotted identifiers.
+pub const MAX_GRPC_SERVICE: usize = 1024;
+/// Metadata names a gRPC request may not set (gRPC's PROTOCOL-HTTP2.md
+/// reserves these, and HTTP/2 forbids connection-specific fields).
+const RESERVED_GRPC_METADATA: &[&str] = &[
+    "content-type",
+    "te",
+    "host",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+];
 
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
@@ -287,6 +314,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let key = option(&["--key"])?;
     let server_name = option(&["--server-name"])?;
     let unix_socket = option(&["--unix-socket"])?;
+    let grpc_service = option(&["--grpc-service"])?;
     let wait = option(&["--wait"])?;
     let interval = option(&["--interval"])?;
     let headers: Vec<String> = args
@@ -323,21 +351,32 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let mut urls = Vec::with_capacity(targets.len());
     for target in &targets {
         let url = Url::parse(target).map_err(|why| anyhow!("invalid {source}: {why}"))?;
-        if url.scheme == Scheme::Https && !cfg!(feature = "tls") {
+        if url.scheme.is_tls() && !cfg!(feature = "tls") {
             bail!(
-                "invalid {source}: https:// needs TLS, which this build leaves out (built without the tls feature)"
+                "invalid {source}: {}:// needs TLS, which this build leaves out (built without the tls feature)",
+                url.scheme
+            );
+        }
+        if url.scheme.is_grpc() && !cfg!(feature = "grpc") {
+            bail!(
+                "invalid {source}: {}:// needs gRPC, which this build leaves out (built without the grpc feature)",
+                url.scheme
             );
         }
         urls.push(url);
     }
     let any_http = urls.iter().any(|u| u.scheme.is_http());
-    let any_https = urls.iter().any(|u| u.scheme == Scheme::Https);
+    let any_https = urls.iter().any(|u| u.scheme.is_tls());
+    let any_grpc = urls.iter().any(|u| u.scheme.is_grpc());
+    // Headers and --unix-socket serve HTTP and gRPC targets alike.
+    let any_request = any_http || any_grpc;
     // A variable that fits none of the targets is not even read: an image's
     // ENV serves every healthprobe command in it, say an https:// HEALTHCHECK
     // and an entrypoint that waits for tcp://db:5432. A flag that fits none
     // is an error (below).
     let http_var = |name: &'static str| any_http.then_some(name);
     let https_var = |name: &'static str| any_https.then_some(name);
+    let request_var = |name: &'static str| any_request.then_some(name);
     let timeout = env
         .duration("--timeout", timeout, Some("HEALTHPROBE_TIMEOUT"))?
         .unwrap_or(DEFAULT_TIMEOUT);
@@ -405,7 +444,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
 
     let (headers_source, headers) = match headers.is_empty() {
         false => ("--header", parse_headers(&headers, "--header", &env)?),
-        true => match env.get_some(http_var("HEALTHPROBE_HEADER"))? {
+        true => match env.get_some(request_var("HEALTHPROBE_HEADER"))? {
             Some(lines) => {
                 let lines: Vec<String> = lines
                     .lines()
@@ -433,30 +472,75 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             .flag_some(http_var("HEALTHPROBE_FOLLOW_REDIRECTS"))?
             .then_some("HEALTHPROBE_FOLLOW_REDIRECTS"),
     };
+    if any_grpc {
+        check_grpc_metadata(&headers, headers_source)?;
+    }
     let unix_socket_given = env.expanded(
         "--unix-socket",
         unix_socket,
-        http_var("HEALTHPROBE_UNIX_SOCKET"),
+        request_var("HEALTHPROBE_UNIX_SOCKET"),
     )?;
     let unix_socket = match &unix_socket_given {
         Some((source, path)) => Some(unix_socket_path(source, path)?),
         None => None,
     };
 
-    // Options that fit no target would silently do nothing.
+    // Options that fit no target would silently do nothing. A gRPC check
+    // has no method, status list or body to check, so these flags with a
+    // grpc:// target are a mistake too (a variable is simply not applied).
+    let http_only = [
+        method_given.map(|(source, _)| source),
+        expect_status_given.map(|(source, _)| source),
+        expect_body_given.map(|(source, _)| source),
+        follow_redirects.map(str::to_owned),
+    ];
+    if let Some(scheme) = urls.iter().map(|u| u.scheme).find(|s| s.is_grpc()) {
+        let flag = http_only
+            .iter()
+            .flatten()
+            .find(|source| source.starts_with('-'));
+        if let Some(flag) = flag {
+            bail!(
+                "{flag} does not apply to {scheme}:// targets: a gRPC health check is judged by its SERVING status"
+            );
+        }
+    }
     if !any_http {
-        let given = [
-            method_given.map(|(source, _)| source),
-            (!headers.is_empty()).then(|| headers_source.to_owned()),
-            expect_status_given.map(|(source, _)| source),
-            expect_body_given.map(|(source, _)| source),
-            follow_redirects.map(str::to_owned),
-            unix_socket_given.map(|(source, _)| source),
-        ];
-        if let Some(source) = given.into_iter().flatten().next() {
+        if let Some(source) = http_only.into_iter().flatten().next() {
             bail!("{source} applies only to http:// and https:// targets, and none is given");
         }
     }
+    if !any_request {
+        let given = [
+            (!headers.is_empty()).then(|| headers_source.to_owned()),
+            unix_socket_given.map(|(source, _)| source),
+        ];
+        if let Some(source) = given.into_iter().flatten().next() {
+            bail!(
+                "{source} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
+            );
+        }
+    }
+    let grpc_service = env.expanded(
+        "--grpc-service",
+        grpc_service,
+        any_grpc.then_some("HEALTHPROBE_GRPC_SERVICE"),
+    )?;
+    let grpc_service = match grpc_service {
+        Some((source, _)) if !any_grpc => {
+            bail!("{source} applies only to grpc:// and grpcs:// targets, and none is given")
+        }
+        Some((source, name)) => {
+            if name.len() > MAX_GRPC_SERVICE {
+                bail!(
+                    "invalid {source}: the name is {} bytes, more than the {MAX_GRPC_SERVICE} healthprobe sends",
+                    name.len()
+                );
+            }
+            name
+        }
+        None => String::new(),
+    };
 
     // File options and the server name may use ${VAR} too.
     let cacert = env.expanded("--cacert", cacert, https_var("HEALTHPROBE_CACERT"))?;
@@ -477,7 +561,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
             .chain(insecure.then(|| "--insecure".to_owned()))
             .next();
         if let Some(source) = given {
-            bail!("{source} applies only to https:// targets, and none is given");
+            bail!("{source} applies only to https:// and grpcs:// targets, and none is given");
         }
     }
     let roots = match cacert {
@@ -544,6 +628,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         expect_body,
         follow_redirects: follow_redirects.is_some(),
         unix_socket,
+        grpc_service,
         tls,
     };
     let targets = urls
@@ -627,6 +712,28 @@ fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String,
         headers.push((name.to_owned(), value));
     }
     Ok(headers)
+}
+
+/// gRPC metadata rules (PROTOCOL-HTTP2.md): no pseudo-headers, no names
+/// gRPC or HTTP/2 reserve, and few enough bytes to fit the request.
+/// `user-agent` is allowed: it replaces healthprobe's own.
+fn check_grpc_metadata(headers: &[(String, String)], source: &str) -> Result<()> {
+    let mut total = 0;
+    for (name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        if lower.starts_with("grpc-") || RESERVED_GRPC_METADATA.contains(&lower.as_str()) {
+            bail!(
+                "invalid {source} {name:?}: gRPC reserves this name, and healthprobe sets what the call needs"
+            );
+        }
+        total += name.len() + value.len();
+    }
+    if total > MAX_GRPC_METADATA {
+        bail!(
+            "the {source} metadata adds up to {total} bytes, more than the {MAX_GRPC_METADATA} a gRPC request from healthprobe carries"
+        );
+    }
+    Ok(())
 }
 
 fn is_token_byte(b: u8) -> bool {
@@ -781,6 +888,7 @@ const KNOWN_OPTIONS: &[&str] = &[
     "--key",
     "--server-name",
     "--unix-socket",
+    "--grpc-service",
     "--wait",
     "--interval",
 ];

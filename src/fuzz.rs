@@ -8,3 +8,49 @@ pub use crate::duration::{
 };
 pub use crate::expand::expand;
 pub use crate::status::ExpectStatus;
+
+/// Runs a grpc:// probe's call against `server`, the bytes a server sends
+/// (read to their end, then the connection closes), and returns the report
+/// the probe would print. Everything the client writes is discarded.
+#[cfg(feature = "grpc")]
+pub fn grpc_answer(server: &[u8]) -> crate::Report {
+    use std::io::{self, Cursor, Read, Write};
+    use std::time::{Duration, Instant};
+
+    use crate::outcome::{Limit, Peer};
+
+    struct Scripted(Cursor<Vec<u8>>);
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+    impl Write for Scripted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let args = vec![
+        "--grpc-service".into(),
+        "svc".into(),
+        "grpc://127.0.0.1:1".into(),
+    ];
+    let Ok(crate::Command::Probe(plan)) = crate::config::parse(args, |_| None) else {
+        unreachable!("a fixed, valid command line")
+    };
+    let config = &plan.targets[0];
+    let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
+    let limit = Limit::Deadline(config.timeout);
+    let deadline = Instant::now() + config.timeout;
+    let stream = Scripted(Cursor::new(server.to_vec()));
+    crate::Report {
+        probed: crate::probe::grpc::described(config),
+        outcome: crate::probe::grpc::call(config, stream, deadline, limit, peer),
+        elapsed: Duration::ZERO,
+        waited: None,
+    }
+}

@@ -24,6 +24,8 @@ pub mod config;
 mod der;
 mod duration;
 mod expand;
+#[cfg(feature = "grpc")]
+mod grpc;
 pub mod install;
 pub mod outcome;
 pub mod probe;

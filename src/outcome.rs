@@ -29,6 +29,14 @@ pub enum Stage {
     Request,
     ResponseHead,
     Body,
+    /// gRPC: waiting for the server's HTTP/2 SETTINGS, its connection preface.
+    Settings,
+    /// gRPC: waiting for the response's HTTP/2 headers.
+    ResponseHeaders,
+    /// gRPC: reading the response message.
+    Message,
+    /// gRPC: waiting for the trailers that carry grpc-status.
+    Trailers,
 }
 
 /// What a probe connected to: an address, or a Unix socket (its path, or
@@ -72,6 +80,12 @@ pub enum Outcome {
     Healthy { status: u16, peer: Peer },
     /// A `tcp://` target accepted a connection.
     Connected { peer: Peer },
+    /// A gRPC health check answered SERVING, in one message, and the call
+    /// ended with `grpc-status: 0`.
+    Serving { peer: Peer },
+    /// A gRPC health check reached the server, and its answer is not
+    /// SERVING, or is not a well-formed gRPC answer at all.
+    Grpc { peer: Peer, problem: GrpcProblem },
     /// The status is not in `--expect-status`. `location` is the redirect target
     /// of a 3xx that was not followed.
     UnexpectedStatus {
@@ -168,10 +182,53 @@ pub enum TlsProblem {
     Other(String),
 }
 
+/// What is wrong with a gRPC health check's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrpcProblem {
+    /// The message holds a `ServingStatus` other than SERVING (UNKNOWN,
+    /// NOT_SERVING, SERVICE_UNKNOWN, or a value the protocol does not name).
+    NotServing { status: u64 },
+    /// The call ended with a non-zero `grpc-status`; `message` is the
+    /// percent-decoded `grpc-message`, `service` the service asked about.
+    Status {
+        code: u64,
+        message: Vec<u8>,
+        service: String,
+    },
+    /// The HTTP/2 `:status` is not 200: a proxy or a plain web server answered.
+    HttpStatus { status: u16 },
+    /// The `content-type` is not `application/grpc` (empty: none was sent).
+    ContentType { value: Vec<u8> },
+    /// The call ended without a `grpc-status`.
+    NoStatus,
+    /// `grpc-status: 0`, but no response message.
+    NoMessage,
+    /// More than one response message to a unary call.
+    Messages { count: usize },
+    /// The message is not a `HealthCheckResponse`: `why` says what is wrong.
+    BadMessage { why: String },
+    /// The server answered the HTTP/2 preface in HTTP/1.x; `start` holds
+    /// its first bytes.
+    NotHttp2 { start: Vec<u8> },
+    /// In TLS, the server did not agree to `h2` by ALPN; `chosen` is the
+    /// protocol it picked, if any.
+    NoH2 { chosen: Option<Vec<u8>> },
+    /// The server sent GOAWAY before answering, with this error code and
+    /// the start of its debug data.
+    GoAway { code: u32, debug: Vec<u8> },
+    /// The server reset the call's stream (RST_STREAM) with this error code.
+    Reset { code: u32 },
+    /// The server broke the HTTP/2 or HPACK rules, or a limit healthprobe
+    /// keeps: a malformed or oversized frame or header block, a flood.
+    Protocol { why: String },
+}
+
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
+            Outcome::Healthy { .. } | Outcome::Connected { .. } | Outcome::Serving { .. } => {
+                EXIT_HEALTHY
+            }
             Outcome::UnexpectedStatus { .. }
             | Outcome::RedirectRefused { .. }
             | Outcome::TooManyRedirects { .. }
@@ -184,7 +241,8 @@ impl Outcome {
             | Outcome::HeadTooLarge { .. }
             | Outcome::Tls { .. }
             | Outcome::TlsSetup { .. }
-            | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
+            | Outcome::NoTrustRoots { .. }
+            | Outcome::Grpc { .. } => EXIT_UNHEALTHY,
             Outcome::BadFile { .. } => EXIT_USAGE,
         }
     }
@@ -338,6 +396,8 @@ impl Report {
         match &self.outcome {
             Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
             Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
+            Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
+            Outcome::Grpc { peer, problem } => grpc_problem(f, peer, problem)?,
             Outcome::UnexpectedStatus {
                 status,
                 peer,
@@ -418,6 +478,10 @@ impl Report {
                     Stage::Request => "sending the request",
                     Stage::ResponseHead => "waiting for the response head",
                     Stage::Body => "reading the body",
+                    Stage::Settings => "waiting for the server's HTTP/2 SETTINGS",
+                    Stage::ResponseHeaders => "waiting for the response headers",
+                    Stage::Message => "reading the response message",
+                    Stage::Trailers => "waiting for the trailers",
                 })?;
                 if let Some(peer) = peer {
                     let preposition = match stage {
@@ -449,6 +513,10 @@ impl Report {
                     Stage::TlsHandshake => "in the TLS handshake",
                     Stage::ResponseHead => "reading the response head",
                     Stage::Body => "reading the body",
+                    Stage::Settings => "waiting for the server's HTTP/2 SETTINGS",
+                    Stage::ResponseHeaders => "waiting for the response headers",
+                    Stage::Message => "reading the response message",
+                    Stage::Trailers => "waiting for the trailers",
                 };
                 write!(
                     f,
@@ -509,6 +577,149 @@ impl Report {
         }
         write!(f, " in {}", duration::display(self.elapsed))
     }
+}
+
+/// The words for a gRPC problem, after `unhealthy: gRPC Check ... at URL: `.
+fn grpc_problem(f: &mut fmt::Formatter<'_>, peer: &Peer, problem: &GrpcProblem) -> fmt::Result {
+    match problem {
+        GrpcProblem::NotServing { status } => match serving_status_name(*status) {
+            Some(name) => write!(f, "{name} from {peer}"),
+            None => write!(f, "status {status}, which is not SERVING, from {peer}"),
+        },
+        GrpcProblem::Status {
+            code,
+            message,
+            service,
+        } => {
+            write!(f, "grpc-status {code}")?;
+            if let Some(name) = status_name(*code) {
+                write!(f, " {name}")?;
+            }
+            if !message.is_empty() {
+                write!(f, " {}", quoted(message, 160))?;
+            }
+            match code {
+                12 => f.write_str(": the server has no health service")?,
+                5 => write!(f, ": the service {service:?} is unknown to the server")?,
+                7 | 16 => f.write_str(" (see --header)")?,
+                _ => {}
+            }
+            write!(f, ", from {peer}")
+        }
+        GrpcProblem::HttpStatus { status } => write!(
+            f,
+            "HTTP status {}, not 200: not a gRPC server, from {peer}",
+            status_text(*status)
+        ),
+        GrpcProblem::ContentType { value } if value.is_empty() => write!(
+            f,
+            "the response has no content-type, not application/grpc: not a gRPC server, from {peer}"
+        ),
+        GrpcProblem::ContentType { value } => write!(
+            f,
+            "the content-type is {}, not application/grpc: not a gRPC server, from {peer}",
+            quoted(value, 60)
+        ),
+        GrpcProblem::NoStatus => write!(f, "the call ended without a grpc-status, from {peer}"),
+        GrpcProblem::NoMessage => write!(f, "grpc-status 0 but no response message, from {peer}"),
+        GrpcProblem::Messages { count } => write!(
+            f,
+            "{count} response messages to a unary call, expected one, from {peer}"
+        ),
+        GrpcProblem::BadMessage { why } => write!(
+            f,
+            "the response message is not a HealthCheckResponse: {why}, from {peer}"
+        ),
+        GrpcProblem::NotHttp2 { start } => write!(
+            f,
+            "{peer} answered in HTTP/1.x: not an HTTP/2 (gRPC) endpoint; it begins {}",
+            quoted(start, 60)
+        ),
+        GrpcProblem::NoH2 { chosen } => {
+            write!(
+                f,
+                "{peer} did not agree to HTTP/2 in the TLS handshake (ALPN h2): "
+            )?;
+            match chosen {
+                Some(protocol) => write!(f, "it chose {}", quoted(protocol, 40)),
+                None => f.write_str("it chose no protocol"),
+            }
+        }
+        GrpcProblem::GoAway { code, debug } => {
+            write!(
+                f,
+                "{peer} sent GOAWAY ({}) before answering",
+                h2_error_name(*code)
+            )?;
+            if !debug.is_empty() {
+                write!(f, ": {}", quoted(debug, 80))?;
+            }
+            Ok(())
+        }
+        GrpcProblem::Reset { code } => write!(
+            f,
+            "{peer} reset the call (RST_STREAM {})",
+            h2_error_name(*code)
+        ),
+        GrpcProblem::Protocol { why } => write!(f, "HTTP/2 protocol error from {peer}: {why}"),
+    }
+}
+
+/// The canonical name of a gRPC status code (grpc/grpc `doc/statuscodes.md`).
+pub fn status_name(code: u64) -> Option<&'static str> {
+    Some(match code {
+        0 => "OK",
+        1 => "CANCELLED",
+        2 => "UNKNOWN",
+        3 => "INVALID_ARGUMENT",
+        4 => "DEADLINE_EXCEEDED",
+        5 => "NOT_FOUND",
+        6 => "ALREADY_EXISTS",
+        7 => "PERMISSION_DENIED",
+        8 => "RESOURCE_EXHAUSTED",
+        9 => "FAILED_PRECONDITION",
+        10 => "ABORTED",
+        11 => "OUT_OF_RANGE",
+        12 => "UNIMPLEMENTED",
+        13 => "INTERNAL",
+        14 => "UNAVAILABLE",
+        15 => "DATA_LOSS",
+        16 => "UNAUTHENTICATED",
+        _ => return None,
+    })
+}
+
+/// The name of a `ServingStatus` value.
+pub fn serving_status_name(status: u64) -> Option<&'static str> {
+    Some(match status {
+        0 => "UNKNOWN",
+        1 => "SERVING",
+        2 => "NOT_SERVING",
+        3 => "SERVICE_UNKNOWN",
+        _ => return None,
+    })
+}
+
+/// The name of an HTTP/2 error code (RFC 9113 section 7).
+pub fn h2_error_name(code: u32) -> String {
+    let name = match code {
+        0x0 => "NO_ERROR",
+        0x1 => "PROTOCOL_ERROR",
+        0x2 => "INTERNAL_ERROR",
+        0x3 => "FLOW_CONTROL_ERROR",
+        0x4 => "SETTINGS_TIMEOUT",
+        0x5 => "STREAM_CLOSED",
+        0x6 => "FRAME_SIZE_ERROR",
+        0x7 => "REFUSED_STREAM",
+        0x8 => "CANCEL",
+        0x9 => "COMPRESSION_ERROR",
+        0xa => "CONNECT_ERROR",
+        0xb => "ENHANCE_YOUR_CALM",
+        0xc => "INADEQUATE_SECURITY",
+        0xd => "HTTP_1_1_REQUIRED",
+        other => return format!("error code {other:#x}"),
+    };
+    name.to_owned()
 }
 
 /// A TLS record header: an alert (21) or a handshake (22), version 3.x. A TLS

@@ -1,4 +1,4 @@
-//! A probe target: an `http://`, `https://` or `tcp://` URL, parsed strictly
+//! A probe target: an `http://`, `https://`, `tcp://`, `grpc://` or `grpcs://` URL, parsed strictly
 //! enough that a typo or an empty expansion is reported before anything is
 //! sent. The scheme says what kind of probe it is.
 
@@ -11,6 +11,10 @@ pub enum Scheme {
     Https,
     /// `tcp://HOST:PORT`: healthy when a connection is established.
     Tcp,
+    /// `grpc://HOST:PORT`: a gRPC health check over cleartext HTTP/2.
+    Grpc,
+    /// `grpcs://HOST[:PORT]`: a gRPC health check over TLS (ALPN `h2`).
+    Grpcs,
 }
 
 impl Scheme {
@@ -19,11 +23,22 @@ impl Scheme {
         matches!(self, Scheme::Http | Scheme::Https)
     }
 
+    /// Whether probes of this kind are gRPC health checks.
+    pub fn is_grpc(self) -> bool {
+        matches!(self, Scheme::Grpc | Scheme::Grpcs)
+    }
+
+    /// Whether probes of this kind run TLS (and take the TLS options).
+    pub fn is_tls(self) -> bool {
+        matches!(self, Scheme::Https | Scheme::Grpcs)
+    }
+
     fn default_port(self) -> Option<u16> {
         match self {
             Scheme::Http => Some(80),
             Scheme::Https => Some(443),
-            Scheme::Tcp => None,
+            Scheme::Grpcs => Some(443),
+            Scheme::Tcp | Scheme::Grpc => None,
         }
     }
 }
@@ -56,9 +71,11 @@ impl Url {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
             "tcp" => Scheme::Tcp,
+            "grpc" => Scheme::Grpc,
+            "grpcs" => Scheme::Grpcs,
             _ => {
                 return Err(format!(
-                    "unsupported scheme {scheme:?}: expected http://, https:// or tcp://"
+                    "unsupported scheme {scheme:?}: expected http://, https://, tcp://, grpc:// or grpcs://"
                 ));
             }
         };
@@ -77,7 +94,8 @@ impl Url {
         let (host, port) = split_host_port(authority)?;
         let port = match port {
             None => scheme.default_port().ok_or_else(|| {
-                format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:5432")
+                let example = if scheme.is_grpc() { 50051 } else { 5432 };
+                format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:{example}")
             })?,
             Some("") => return Err("the URL's port is empty".to_owned()),
             Some(p) => match p.parse::<u16>() {
@@ -91,6 +109,13 @@ impl Url {
             return Err(format!(
                 "tcp:// takes only a host and a port, not {:?}",
                 reference
+            ));
+        }
+        // The health service's path is fixed; the service to ask about is
+        // the request's field, not a part of the URL.
+        if scheme.is_grpc() && path_and_query != "/" {
+            return Err(format!(
+                "{scheme}:// takes only a host and a port, not {reference:?}: name the service to check with --grpc-service"
             ));
         }
         let authority = match scheme.default_port() {
@@ -174,7 +199,7 @@ impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = match self.path_and_query.split_once('?') {
             Some((path, _)) => format!("{path}?..."),
-            None if self.scheme == Scheme::Tcp => String::new(),
+            None if !self.scheme.is_http() => String::new(),
             None => self.path_and_query.clone(),
         };
         write!(f, "{}://{}{}", self.scheme, self.authority, path)
@@ -187,6 +212,8 @@ impl fmt::Display for Scheme {
             Scheme::Http => "http",
             Scheme::Https => "https",
             Scheme::Tcp => "tcp",
+            Scheme::Grpc => "grpc",
+            Scheme::Grpcs => "grpcs",
         })
     }
 }
@@ -321,6 +348,16 @@ mod tests {
 
         assert_eq!(url("https://api.internal/").port, 443);
         assert_eq!(url("http://h:80/").as_request_url(), "http://h/");
+
+        let u = url("grpc://127.0.0.1:50051");
+        assert_eq!((u.scheme, u.port), (Scheme::Grpc, 50051));
+        assert_eq!(u.to_string(), "grpc://127.0.0.1:50051");
+        let u = url("GRPCS://api.internal/");
+        assert_eq!((u.scheme, u.port), (Scheme::Grpcs, 443));
+        assert_eq!(
+            (u.to_string().as_str(), u.authority()),
+            ("grpcs://api.internal", "api.internal")
+        );
     }
 
     #[test]
@@ -347,6 +384,12 @@ mod tests {
             ("http://256.1.1.1/", "\"256.1.1.1\" is not an IPv4 address"),
             ("http://h/a b", "contains ' '"),
             ("http://h/a\x1b[31m", "contains '\\u{1b}'"),
+            ("grpc://127.0.0.1/", "grpc:// needs a port"),
+            (
+                "grpc://127.0.0.1:50051/grpc.health.v1.Health",
+                "name the service to check with --grpc-service",
+            ),
+            ("grpcs://h:443/?x", "takes only a host and a port"),
         ] {
             let err = Url::parse(text).unwrap_err();
             assert!(

@@ -49,12 +49,12 @@ fn check(url: &Url) {
     assert!(url.same_origin(url));
 
     // The output line's form: visible ASCII, the query reduced to "?...",
-    // and a tcp:// target without the "/" it never sends.
+    // and a tcp:// or grpc:// target without the "/" it never sends.
     let shown = url.to_string();
     assert!(shown.bytes().all(|b| b.is_ascii_graphic()), "{shown:?}");
     match request.split_once('?') {
         Some((before, _)) => assert_eq!(shown, format!("{before}?...")),
-        None if url.scheme == Scheme::Tcp => assert_eq!(format!("{shown}/"), request),
+        None if !url.scheme.is_http() => assert_eq!(format!("{shown}/"), request),
         None => assert_eq!(shown, request),
     }
 
@@ -66,8 +66,8 @@ fn check(url: &Url) {
     };
     let default_port = match url.scheme {
         Scheme::Http => Some(80),
-        Scheme::Https => Some(443),
-        Scheme::Tcp => None,
+        Scheme::Https | Scheme::Grpcs => Some(443),
+        Scheme::Tcp | Scheme::Grpc => None,
     };
     assert_eq!(
         uri.port_u16().or(default_port),

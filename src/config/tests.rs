@@ -413,12 +413,12 @@ fn tls_usage_errors() {
         (
             &["-k", "http://h/"][..],
             &[][..],
-            "--insecure applies only to https:// targets, and none is given",
+            "--insecure applies only to https:// and grpcs:// targets, and none is given",
         ),
         (
             &["--cacert", "/ca.pem", "http://h/"],
             &[],
-            "--cacert applies only to https:// targets, and none is given",
+            "--cacert applies only to https:// and grpcs:// targets, and none is given",
         ),
         (
             &["--key", "/k.pem", "https://h/"],
@@ -483,7 +483,6 @@ fn several_targets_of_any_kind_come_from_arguments_or_the_variable() {
 fn http_options_need_an_http_target_and_tls_options_an_https_one() {
     for (args, env, flag) in [
         (&["-X", "HEAD", "tcp://h:1"][..], &[][..], "--method"),
-        (&["-H", "A: 1", "tcp://h:1"], &[], "--header"),
         (
             &["--expect-status", "200", "tcp://h:1"],
             &[],
@@ -495,16 +494,26 @@ fn http_options_need_an_http_target_and_tls_options_an_https_one() {
             &[],
             "--follow-redirects",
         ),
-        (&["--unix-socket", "/s", "tcp://h:1"], &[], "--unix-socket"),
     ] {
         assert_eq!(
             error(args, env),
             format!("{flag} applies only to http:// and https:// targets, and none is given")
         );
     }
+    for (args, flag) in [
+        (&["-H", "A: 1", "tcp://h:1"][..], "--header"),
+        (&["--unix-socket", "/s", "tcp://h:1"], "--unix-socket"),
+    ] {
+        assert_eq!(
+            error(args, &[]),
+            format!(
+                "{flag} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
+            )
+        );
+    }
     assert_eq!(
         error(&["-k", "tcp://h:1", "http://h/"], &[]),
-        "--insecure applies only to https:// targets, and none is given"
+        "--insecure applies only to https:// and grpcs:// targets, and none is given"
     );
     // Mixed kinds: each option applies to the targets it fits.
     let p = plan(&["-k", "-H", "A: 1", "tcp://h:1", "https://h/"], &[]);
@@ -662,4 +671,112 @@ fn variables_that_fit_no_target_are_ignored() {
         error(&["https://h/"], &[("HEALTHPROBE_INSECURE", "maybe")]),
         "invalid HEALTHPROBE_INSECURE \"maybe\": expected true or false"
     );
+}
+
+#[test]
+fn grpc_targets_take_a_service_metadata_and_tls_options() {
+    let p = plan(&["grpc://127.0.0.1:50051"], &[]);
+    assert_eq!(p.targets[0].grpc_service, "");
+    let env = [
+        ("HEALTHPROBE_GRPC_SERVICE", "${SVC}"),
+        ("SVC", "orders.v1.Orders"),
+    ];
+    assert_eq!(
+        plan(&["grpc://h:1"], &env).targets[0].grpc_service,
+        "orders.v1.Orders"
+    );
+    let p = plan(&["--grpc-service", "a.B", "grpc://h:1"], &env);
+    assert_eq!(p.targets[0].grpc_service, "a.B");
+    let env = [("TOKEN", "t0k")];
+    let p = plan(
+        &["-H", "Authorization: Bearer ${TOKEN}", "grpc://h:1"],
+        &env,
+    );
+    assert_eq!(
+        p.targets[0].headers,
+        [("Authorization".to_owned(), "Bearer t0k".to_owned())]
+    );
+    let p = plan(
+        &[
+            "-H",
+            "user-agent: mine",
+            "--unix-socket",
+            "/s",
+            "grpc://h:1",
+        ],
+        &[],
+    );
+    assert!(p.targets[0].unix_socket.is_some());
+    let p = plan(&["-k", "--server-name", "api", "grpcs://10.0.0.1"], &[]);
+    assert!(p.targets[0].tls.insecure);
+    assert_eq!(p.targets[0].url.port, 443);
+    // A variable that fits no target is not read at all.
+    let env = [("HEALTHPROBE_GRPC_SERVICE", "x")];
+    assert_eq!(plan(&["http://h/"], &env).targets[0].grpc_service, "");
+}
+
+#[test]
+fn grpc_usage_errors_name_the_option() {
+    for (args, want) in [
+        (
+            &["grpc://h:1/grpc.health.v1.Health/Check"][..],
+            "invalid URL: grpc:// takes only a host and a port, not \"/grpc.health.v1.Health/Check\": name the service to check with --grpc-service",
+        ),
+        (
+            &["grpc://h"],
+            "invalid URL: grpc:// needs a port, as in grpc://127.0.0.1:50051",
+        ),
+        (
+            &["-X", "HEAD", "grpc://h:1"],
+            "--method does not apply to grpc:// targets: a gRPC health check is judged by its SERVING status",
+        ),
+        (
+            &["--expect-status", "200", "grpcs://h"],
+            "--expect-status does not apply to grpcs:// targets: a gRPC health check is judged by its SERVING status",
+        ),
+        (
+            &["--expect-body", "ok", "grpc://h:1"],
+            "--expect-body does not apply to grpc:// targets: a gRPC health check is judged by its SERVING status",
+        ),
+        (
+            &["--follow-redirects", "http://h/", "grpc://h:1"],
+            "--follow-redirects does not apply to grpc:// targets: a gRPC health check is judged by its SERVING status",
+        ),
+        (
+            &["--grpc-service", "x", "http://h/"],
+            "--grpc-service applies only to grpc:// and grpcs:// targets, and none is given",
+        ),
+        (
+            &["-H", "grpc-timeout: 1S", "grpc://h:1"],
+            "invalid --header \"grpc-timeout\": gRPC reserves this name, and healthprobe sets what the call needs",
+        ),
+        (
+            &["-H", "Content-Type: text/plain", "grpc://h:1"],
+            "invalid --header \"Content-Type\": gRPC reserves this name, and healthprobe sets what the call needs",
+        ),
+        (
+            &["-H", "te: x", "grpc://h:1"],
+            "invalid --header \"te\": gRPC reserves this name, and healthprobe sets what the call needs",
+        ),
+        (
+            &["-H", ":path: /x", "grpc://h:1"],
+            "invalid --header name \"\": expected letters, digits or !#$%&'*+-.^_`|~",
+        ),
+    ] {
+        assert_eq!(error(args, &[]), want, "{args:?}");
+    }
+    let long = "s".repeat(MAX_GRPC_SERVICE + 1);
+    assert_eq!(
+        error(&["--grpc-service", &long, "grpc://h:1"], &[]),
+        "invalid --grpc-service: the name is 1025 bytes, more than the 1024 healthprobe sends"
+    );
+    let big = format!("x-a: {}", "v".repeat(5000));
+    let big2 = format!("x-b: {}", "v".repeat(5000));
+    assert_eq!(
+        error(&["-H", &big, "-H", &big2, "grpc://h:1"], &[]),
+        "the --header metadata adds up to 10006 bytes, more than the 8192 a gRPC request from healthprobe carries"
+    );
+    // The variable is not an error with an http:// target: it is not read.
+    let env = [("HEALTHPROBE_EXPECT_STATUS", "200")];
+    assert_eq!(plan(&["grpc://h:1"], &env).targets.len(), 1);
 }

@@ -280,7 +280,7 @@ pub fn connect(
     Err(ConnectError::Failed)
 }
 
-fn is_timeout(e: &io::Error) -> bool {
+pub fn is_timeout(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
@@ -377,11 +377,7 @@ impl Connector for TracedConnector {
         } else {
             Stage::Request
         };
-        let stream = DeadlineStream {
-            socket,
-            deadline: self.deadline,
-            trace: Arc::clone(&self.trace),
-        };
+        let stream = DeadlineStream::new(socket, self.deadline, Arc::clone(&self.trace));
         Ok(Some(Connection::new(
             stream,
             self.input_buffer,
@@ -433,6 +429,14 @@ pub struct DeadlineStream {
 }
 
 impl DeadlineStream {
+    pub fn new(socket: Socket, deadline: Instant, trace: SharedTrace) -> DeadlineStream {
+        DeadlineStream {
+            socket,
+            deadline,
+            trace,
+        }
+    }
+
     /// The time left, never zero (a zero socket timeout means "forever").
     fn time_left(&self) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());

@@ -422,3 +422,17 @@ pub fn problem(
         other => TlsProblem::Other(other.to_string()),
     })
 }
+
+/// Whether the server refused every protocol offered by ALPN (RFC 7301
+/// section 3.2: the `no_application_protocol` alert).
+pub fn refused_alpn(error: &io::Error) -> bool {
+    let rustls_error = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>());
+    matches!(
+        rustls_error,
+        Some(rustls::Error::AlertReceived(
+            AlertDescription::NoApplicationProtocol
+        ))
+    )
+}

@@ -3,6 +3,8 @@
 mod cli;
 mod cross;
 mod exec;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod http;
 mod install;
 mod network;

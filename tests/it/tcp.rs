@@ -87,11 +87,9 @@ fn a_port_that_never_answers_times_out_at_the_deadline() {
 fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
     for (args, flag) in [
         (&["-X", "HEAD"][..], "--method"),
-        (&["-H", "Authorization: x"], "--header"),
         (&["--expect-status", "200"], "--expect-status"),
         (&["--expect-body", "ok"], "--expect-body"),
         (&["--follow-redirects"], "--follow-redirects"),
-        (&["--unix-socket", "/run/app.sock"], "--unix-socket"),
     ] {
         let mut args = args.to_vec();
         args.push("tcp://127.0.0.1:5432");
@@ -99,6 +97,19 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
             64,
             &format!(
                 "healthprobe: {flag} applies only to http:// and https:// targets, and none is given"
+            ),
+        );
+    }
+    for (args, flag) in [
+        (&["-H", "Authorization: x"][..], "--header"),
+        (&["--unix-socket", "/run/app.sock"], "--unix-socket"),
+    ] {
+        let mut args = args.to_vec();
+        args.push("tcp://127.0.0.1:5432");
+        probe(&args).expect(
+            64,
+            &format!(
+                "healthprobe: {flag} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
             ),
         );
     }
@@ -112,7 +123,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!("healthprobe: {flag} applies only to https:// targets, and none is given"),
+            &format!("healthprobe: {flag} applies only to https:// and grpcs:// targets, and none is given"),
         );
     }
     probe(&["tcp://127.0.0.1"]).expect(

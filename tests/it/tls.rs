@@ -18,12 +18,12 @@ use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
 use crate::support::*;
 
 /// A certificate authority made for one test.
-struct Ca {
+pub struct Ca {
     issuer: Issuer<'static, KeyPair>,
-    pem: String,
+    pub pem: String,
 }
 
-fn ca(name: &str) -> Ca {
+pub fn ca(name: &str) -> Ca {
     let key = KeyPair::generate().unwrap();
     let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -35,12 +35,12 @@ fn ca(name: &str) -> Ca {
     }
 }
 
-struct Leaf {
-    cert: String,
-    key: String,
+pub struct Leaf {
+    pub cert: String,
+    pub key: String,
 }
 
-enum Validity {
+pub enum Validity {
     Current,
     Expired,
     NotYet,
@@ -65,7 +65,7 @@ fn leaf(ca: &Ca, names: &[&str], validity: Validity, key: KeyPair) -> Leaf {
     }
 }
 
-fn server_leaf(ca: &Ca, validity: Validity) -> Leaf {
+pub fn server_leaf(ca: &Ca, validity: Validity) -> Leaf {
     leaf(
         ca,
         &["localhost", "127.0.0.1", "::1"],
@@ -80,7 +80,7 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// A server config for `leaf`; with `client_ca`, client certificates signed by
 /// it are required.
-fn server_config(leaf: &Leaf, client_ca: Option<&Ca>) -> Arc<ServerConfig> {
+pub fn server_config(leaf: &Leaf, client_ca: Option<&Ca>) -> Arc<ServerConfig> {
     let chain = vec![CertificateDer::from_pem_slice(leaf.cert.as_bytes()).unwrap()];
     let key = PrivateKeyDer::from_pem_slice(leaf.key.as_bytes()).unwrap();
     let builder = ServerConfig::builder_with_provider(provider())
@@ -434,7 +434,7 @@ fn unreadable_tls_files_are_usage_errors() {
 fn tls_options_with_http_are_usage_errors() {
     probe(&["-k", "http://127.0.0.1:1/"]).expect(
         64,
-        "healthprobe: --insecure applies only to https:// targets, and none is given",
+        "healthprobe: --insecure applies only to https:// and grpcs:// targets, and none is given",
     );
     // A variable is ignored where it does not fit: one image's ENV serves
     // every healthprobe command in it.

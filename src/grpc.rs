@@ -1,0 +1,462 @@
+//! The gRPC Health Checking Protocol as pure functions: the request message,
+//! and the judgement of a response (HTTP/2 headers, the messages, the
+//! trailers). No I/O here; `probe/h2.rs` carries the bytes.
+//!
+//! The protocol is grpc/grpc `doc/health-checking.md`; the framing of
+//! messages and the meaning of `grpc-status` are `doc/PROTOCOL-HTTP2.md`.
+
+use std::time::Duration;
+
+use crate::outcome::GrpcProblem;
+
+/// The one method a probe calls.
+pub const CHECK_PATH: &str = "/grpc.health.v1.Health/Check";
+
+/// `HealthCheckResponse.ServingStatus.SERVING`.
+pub const SERVING: u64 = 1;
+
+/// A header field as HPACK decodes it: name and value, as bytes.
+pub type Field = (Vec<u8>, Vec<u8>);
+
+/// One HTTP/2 response to the call, as the client read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Response {
+    /// The response headers (or, for a trailers-only response, the only ones).
+    pub headers: Vec<Field>,
+    /// The headers ended the stream: a trailers-only response.
+    pub trailers_only: bool,
+    /// The DATA frames' payloads, joined: the length-prefixed messages.
+    pub data: Vec<u8>,
+    /// The trailers, when a second header block ended the stream.
+    pub trailers: Option<Vec<Field>>,
+}
+
+/// The request body: one length-prefixed, uncompressed message holding
+/// `HealthCheckRequest { string service = 1; }`. An empty service is an
+/// empty message (proto3 leaves default values out).
+pub fn request_message(service: &str) -> Vec<u8> {
+    let mut message = Vec::with_capacity(service.len() + 8);
+    if !service.is_empty() {
+        // Field 1, wire type 2 (length-delimited).
+        message.push(0x0a);
+        push_varint(&mut message, service.len() as u64);
+        message.extend_from_slice(service.as_bytes());
+    }
+    let mut framed = Vec::with_capacity(message.len() + 5);
+    framed.push(0); // not compressed
+    framed.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    framed.extend_from_slice(&message);
+    framed
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8 & 0x7f) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+/// The `grpc-timeout` header for the time left: at most 8 digits and a unit
+/// (PROTOCOL-HTTP2.md), in milliseconds while they fit, else in seconds.
+/// Rounded down, so the server never waits longer than the probe does.
+pub fn grpc_timeout(left: Duration) -> String {
+    let millis = left.as_millis();
+    if millis <= 99_999_999 {
+        return format!("{millis}m");
+    }
+    format!("{}S", left.as_secs().min(99_999_999))
+}
+
+/// Judges a response: `Ok(())` when the call succeeded with one message
+/// saying SERVING; else what is wrong, the first thing a user should fix
+/// first: the HTTP status, the content type, the grpc-status, the messages.
+pub fn judge(response: &Response, service: &str) -> Result<(), GrpcProblem> {
+    let status = field(&response.headers, b":status");
+    match status {
+        Some(b"200") => {}
+        Some(other) => {
+            let status = std::str::from_utf8(other)
+                .ok()
+                .and_then(|s| s.parse::<u16>().ok());
+            return Err(match status {
+                Some(status) => GrpcProblem::HttpStatus { status },
+                None => GrpcProblem::Protocol {
+                    why: "the response's :status is not a number".to_owned(),
+                },
+            });
+        }
+        None => {
+            return Err(GrpcProblem::Protocol {
+                why: "the response headers have no :status".to_owned(),
+            });
+        }
+    }
+    let content_type = field(&response.headers, b"content-type").unwrap_or_default();
+    if !is_grpc_content_type(content_type) {
+        return Err(GrpcProblem::ContentType {
+            value: content_type.to_vec(),
+        });
+    }
+    // A trailers-only response carries grpc-status in its only header block.
+    let trailers = match (&response.trailers, response.trailers_only) {
+        (_, true) => &response.headers,
+        (Some(trailers), false) => trailers,
+        (None, false) => return Err(GrpcProblem::NoStatus),
+    };
+    let Some(code) = field(trailers, b"grpc-status") else {
+        return Err(GrpcProblem::NoStatus);
+    };
+    let code = std::str::from_utf8(code)
+        .ok()
+        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|c| c.parse::<u64>().ok());
+    let Some(code) = code else {
+        return Err(GrpcProblem::Protocol {
+            why: "the grpc-status is not a number".to_owned(),
+        });
+    };
+    if code != 0 {
+        let message = field(trailers, b"grpc-message").unwrap_or_default();
+        return Err(GrpcProblem::Status {
+            code,
+            message: percent_decode(message),
+            service: service.to_owned(),
+        });
+    }
+    let message = only_message(&response.data)?;
+    let status = serving_status(message).map_err(|why| GrpcProblem::BadMessage { why })?;
+    if status != SERVING {
+        return Err(GrpcProblem::NotServing { status });
+    }
+    Ok(())
+}
+
+/// The value of the first field named `name` (names arrive lower-case,
+/// RFC 9113 section 8.2.1).
+fn field<'a>(fields: &'a [Field], name: &[u8]) -> Option<&'a [u8]> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_slice())
+}
+
+/// `application/grpc`, optionally followed by `+proto` or `;params`.
+fn is_grpc_content_type(value: &[u8]) -> bool {
+    let rest = match value.get(..16) {
+        Some(start) if start.eq_ignore_ascii_case(b"application/grpc") => &value[16..],
+        _ => return false,
+    };
+    matches!(rest.first(), None | Some(b'+' | b';'))
+}
+
+/// The one message in the DATA payload, which must hold exactly one
+/// complete, uncompressed length-prefixed message.
+fn only_message(data: &[u8]) -> Result<&[u8], GrpcProblem> {
+    let mut rest = data;
+    let mut first = None;
+    let mut count = 0;
+    while !rest.is_empty() {
+        let Some((prefix, after)) = rest.split_first_chunk::<5>() else {
+            return Err(GrpcProblem::BadMessage {
+                why: "the message's 5-byte prefix is cut short".to_owned(),
+            });
+        };
+        let length = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+        if prefix[0] != 0 {
+            // No grpc-accept-encoding is sent, so a server may not compress.
+            return Err(GrpcProblem::BadMessage {
+                why: "it is compressed, though healthprobe asks for no compression".to_owned(),
+            });
+        }
+        if after.len() < length {
+            return Err(GrpcProblem::BadMessage {
+                why: format!("it is cut short: {} of {length} bytes", after.len()),
+            });
+        }
+        let (message, next) = after.split_at(length);
+        first.get_or_insert(message);
+        count += 1;
+        rest = next;
+    }
+    match (first, count) {
+        (Some(message), 1) => Ok(message),
+        (None, _) => Err(GrpcProblem::NoMessage),
+        (Some(_), count) => Err(GrpcProblem::Messages { count }),
+    }
+}
+
+/// `HealthCheckResponse { ServingStatus status = 1; }`: the status, 0
+/// (UNKNOWN) when the field is absent as proto3 encodes the default. Other
+/// fields are skipped, as protobuf requires of unknown fields.
+pub fn serving_status(mut message: &[u8]) -> Result<u64, String> {
+    let mut status = 0;
+    while !message.is_empty() {
+        let key = varint(&mut message)?;
+        let (number, wire_type) = (key >> 3, key & 7);
+        if number == 0 {
+            return Err("a field numbered 0".to_owned());
+        }
+        match wire_type {
+            0 => {
+                let value = varint(&mut message)?;
+                if number == 1 {
+                    status = value;
+                }
+            }
+            1 | 5 => {
+                let width = if wire_type == 1 { 8 } else { 4 };
+                message = message
+                    .get(width..)
+                    .ok_or_else(|| "a fixed-width field is cut short".to_owned())?;
+            }
+            2 => {
+                let length = varint(&mut message)?;
+                let length = usize::try_from(length).unwrap_or(usize::MAX);
+                message = message
+                    .get(length..)
+                    .ok_or_else(|| "a length-delimited field is cut short".to_owned())?;
+            }
+            other => return Err(format!("a field of wire type {other}")),
+        }
+        if number == 1 && wire_type != 0 {
+            return Err("its status field is not a varint".to_owned());
+        }
+    }
+    Ok(status)
+}
+
+/// A base-128 varint, at most 10 bytes.
+fn varint(bytes: &mut &[u8]) -> Result<u64, String> {
+    let mut value: u64 = 0;
+    for i in 0..10 {
+        let Some((&byte, rest)) = bytes.split_first() else {
+            return Err("a varint is cut short".to_owned());
+        };
+        *bytes = rest;
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte < 0x80 {
+            return Ok(value);
+        }
+    }
+    Err("a varint is longer than 10 bytes".to_owned())
+}
+
+/// `grpc-message` is percent-encoded (PROTOCOL-HTTP2.md); a `%` not followed
+/// by two hex digits is kept as it is, as the spec asks of decoders.
+pub fn percent_decode(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if let (b'%', Some(&hi), Some(&lo)) = (text[i], text.get(i + 1), text.get(i + 2)) {
+            if let (Some(hi), Some(lo)) = (hex(hi), hex(lo)) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(text[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(list: &[(&str, &str)]) -> Vec<Field> {
+        list.iter()
+            .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn ok_headers() -> Vec<Field> {
+        fields(&[(":status", "200"), ("content-type", "application/grpc")])
+    }
+
+    fn response(data: &[u8], trailers: &[(&str, &str)]) -> Response {
+        Response {
+            headers: ok_headers(),
+            trailers_only: false,
+            data: data.to_vec(),
+            trailers: Some(fields(trailers)),
+        }
+    }
+
+    const SERVING_MESSAGE: &[u8] = &[0, 0, 0, 0, 2, 0x08, 0x01];
+
+    #[test]
+    fn requests_encode_the_service_as_field_one() {
+        assert_eq!(request_message(""), [0, 0, 0, 0, 0]);
+        assert_eq!(
+            request_message("a.B"),
+            [0, 0, 0, 0, 5, 0x0a, 3, b'a', b'.', b'B']
+        );
+        let long = "s".repeat(200);
+        let framed = request_message(&long);
+        // 200 is a two-byte varint: 0xc8 0x01.
+        assert_eq!(&framed[..8], &[0, 0, 0, 0, 203, 0x0a, 0xc8, 0x01]);
+        assert_eq!(framed.len(), 5 + 203);
+    }
+
+    #[test]
+    fn grpc_timeout_fits_eight_digits() {
+        assert_eq!(grpc_timeout(Duration::from_millis(1995)), "1995m");
+        assert_eq!(grpc_timeout(Duration::from_micros(1500)), "1m");
+        assert_eq!(grpc_timeout(Duration::ZERO), "0m");
+        assert_eq!(grpc_timeout(Duration::from_secs(100_000)), "100000S");
+        assert_eq!(grpc_timeout(Duration::from_secs(u64::MAX)), "99999999S");
+    }
+
+    #[test]
+    fn one_serving_message_and_status_zero_is_healthy() {
+        let ok = response(SERVING_MESSAGE, &[("grpc-status", "0")]);
+        assert_eq!(judge(&ok, ""), Ok(()));
+        let mut plus = ok.clone();
+        plus.headers = fields(&[
+            (":status", "200"),
+            ("content-type", "application/grpc+proto"),
+        ]);
+        assert_eq!(judge(&plus, ""), Ok(()));
+    }
+
+    #[test]
+    fn every_other_status_is_named() {
+        for (message, status) in [
+            (&[0u8, 0, 0, 0, 2, 0x08, 0x02][..], 2),
+            (&[0, 0, 0, 0, 0][..], 0),
+            (&[0, 0, 0, 0, 2, 0x08, 0x03][..], 3),
+            (&[0, 0, 0, 0, 2, 0x08, 0x7f][..], 127),
+        ] {
+            let r = response(message, &[("grpc-status", "0")]);
+            assert_eq!(judge(&r, ""), Err(GrpcProblem::NotServing { status }));
+        }
+    }
+
+    #[test]
+    fn a_non_zero_grpc_status_wins_over_a_serving_message() {
+        let r = response(
+            SERVING_MESSAGE,
+            &[
+                ("grpc-status", "13"),
+                ("grpc-message", "boom%20%E2%9C%93%zz"),
+            ],
+        );
+        assert_eq!(
+            judge(&r, "svc"),
+            Err(GrpcProblem::Status {
+                code: 13,
+                message: "boom \u{2713}%zz".as_bytes().to_vec(),
+                service: "svc".to_owned(),
+            })
+        );
+    }
+
+    #[test]
+    fn trailers_only_carries_the_status_in_its_headers() {
+        let mut headers = ok_headers();
+        headers.push((b"grpc-status".to_vec(), b"12".to_vec()));
+        let r = Response {
+            headers,
+            trailers_only: true,
+            ..Response::default()
+        };
+        assert!(matches!(
+            judge(&r, ""),
+            Err(GrpcProblem::Status { code: 12, .. })
+        ));
+        let mut zero = r.clone();
+        zero.headers[2].1 = b"0".to_vec();
+        assert_eq!(judge(&zero, ""), Err(GrpcProblem::NoMessage));
+    }
+
+    #[test]
+    fn responses_that_are_not_grpc_are_named() {
+        let mut r = response(SERVING_MESSAGE, &[("grpc-status", "0")]);
+        r.headers = fields(&[(":status", "503"), ("content-type", "text/html")]);
+        assert_eq!(judge(&r, ""), Err(GrpcProblem::HttpStatus { status: 503 }));
+        r.headers = fields(&[(":status", "200"), ("content-type", "application/grpcx")]);
+        assert_eq!(
+            judge(&r, ""),
+            Err(GrpcProblem::ContentType {
+                value: b"application/grpcx".to_vec()
+            })
+        );
+        r.headers = fields(&[(":status", "200")]);
+        assert_eq!(
+            judge(&r, ""),
+            Err(GrpcProblem::ContentType { value: Vec::new() })
+        );
+        let mut no_trailers = response(SERVING_MESSAGE, &[]);
+        no_trailers.trailers = None;
+        assert_eq!(judge(&no_trailers, ""), Err(GrpcProblem::NoStatus));
+        let no_status = response(SERVING_MESSAGE, &[("grpc-message", "x")]);
+        assert_eq!(judge(&no_status, ""), Err(GrpcProblem::NoStatus));
+        let bad_status = response(SERVING_MESSAGE, &[("grpc-status", "-1")]);
+        assert!(matches!(
+            judge(&bad_status, ""),
+            Err(GrpcProblem::Protocol { .. })
+        ));
+    }
+
+    #[test]
+    fn exactly_one_complete_message_is_required() {
+        let ok = [("grpc-status", "0")];
+        assert_eq!(judge(&response(&[], &ok), ""), Err(GrpcProblem::NoMessage));
+        let two = [SERVING_MESSAGE, SERVING_MESSAGE].concat();
+        assert_eq!(
+            judge(&response(&two, &ok), ""),
+            Err(GrpcProblem::Messages { count: 2 })
+        );
+        for (data, why) in [
+            (&[0u8, 0, 0][..], "prefix is cut short"),
+            (&[0, 0, 0, 0, 9, 8][..], "cut short: 1 of 9 bytes"),
+            (&[1, 0, 0, 0, 2, 8, 1][..], "compressed"),
+            (&[0, 0, 0, 0, 1, 0x08][..], "varint is cut short"),
+            (&[0, 0, 0, 0, 1, 0x0b][..], "wire type 3"),
+            (
+                &[0, 0, 0, 0, 3, 0x0a, 1, 1][..],
+                "status field is not a varint",
+            ),
+            (&[0, 0, 0, 0, 2, 0x00, 0x01][..], "numbered 0"),
+            (
+                &[
+                    0, 0, 0, 0, 11, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                    0xff,
+                ][..],
+                "longer than 10 bytes",
+            ),
+            (
+                &[0, 0, 0, 0, 3, 0x12, 0x7f, 0][..],
+                "length-delimited field is cut short",
+            ),
+        ] {
+            match judge(&response(data, &ok), "") {
+                Err(GrpcProblem::BadMessage { why: got }) => assert!(got.contains(why), "{got}"),
+                other => panic!("{data:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped() {
+        // field 2 varint, field 3 fixed64, field 4 bytes, field 5 fixed32, then status.
+        let message = [
+            0x10, 0x05, 0x19, 1, 2, 3, 4, 5, 6, 7, 8, 0x22, 2, b'h', b'i', 0x2d, 1, 2, 3, 4, 0x08,
+            0x01,
+        ];
+        assert_eq!(serving_status(&message), Ok(1));
+    }
+
+    #[test]
+    fn names_cover_the_canonical_codes() {
+        use crate::outcome::{serving_status_name, status_name};
+        assert_eq!(status_name(12), Some("UNIMPLEMENTED"));
+        assert_eq!(status_name(16), Some("UNAUTHENTICATED"));
+        assert_eq!(status_name(17), None);
+        assert_eq!(serving_status_name(2), Some("NOT_SERVING"));
+        assert_eq!(serving_status_name(4), None);
+    }
+}
