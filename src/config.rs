@@ -261,6 +261,34 @@ const RESERVED_GRPC_METADATA: &[&str] = &[
     "upgrade",
 ];
 
+/// The program name under which healthprobe takes grpc-health-probe's flags.
+pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
+
+/// Parses a command line as [`parse`] does, or, when the binary runs under
+/// the name `grpc_health_probe` (a `COPY` under that name, or a symlink), as
+/// grpc-health-probe's flags ([`grpc_health_probe::translate`]). In that
+/// mode no `HEALTHPROBE_*` variable applies, since the command line is meant
+/// to mean what it meant to grpc-health-probe; only `SSL_CERT_FILE` does,
+/// which Go's TLS honours too.
+pub fn parse_invocation(
+    program: Option<&std::ffi::OsStr>,
+    args: Vec<OsString>,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Command> {
+    let name = program.and_then(|p| std::path::Path::new(p).file_name());
+    #[cfg(feature = "grpc")]
+    if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {
+        let args = grpc_health_probe::translate(args)?;
+        return parse(args, |name| match name {
+            "SSL_CERT_FILE" => env(name),
+            _ => None,
+        });
+    }
+    #[cfg(not(feature = "grpc"))]
+    let _ = name;
+    parse(args, env)
+}
+
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
 pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
@@ -367,7 +395,9 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     }
     let any_http = urls.iter().any(|u| u.scheme.is_http());
     let any_https = urls.iter().any(|u| u.scheme.is_tls());
-    let any_grpc = urls.iter().any(|u| u.scheme.is_grpc());
+    // Always false without the grpc feature (such URLs are refused above),
+    // which lets the compiler drop the gRPC checks from an HTTP-only build.
+    let any_grpc = cfg!(feature = "grpc") && urls.iter().any(|u| u.scheme.is_grpc());
     // Headers and --unix-socket serve HTTP and gRPC targets alike.
     let any_request = any_http || any_grpc;
     // A variable that fits none of the targets is not even read: an image's
@@ -494,7 +524,11 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         expect_body_given.map(|(source, _)| source),
         follow_redirects.map(str::to_owned),
     ];
-    if let Some(scheme) = urls.iter().map(|u| u.scheme).find(|s| s.is_grpc()) {
+    if let Some(scheme) = urls
+        .iter()
+        .map(|u| u.scheme)
+        .find(|s| any_grpc && s.is_grpc())
+    {
         let flag = http_only
             .iter()
             .flatten()
@@ -893,5 +927,7 @@ const KNOWN_OPTIONS: &[&str] = &[
     "--interval",
 ];
 
+#[cfg(feature = "grpc")]
+mod grpc_health_probe;
 #[cfg(test)]
 mod tests;

@@ -18,14 +18,17 @@ fn main() -> ExitCode {
     if let Some(message) = std::env::var_os("HEALTHPROBE_PANIC_TEST") {
         panic!("{}", message.to_string_lossy());
     }
-    let args = std::env::args_os().skip(1).collect();
-    let command = match config::parse(args, |name| std::env::var_os(name)) {
-        Ok(command) => command,
-        Err(error) => {
-            to_stderr(&one_line(format!("healthprobe: {error:#}")));
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
+    let mut args = std::env::args_os();
+    let program = args.next();
+    let args = args.collect();
+    let command =
+        match config::parse_invocation(program.as_deref(), args, |name| std::env::var_os(name)) {
+            Ok(command) => command,
+            Err(error) => {
+                to_stderr(&one_line(format!("healthprobe: {error:#}")));
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
     let plan = match command {
         Command::Help => return say(config::HELP.trim_end()),
         Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),

@@ -82,9 +82,11 @@ pub enum Outcome {
     Connected { peer: Peer },
     /// A gRPC health check answered SERVING, in one message, and the call
     /// ended with `grpc-status: 0`.
+    #[cfg(feature = "grpc")]
     Serving { peer: Peer },
     /// A gRPC health check reached the server, and its answer is not
     /// SERVING, or is not a well-formed gRPC answer at all.
+    #[cfg(feature = "grpc")]
     Grpc { peer: Peer, problem: GrpcProblem },
     /// The status is not in `--expect-status`. `location` is the redirect target
     /// of a 3xx that was not followed.
@@ -183,6 +185,7 @@ pub enum TlsProblem {
 }
 
 /// What is wrong with a gRPC health check's answer.
+#[cfg(feature = "grpc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GrpcProblem {
     /// The message holds a `ServingStatus` other than SERVING (UNKNOWN,
@@ -226,9 +229,11 @@ pub enum GrpcProblem {
 impl Outcome {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Healthy { .. } | Outcome::Connected { .. } | Outcome::Serving { .. } => {
-                EXIT_HEALTHY
-            }
+            Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
+            #[cfg(feature = "grpc")]
+            Outcome::Serving { .. } => EXIT_HEALTHY,
+            #[cfg(feature = "grpc")]
+            Outcome::Grpc { .. } => EXIT_UNHEALTHY,
             Outcome::UnexpectedStatus { .. }
             | Outcome::RedirectRefused { .. }
             | Outcome::TooManyRedirects { .. }
@@ -241,8 +246,7 @@ impl Outcome {
             | Outcome::HeadTooLarge { .. }
             | Outcome::Tls { .. }
             | Outcome::TlsSetup { .. }
-            | Outcome::NoTrustRoots { .. }
-            | Outcome::Grpc { .. } => EXIT_UNHEALTHY,
+            | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
             Outcome::BadFile { .. } => EXIT_USAGE,
         }
     }
@@ -396,7 +400,9 @@ impl Report {
         match &self.outcome {
             Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
             Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
+            #[cfg(feature = "grpc")]
             Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
+            #[cfg(feature = "grpc")]
             Outcome::Grpc { peer, problem } => grpc_problem(f, peer, problem)?,
             Outcome::UnexpectedStatus {
                 status,
@@ -580,6 +586,7 @@ impl Report {
 }
 
 /// The words for a gRPC problem, after `unhealthy: gRPC Check ... at URL: `.
+#[cfg(feature = "grpc")]
 fn grpc_problem(f: &mut fmt::Formatter<'_>, peer: &Peer, problem: &GrpcProblem) -> fmt::Result {
     match problem {
         GrpcProblem::NotServing { status } => match serving_status_name(*status) {
@@ -666,6 +673,7 @@ fn grpc_problem(f: &mut fmt::Formatter<'_>, peer: &Peer, problem: &GrpcProblem) 
 }
 
 /// The canonical name of a gRPC status code (grpc/grpc `doc/statuscodes.md`).
+#[cfg(feature = "grpc")]
 pub fn status_name(code: u64) -> Option<&'static str> {
     Some(match code {
         0 => "OK",
@@ -690,6 +698,7 @@ pub fn status_name(code: u64) -> Option<&'static str> {
 }
 
 /// The name of a `ServingStatus` value.
+#[cfg(feature = "grpc")]
 pub fn serving_status_name(status: u64) -> Option<&'static str> {
     Some(match status {
         0 => "UNKNOWN",
@@ -701,6 +710,7 @@ pub fn serving_status_name(status: u64) -> Option<&'static str> {
 }
 
 /// The name of an HTTP/2 error code (RFC 9113 section 7).
+#[cfg(feature = "grpc")]
 pub fn h2_error_name(code: u32) -> String {
     let name = match code {
         0x0 => "NO_ERROR",

@@ -853,3 +853,137 @@ fn grpcs_verifies_the_certificate_as_https_does() {
         ),
     );
 }
+
+// Under the name grpc_health_probe, grpc-health-probe's flags.
+
+/// A symlink named grpc_health_probe to the binary under test.
+fn as_grpc_health_probe(dir: &TempDir) -> Vec<String> {
+    let link = dir.path().join("grpc_health_probe");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("healthprobe"), &link).unwrap();
+    vec![link.to_str().unwrap().to_owned()]
+}
+
+#[test]
+fn as_grpc_health_probe_its_flags_from_its_readme_work() {
+    let dir = TempDir::new();
+    let runner = as_grpc_health_probe(&dir);
+    let (addr, requests) = scripted(answer(1));
+    let port = addr.port();
+    let local = format!("grpc://localhost:{port}");
+    for (args, service) in [
+        (vec![format!("-addr=localhost:{port}")], ""),
+        (vec![format!("-addr=:{port}"), "-service=foo".into()], "foo"),
+        (
+            vec![
+                "-addr".into(),
+                format!("localhost:{port}"),
+                "-service".into(),
+                "foo".into(),
+            ],
+            "foo",
+        ),
+        (
+            vec![
+                format!("-addr=localhost:{port}"),
+                "-connect-timeout".into(),
+                "250ms".into(),
+                "-rpc-timeout=100ms".into(),
+            ],
+            "",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        probe_with(&runner, &args).expect(
+            0,
+            &format!(
+                "healthy: gRPC Check {service:?} at {local}: SERVING from {addr} in <elapsed>"
+            ),
+        );
+        requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    }
+    let (addr, requests) = scripted(answer(2));
+    let header = "-rpc-header=Authorization: Bearer x";
+    probe_with(
+        &runner,
+        &[
+            &format!("-addr=127.0.0.1:{}", addr.port()),
+            header,
+            "-user-agent=probe/1",
+        ],
+    )
+    .expect(
+        1,
+        &format!(
+            "unhealthy: gRPC Check \"\" at grpc://{addr}: NOT_SERVING from {addr} in <elapsed>"
+        ),
+    );
+    let request = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        request
+            .fields
+            .contains(&("authorization".into(), "Bearer x".into())),
+        "{request:?}"
+    );
+    assert!(
+        request
+            .fields
+            .contains(&("user-agent".into(), "probe/1".into())),
+        "{request:?}"
+    );
+    let timeout = &request
+        .fields
+        .iter()
+        .find(|(n, _)| n == "grpc-timeout")
+        .unwrap()
+        .1;
+    let millis: u64 = timeout.trim_end_matches('m').parse().unwrap();
+    assert!((1500..=2000).contains(&millis), "{timeout}");
+}
+
+#[test]
+fn as_grpc_health_probe_tls_flags_map_to_ours() {
+    let dir = TempDir::new();
+    let runner = as_grpc_health_probe(&dir);
+    let (addr, ca) = grpcs_server(&[b"h2"]);
+    let ca = dir.write("ca.pem", &ca);
+    let port = addr.port();
+    probe_with(
+        &runner,
+        &[
+            &format!("-addr=localhost:{port}"),
+            "-tls",
+            &format!("-tls-ca-cert={ca}"),
+        ],
+    )
+    .expect(
+        0,
+        &format!(
+            "healthy: gRPC Check \"\" at grpcs://localhost:{port}: SERVING from {addr} in <elapsed>"
+        ),
+    );
+    probe_with(&runner, &[&format!("-addr=localhost:{port}"), "-tls", "-tls-no-verify"]).expect(
+        0,
+        &format!("healthy: gRPC Check \"\" at grpcs://localhost:{port} (certificate not verified): SERVING from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn as_grpc_health_probe_bad_flags_are_exit_64_not_2() {
+    let dir = TempDir::new();
+    let runner = as_grpc_health_probe(&dir);
+    for args in [
+        &["-service=foo"][..],
+        &["-addr=localhost:5000", "-spiffe"],
+        &["-addr=localhost:5000", "-tls-ca-cert=ca.pem"],
+        &["-addr=localhost:5000", "-bogus"],
+        &["-addr=localhost:5000", "-rpc-timeout=0s"],
+    ] {
+        let ran = probe_with(&runner, args).run();
+        assert_eq!(ran.code, Some(64), "{ran}");
+        assert!(
+            ran.stdout.is_empty() && ran.stderr.lines().count() == 1,
+            "{ran}"
+        );
+        assert!(ran.stderr.starts_with("healthprobe: "), "{ran}");
+    }
+}

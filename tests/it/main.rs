@@ -3,8 +3,10 @@
 mod cli;
 mod cross;
 mod exec;
-#[cfg(feature = "grpc")]
+#[cfg(all(feature = "grpc", feature = "tls"))]
 mod grpc;
+#[cfg(all(feature = "grpc", feature = "tls"))]
+mod grpc_interop;
 mod http;
 mod install;
 mod network;
