@@ -16,17 +16,34 @@ pointed at a closed port, with the wait cut to 1 s, they exit 1 and do not.
 compose-install.yaml's installer is run for real (`healthprobe install` into
 a temporary directory) and its health check runs from the installed copy.
 
+The gRPC examples (examples/Dockerfile.grpc, examples/kubernetes-grpc.yaml)
+are held to the same three rules, their grpc:// targets pointed at the gRPC
+health server given with --grpc-server PATH: a binary that takes
+`--listen 127.0.0.1:0 [--require-token TOKEN]`, prints
+`listening on 127.0.0.1:PORT` and answers SERVING for "" and
+"orders.v1.Orders" (target/interop/bin/go-health-server, built by
+`bash .ci/interop`). A probe that sends `${TOKEN}` runs against a server
+started with --require-token and TOKEN set in its environment, so exit 0
+proves the metadata reached the server; with a wrong TOKEN it must exit 1.
+Dockerfile.grpc's commented drop-in (healthprobe copied as
+grpc_health_probe) is run too, from a copy under that name. Without
+--grpc-server these live checks fail when CI is set and are skipped, saying
+so, otherwise.
+
 With --app-python PYTHON (a Python with examples/app/requirements.txt
 installed) it also runs the example FastAPI app under gunicorn, bound to
 loopback, and probes it with Dockerfile.example's health check: healthy while
 /storage is writable, unhealthy (exit 1) when it is not.
 
-Usage: check_examples.py HEALTHPROBE HEALTH_SERVER [--app-python PYTHON]
+Usage: check_examples.py HEALTHPROBE HEALTH_SERVER [--grpc-server PATH] [--app-python PYTHON]
 """
 
 import json
 import os
 import re
+import secrets
+import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,15 +87,20 @@ def probe_timeout(argv):
     return 2.0  # healthprobe's default
 
 
-def dockerfile_healthchecks(path):
-    """(runtime timeout, argv) for each HEALTHCHECK in a Dockerfile."""
-    text = path.read_text().replace("\\\n", " ")
+def dockerfile_healthchecks(path, commented=False):
+    """(runtime timeout, argv) for each HEALTHCHECK in a Dockerfile; with
+    commented, for each one shown in a comment (`#   HEALTHCHECK ...`)."""
+    text = path.read_text()
+    if commented:
+        text = "\n".join(line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#"))
+    text = text.replace("\\\n", " ")
     found = []
     for line in text.splitlines():
         if not line.startswith("HEALTHCHECK"):
             continue
         options, _, command = line.partition(" CMD ")
-        check(command.strip().startswith("["), f"{path.name}: HEALTHCHECK is in exec form")
+        shown = f"{path.name} (commented)" if commented else path.name
+        check(command.strip().startswith("["), f"{shown}: HEALTHCHECK is in exec form")
         m = re.search(r"--timeout=(\S+)", options)
         found.append((seconds(m.group(1)) if m else 30.0, json.loads(command)))
     return found
@@ -123,14 +145,16 @@ def kubernetes_probes(path):
     return found
 
 
-def localize(args, target):
-    """args with every http:// and tcp:// target's host and port replaced."""
-    return [re.sub(r"^(http|tcp)://[^/]+", lambda m: f"{m.group(1)}://{target}", a) for a in args]
+def localize(args, target, schemes=("http", "tcp")):
+    """args with every target of these schemes given its host and port."""
+    pattern = rf"^({'|'.join(schemes)})://[^/]+"
+    return [re.sub(pattern, lambda m: f"{m.group(1)}://{target}", a) for a in args]
 
 
-def run_probe(healthprobe, argv, target):
+def run_probe(healthprobe, argv, target, schemes=("http", "tcp"), env=None):
     """Runs argv[1:] with the targets' hosts and ports replaced by target."""
-    done = subprocess.run([healthprobe, *localize(argv[1:], target)], capture_output=True, text=True, timeout=30, env={})
+    args = localize(argv[1:], target, schemes)
+    done = subprocess.run([healthprobe, *args], capture_output=True, text=True, timeout=30, env=env or {})
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
@@ -200,13 +224,21 @@ def compose_install(path, healthprobe, target):
 
 class Server:
     """A server in its own process group, so that stopping it also stops the
-    workers it forked (gunicorn's outlive a killed master)."""
+    workers it forked (gunicorn's outlive a killed master). Without a port it
+    is started on port 0 and must say `listening on 127.0.0.1:PORT`."""
 
-    def __init__(self, cmd, port, env=None):
+    def __init__(self, cmd, port=None, env=None):
         self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL if port else subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 20
+        if port is None:
+            self.address = self.listening(cmd, deadline)
+            return
         while time.monotonic() < deadline:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
@@ -215,12 +247,113 @@ class Server:
         self.stop()
         raise RuntimeError(f"{cmd[0]} did not start on port {port}")
 
+    def listening(self, cmd, deadline):
+        """The address from the server's first line. Its stdout stays open:
+        a Go program writing to a closed pipe would die of SIGPIPE."""
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(0, deadline - time.monotonic()))
+        line = self.proc.stdout.readline().decode(errors="replace").strip() if ready else ""
+        m = re.fullmatch(r"listening on (127\.0\.0\.1:\d+)", line)
+        if not m:
+            self.stop()
+            raise RuntimeError(f"{cmd[0]} said {line!r}, not 'listening on 127.0.0.1:PORT'")
+        return m.group(1)
+
     def stop(self):
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.proc.wait(timeout=10)
+
+
+def kubernetes_secret_variables(path):
+    """Every ${NAME} in a probe's command is the container's own variable
+    from a Secret, and no $(NAME) is left for the kubelet to expand into the
+    command line."""
+    for doc in yaml.safe_load_all(path.read_text()):
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            from_secret = {e["name"] for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+            for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+                if kind not in container:
+                    continue
+                command = container[kind]["exec"]["command"]
+                used = sorted({name for arg in command for name in re.findall(r"\$\{(\w+)", arg)})
+                check(not any("$(" in arg for arg in command), f"{path.name}: {kind} has no $(VAR) for the kubelet to expand")
+                shown = ", ".join(f"${{{name}}}" for name in used) or "no variable"
+                check(used and set(used) <= from_secret, f"{path.name}: {kind} takes {shown} from a Secret")
+
+
+def drop_in_timeout(argv):
+    """grpc-health-probe's deadline: -connect-timeout + -rpc-timeout, 1s each
+    by default (healthprobe's --timeout in grpc_health_probe mode)."""
+    total = 0.0
+    for flag in ("connect-timeout", "rpc-timeout"):
+        value = "1s"
+        for i, arg in enumerate(argv):
+            if arg.lstrip("-") == flag:
+                value = argv[i + 1]
+            elif arg.lstrip("-").startswith(flag + "="):
+                value = arg.split("=", 1)[1]
+        total += seconds(value)
+    return total
+
+
+def run_drop_in(healthprobe, argv, target):
+    """Runs argv[1:] with healthprobe copied as grpc_health_probe (the name
+    decides the mode) and -addr pointed at target."""
+    args = []
+    for arg in argv[1:]:
+        if args and args[-1].lstrip("-") == "addr":
+            arg = target
+        args.append(re.sub(r"^(--?addr=).*", lambda m: m.group(1) + target, arg))
+    with tempfile.TemporaryDirectory() as bin_dir:
+        copy = Path(bin_dir) / "grpc_health_probe"
+        shutil.copy2(healthprobe, copy)
+        done = subprocess.run([str(copy), *args], capture_output=True, text=True, timeout=30, env={})
+    return done.returncode, (done.stdout + done.stderr).strip()
+
+
+def grpc_checks(healthprobe, grpc_server, checks, drop_ins):
+    """The gRPC examples' health checks, against the live server when one is
+    given; (source, runtime timeout, argv) each, drop_ins in
+    grpc_health_probe's syntax."""
+    for source, runtime_timeout, argv in checks:
+        own = probe_timeout(argv)
+        check(argv[0] == PROBE, f"{source}: runs {PROBE}")
+        check(runtime_timeout > own, f"{source}: runtime timeout {runtime_timeout}s > probe --timeout {own}s")
+    for source, runtime_timeout, argv in drop_ins:
+        own = drop_in_timeout(argv)
+        check(Path(argv[0]).name == "grpc_health_probe", f"{source}: runs {argv[0]}")
+        check(runtime_timeout > own, f"{source}: runtime timeout {runtime_timeout}s > -connect-timeout + -rpc-timeout {own}s")
+    if not grpc_server:
+        if os.environ.get("CI"):
+            check(False, "the gRPC examples need a live server: give --grpc-server (built by bash .ci/interop)")
+        else:
+            print("skipped: the gRPC examples against a live server (no --grpc-server; build one with bash .ci/interop)")
+        return
+    token = secrets.token_hex(16)
+    servers = [Server([grpc_server, "--listen", "127.0.0.1:0"])]
+    try:
+        servers.append(Server([grpc_server, "--listen", "127.0.0.1:0", "--require-token", token]))
+        open_server, token_server = servers
+        for source, _, argv in checks:
+            shown = " ".join(argv[1:])
+            if not any("${TOKEN}" in arg for arg in argv):
+                code, line = run_probe(healthprobe, argv, open_server.address, ("grpc",))
+                check(code == 0, f"{source}: {shown} -> exit {code}: {line}")
+                continue
+            # The server refuses calls without this token: exit 0 means the
+            # header, expanded by healthprobe, reached it.
+            code, line = run_probe(healthprobe, argv, token_server.address, ("grpc",), {"TOKEN": token})
+            check(code == 0, f"{source}: {shown}, TOKEN set -> exit {code}: {line}")
+            code, line = run_probe(healthprobe, argv, token_server.address, ("grpc",), {"TOKEN": "wrong"})
+            check(code == 1 and "UNAUTHENTICATED" in line, f"{source}: {shown}, TOKEN wrong -> exit {code}: {line}")
+        for source, _, argv in drop_ins:
+            code, line = run_drop_in(healthprobe, argv, open_server.address)
+            check(code == 0, f"{source}: {' '.join(argv)} -> exit {code}: {line}")
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def free_port():
@@ -235,6 +368,11 @@ def main():
     if "--app-python" in args:
         i = args.index("--app-python")
         app_python = args[i + 1]
+        del args[i : i + 2]
+    grpc_server = None
+    if "--grpc-server" in args:
+        i = args.index("--grpc-server")
+        grpc_server = args[i + 1]
         del args[i : i + 2]
     healthprobe, health_server = args
 
@@ -266,6 +404,15 @@ def main():
             check(code == 0, f"{source}: {' '.join(argv[1:])} -> exit {code}: {line}")
     finally:
         server.stop()
+
+    dockerfile_grpc = ROOT / "examples/Dockerfile.grpc"
+    grpc = [("Dockerfile.grpc", *c) for c in dockerfile_healthchecks(dockerfile_grpc)]
+    grpc += [("kubernetes-grpc.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes-grpc.yaml")]
+    kubernetes_secret_variables(ROOT / "examples/kubernetes-grpc.yaml")
+    comments = [line.lstrip("#").strip() for line in dockerfile_grpc.read_text().splitlines() if line.startswith("#")]
+    check("COPY --from=healthprobe /healthprobe /bin/grpc_health_probe" in comments, "Dockerfile.grpc: shows the drop-in COPY as grpc_health_probe")
+    drop_ins = [("Dockerfile.grpc (commented)", *c) for c in dockerfile_healthchecks(dockerfile_grpc, commented=True)]
+    grpc_checks(healthprobe, grpc_server, grpc, drop_ins)
 
     if app_python:
         dockerfile_argv = dockerfile_healthchecks(ROOT / "Dockerfile.example")[0][1]

@@ -1,28 +1,56 @@
 #!/usr/bin/env bash
 # What one health check costs: healthprobe (static musl, with and without TLS)
 # against curl, busybox wget and the Python one-liner the DHI guides suggest,
-# all probing the same fast health server on loopback, side by side.
+# all probing the same fast health server on loopback, side by side; and for
+# gRPC, healthprobe's grpc:// and grpcs:// against grpc-go's health client
+# (what grpc-health-probe is built on) and Python grpcio's health stub, all
+# asking the grpc-go health server of tests/interop/go, plain and with TLS.
 #
 #   bash benches/compare.sh [OUTPUT.md]      (RUNS=200 by default)
 #
 # Per probe it measures wall time from exec to exit (median and p95 of RUNS
-# runs, all tools in one hyperfine run so the ratios hold on a noisy machine),
-# peak RSS (median of 20 runs of /usr/bin/time), user-space instructions
-# (valgrind callgrind, one run: the count repeats exactly), system calls
-# (strace -f -c) and the size on disk (with the shared libraries a dynamic
-# tool loads). Every tool runs in the same small, container-like environment.
-# It writes a Markdown table to OUTPUT.md (default benches/results.md).
-# As root it installs what is missing with apt-get.
+# runs, all tools of a table in one hyperfine run so the ratios hold on a
+# noisy machine), peak RSS (median of 20 runs of /usr/bin/time), user-space
+# instructions (valgrind callgrind, one run: the count repeats exactly for
+# single-threaded tools), system calls (strace -f -c) and the size on disk
+# (with the shared libraries a dynamic tool loads). Every tool runs in the
+# same small, container-like environment. It writes two Markdown tables, HTTP
+# and gRPC, to OUTPUT.md (default benches/results.md).
+#
+# The gRPC table needs the servers, client and venv that `bash .ci/interop`
+# builds into target/interop; without them it is left out (with a note), and
+# with CI=true their absence is an error. As root it installs what else is
+# missing with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-benches/results.md}
 runs=${RUNS:-200}
 target=x86_64-unknown-linux-musl
 
+# gRPC: what .ci/interop builds. Checked first, so that CI fails fast.
+interop=$PWD/target/interop
+go_server=$interop/bin/go-health-server
+go_client=$interop/bin/go-health-client
+grpc_python=$interop/venv/bin/python
+grpc=true
+missing=()
+for file in "$go_server" "$go_client" "$grpc_python"; do
+  [ -x "$file" ] || missing+=("${file#"$PWD"/}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  grpc=false
+  if [ "${CI:-}" = true ]; then
+    echo "compare.sh: missing ${missing[*]}; CI measures gRPC too: run \`bash .ci/interop\` before this script" >&2
+    exit 1
+  fi
+  echo "compare.sh: skipping the gRPC table: missing ${missing[*]}" >&2
+  echo "compare.sh: build them with \`bash .ci/interop\` (as root on Debian 12 it installs Go and grpc-go), then run this again" >&2
+fi
+
 if [ "$(id -u)" = 0 ]; then
   need=()
   for tool in hyperfine:hyperfine busybox:busybox curl:curl strace:strace valgrind:valgrind \
-              /usr/bin/time:time python3:python3 gcc:gcc; do
+              /usr/bin/time:time python3:python3 gcc:gcc openssl:openssl; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -39,57 +67,65 @@ healthprobe_notls=$PWD/target/notls/$target/release/healthprobe
 server=$PWD/target/$target/release/examples/health_server
 
 work=$(mktemp -d)
-"$server" --listen 127.0.0.1:0 > "$work/server.out" &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do
-  grep -q listening "$work/server.out" 2>/dev/null && break
-  sleep 0.1
-done
-url="http://$(sed -n 's/^listening on //p' "$work/server.out")/health"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
-# The interpreter itself, not a wrapper script such as pyenv's shim.
-python=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+# Starts a server (the command "$2"...) in the background, its output in
+# $work/$1.out, and waits at most 5 s for its `listening on ADDR` line;
+# sets addr to ADDR. Stops everything if the server exits or stays silent.
+addr=
+start_server() {
+  local log=$work/$1.out
+  shift
+  "$@" > "$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do
+    addr=$(sed -n 's/^listening on //p' "$log")
+    [ -n "$addr" ] && return
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "compare.sh: $* did not start listening within 5 s; its output:" >&2
+  cat "$log" >&2
+  exit 1
+}
 
-names=("healthprobe" "healthprobe, no TLS" "curl -fsS" "busybox wget" "python3 urllib")
-commands=(
-  "$healthprobe -q $url"
-  "$healthprobe_notls -q $url"
-  "curl -fsS -o /dev/null $url"
-  "busybox wget -q -O /dev/null $url"
-  "$python -c 'import urllib.request; urllib.request.urlopen(\"$url\")'"
-)
 # What `docker exec` gives a probe: the image's few variables, no more.
 clean_env=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 HOSTNAME=bench)
+
+# A table is described by these arrays, one entry per row: names, commands,
+# binaries (what size on disk counts), base (the row whose wall median the
+# ratio column divides by) and vg_env (a variable for the callgrind run only,
+# or "").
+names=() commands=() binaries=() base=() vg_env=()
 
 # The words of command $1, in the array argv (quotes as a shell reads them),
 # so that every tool is exec'd directly: no shell's cost is counted.
 argv=()
 split() { eval "argv=(${commands[$1]})"; }
 
-# Every command must succeed before anything is measured.
-for i in "${!commands[@]}"; do
-  split "$i"
-  "${clean_env[@]}" "${argv[@]}" || { echo "${names[$i]} failed against $url" >&2; exit 1; }
-done
-
-echo "wall time: $runs runs each" >&2
-hyperfine_args=(-N --warmup 10 --runs "$runs" --style none --export-json "$work/wall.json")
-for i in "${!commands[@]}"; do
-  hyperfine_args+=(-n "${names[$i]}" "${commands[$i]}")
-done
-"${clean_env[@]}" "$(command -v hyperfine)" "${hyperfine_args[@]}" >/dev/null
-
 measure() {  # index -> "rss_kb instructions syscalls"
-  local rss=() i
+  local rss=() i extra=()
   split "$1"
+  [ -z "${vg_env[$1]}" ] || extra=("${vg_env[$1]}")
   for i in $(seq 20); do
     rss+=("$("${clean_env[@]}" /usr/bin/time -f %M "${argv[@]}" 2>&1 >/dev/null | tail -1)")
   done
   local rss_median instructions syscalls
   rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n 10p)
-  instructions=$("${clean_env[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+  instructions=$("${clean_env[@]}" "${extra[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "${argv[@]}" 2>&1 | sed -n 's/.*Collected : //p' | tail -1)
+  if [ -z "$instructions" ]; then
+    echo "compare.sh: callgrind counted nothing for ${names[$1]}" >&2
+    exit 1
+  fi
   "${clean_env[@]}" strace -f -c -o "$work/strace.txt" "${argv[@]}" >/dev/null 2>&1
   syscalls=$(awk '$NF == "total" { print $(NF-2) }' "$work/strace.txt")
   echo "$rss_median $instructions $syscalls"
@@ -103,28 +139,118 @@ size_on_disk() {  # binary -> bytes, with the shared libraries it loads
   echo "$total"
 }
 
-binaries=("$healthprobe" "$healthprobe_notls" "$(command -v curl)" "$(command -v busybox)" "$python")
-{
-  echo "| tool | wall median | wall p95 | vs curl | peak RSS | instructions | syscalls | size on disk |"
+table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
+  local json=$work/$1.json heading=$2 i output rss instructions syscalls size
+  # Every command must succeed before anything is measured.
+  for i in "${!commands[@]}"; do
+    split "$i"
+    if ! output=$("${clean_env[@]}" "${argv[@]}" 2>&1); then
+      echo "compare.sh: ${names[$i]} failed: ${commands[$i]}" >&2
+      echo "$output" >&2
+      exit 1
+    fi
+  done
+
+  echo "$1 wall time: $runs runs each" >&2
+  local hyperfine_args=(-N --warmup 10 --runs "$runs" --style none --export-json "$json")
+  for i in "${!commands[@]}"; do
+    hyperfine_args+=(-n "${names[$i]}" "${commands[$i]}")
+  done
+  "${clean_env[@]}" "$(command -v hyperfine)" "${hyperfine_args[@]}" >/dev/null
+
+  echo "| tool | wall median | wall p95 | $heading | peak RSS | instructions | syscalls | size on disk |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-} > "$work/rows.md"
-for i in "${!commands[@]}"; do
-  echo "measuring ${names[$i]}" >&2
-  read -r rss instructions syscalls < <(measure "$i")
-  size=$(size_on_disk "${binaries[$i]}")
-  python3 - "$work/wall.json" "$i" "${names[$i]}" "$rss" "$instructions" "$syscalls" "$size" >> "$work/rows.md" <<'PY'
+  for i in "${!commands[@]}"; do
+    echo "measuring ${names[$i]}" >&2
+    read -r rss instructions syscalls < <(measure "$i")
+    [ -n "$syscalls" ] || exit 1  # measure said why
+    size=$(size_on_disk "${binaries[$i]}")
+    python3 - "$json" "$i" "${base[$i]}" "${names[$i]}" "$rss" "$instructions" "$syscalls" "$size" <<'PY'
 import json, statistics, sys
-wall, i, name, rss, instructions, syscalls, size = sys.argv[1:]
+wall, i, base, name, rss, instructions, syscalls, size = sys.argv[1:]
 results = json.load(open(wall))["results"]
 def stats(k):
     times = sorted(results[k]["times"])
     return statistics.median(times), times[int(0.95 * (len(times) - 1))]
 median, p95 = stats(int(i))
-curl_median, _ = stats(2)
-print(f"| {name} | {median*1000:.2f} ms | {p95*1000:.2f} ms | {median/curl_median:.2f}x | "
+base_median, _ = stats(int(base))
+print(f"| {name} | {median*1000:.2f} ms | {p95*1000:.2f} ms | {median/base_median:.2f}x | "
       f"{int(rss)/1024:.1f} MiB | {int(instructions):,} | {syscalls} | {int(size)/1e6:.2f} MB |")
 PY
-done
+  done
+}
+
+# HTTP: everything against healthprobe's example health server.
+start_server http "$server" --listen 127.0.0.1:0
+url="http://$addr/health"
+
+# The interpreter itself, not a wrapper script such as pyenv's shim.
+python=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+
+names=("healthprobe" "healthprobe, no TLS" "curl -fsS" "busybox wget" "python3 urllib")
+commands=(
+  "$healthprobe -q $url"
+  "$healthprobe_notls -q $url"
+  "curl -fsS -o /dev/null $url"
+  "busybox wget -q -O /dev/null $url"
+  "$python -c 'import urllib.request; urllib.request.urlopen(\"$url\")'"
+)
+binaries=("$healthprobe" "$healthprobe_notls" "$(command -v curl)" "$(command -v busybox)" "$python")
+base=(2 2 2 2 2)
+vg_env=("" "" "" "" "")
+table http "vs curl" > "$work/http.md"
+
+if $grpc; then
+  # A private CA, and a server certificate it signs for localhost and
+  # 127.0.0.1: CA:FALSE, as rustls (rightly) refuses a CA as a server.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=healthprobe bench CA" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=localhost -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+  printf '%s\n' basicConstraints=critical,CA:FALSE keyUsage=critical,digitalSignature \
+    extendedKeyUsage=serverAuth subjectAltName=DNS:localhost,IP:127.0.0.1 > "$work/server.ext"
+  openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" \
+    -CAcreateserial -days 2 -extfile "$work/server.ext" -out "$work/server.pem" 2>/dev/null
+
+  start_server grpc "$go_server" --listen 127.0.0.1:0
+  grpc_addr=$addr
+  start_server grpcs "$go_server" --listen 127.0.0.1:0 --tls "$work/server.pem" "$work/server.key"
+  grpcs_addr=localhost:${addr##*:}
+
+  # The venv's interpreter is a link to the real one (no wrapper script in
+  # between: it must resolve to an ELF file). It is run through the link, as
+  # Python finds the venv, and so grpcio, from the path it was started by.
+  grpc_python_real=$(readlink -f "$grpc_python")
+  if ! head -c 4 "$grpc_python_real" | grep -q ELF; then
+    echo "compare.sh: $grpc_python is not a link to an interpreter binary but to $grpc_python_real" >&2
+    exit 1
+  fi
+
+  names=("healthprobe grpc://" "healthprobe grpcs://" "grpc-go client" "grpc-go client -tls" "python grpcio")
+  commands=(
+    "$healthprobe -q grpc://$grpc_addr"
+    "$healthprobe -q grpcs://$grpcs_addr --cacert $work/ca.pem"
+    "$go_client -addr $grpc_addr"
+    "$go_client -tls -ca $work/ca.pem -addr $grpcs_addr"
+    "$grpc_python -c 'import grpc; from grpc_health.v1 import health_pb2 as pb, health_pb2_grpc as rpc; ch = grpc.insecure_channel(\"$grpc_addr\"); r = rpc.HealthStub(ch).Check(pb.HealthCheckRequest(), timeout=2); ch.close(); raise SystemExit(r.status != pb.HealthCheckResponse.SERVING)'"
+  )
+  binaries=("$healthprobe" "$healthprobe" "$go_client" "$go_client" "$grpc_python_real")
+  # Plain rows against the plain grpc-go client, TLS rows against -tls.
+  base=(2 3 2 3 2)
+  # Callgrind aborts on the signals the Go runtime preempts goroutines with.
+  vg_env=("" "" GODEBUG=asyncpreemptoff=1 GODEBUG=asyncpreemptoff=1 "")
+  table grpc "vs grpc-go" > "$work/grpc.md"
+
+  grpc_go=$(dpkg-query -W -f '${Version}' golang-google-grpc-dev 2>/dev/null | sed 's/-[^-]*$//') || grpc_go="?"
+  go_toolchain=$(go version "$go_client" 2>/dev/null | sed 's/.*: //') || go_toolchain="Go ?"
+  grpcio=$("$grpc_python" -c 'import grpc; print(grpc.__version__)')
+  site_packages=$("$grpc_python" -c 'import grpc, os; print(os.path.dirname(os.path.dirname(grpc.__file__)))')
+  site_packages_size=$(du -sb "$site_packages" | cut -f1)
+  stripped="?"
+  if strip -o "$work/go-client.stripped" "$go_client" 2>/dev/null; then
+    stripped=$(awk -v s="$(stat -c %s "$work/go-client.stripped")" 'BEGIN { printf "%.2f", s/1e6 }')
+  fi
+fi
 
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 {
@@ -134,12 +260,42 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
   echo "$(curl --version | head -1 | cut -d' ' -f1-2), BusyBox $(busybox | head -1 | cut -d' ' -f2),"
   echo "Python $("$python" -c 'import platform; print(platform.python_version())'); $runs runs per tool."
   echo
-  cat "$work/rows.md"
+  echo "## HTTP"
+  echo
+  cat "$work/http.md"
   echo
   echo "Wall time is from exec to exit (hyperfine -N, no shell); instructions are"
   echo "user-space instructions from valgrind callgrind (for dynamic tools they"
   echo "include the dynamic loader); syscalls come from strace -f -c and include the"
   echo "execve. Size on disk is the binary plus the shared libraries it links (for"
   echo "Python, not its standard library)."
+  echo
+  echo "## gRPC"
+  echo
+  if $grpc; then
+    echo "One grpc.health.v1.Health/Check of service \"\" against the grpc-go health"
+    echo "server of tests/interop/go, plain and with TLS; grpc-go client: grpc-go"
+    echo "$grpc_go (Debian's, what grpc-health-probe is built on) built by $go_toolchain;"
+    echo "python grpcio: grpcio $grpcio on the same Python; $runs runs per tool."
+    echo
+    cat "$work/grpc.md"
+    echo
+    echo "Measured as above. \"vs grpc-go\" divides by the grpc-go client's wall"
+    echo "median in the same mode: plain rows by \`grpc-go client\`, TLS rows by"
+    echo "\`grpc-go client -tls\`. With TLS the server presents an ECDSA P-256"
+    echo "certificate for localhost from a private CA made for the run, trusted with"
+    echo "\`--cacert\` and \`-ca\`. The grpc-go client is tests/interop/go/client as"
+    echo ".ci/interop builds it, with debug information ($stripped MB stripped,"
+    echo "without its shared libraries); its instructions are counted with"
+    echo "GODEBUG=asyncpreemptoff=1 (callgrind aborts on the Go runtime's preemption"
+    echo "signals). The grpc-go client and grpcio run several threads, so their"
+    echo "instruction counts vary by a few percent from run to run. Size on disk for"
+    echo "python grpcio counts the interpreter and its shared libraries only, not the"
+    echo "standard library nor the venv's site-packages (grpcio, protobuf and the"
+    echo "rest: $(awk -v s="$site_packages_size" 'BEGIN { printf "%.2f", s/1e6 }') MB)."
+  else
+    echo "Not measured: target/interop is missing (missing: ${missing[*]});"
+    echo "\`bash .ci/interop\` builds it."
+  fi
 } > "$out"
 cat "$out"

@@ -62,6 +62,12 @@ HTTP options (http:// and https:// targets; -H and --unix-socket also gRPC):
       --expect-body <TEXT>
           Text that must appear in the first 64 KiB of the body
                                     [env: HEALTHPROBE_EXPECT_BODY] [default: none]
+      --expect-json <EXPR>
+          What the JSON body (at most 64 KiB) must say; repeatable, every one
+          must hold: PATH alone (exists, not false or null), or PATH OP VALUE
+          with OP one of == != < <= > >=, as in '.status == \"UP\"' or
+          '.checks[0].status == UP'. PATH: . .name .\"a name\" [N]. In the
+          variable, one per line       [env: HEALTHPROBE_EXPECT_JSON] [default: none]
       --follow-redirects
           Follow up to 5 redirects that keep the scheme, host and port
                                [env: HEALTHPROBE_FOLLOW_REDIRECTS] [default: off]
@@ -97,10 +103,10 @@ TLS options (https:// and grpcs:// targets):
 atomically), e.g. from an init container into a volume it shares with the app.
 
 Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
-Targets, header values, --expect-body, --grpc-service, --unix-socket and file options expand
-${VAR} and ${VAR:-default} from healthprobe's own environment; write $$ for
-a literal $. Proxy variables are ignored, and localhost is always the
-loopback interface.
+Targets, header values, --expect-body, --expect-json, --grpc-service,
+--unix-socket and file options expand ${VAR} and ${VAR:-default} from
+healthprobe's own environment; write $$ for a literal $. Proxy variables
+are ignored, and localhost is always the loopback interface.
 ";
 
 /// What the command line asks for.
@@ -155,6 +161,9 @@ pub struct Config {
     pub headers: Vec<(String, String)>,
     pub expect_status: ExpectStatus,
     pub expect_body: Option<String>,
+    /// `--expect-json`: every expression must hold for the JSON body.
+    #[cfg(feature = "json")]
+    pub expect_json: Vec<crate::expect_json::ExpectJson>,
     pub follow_redirects: bool,
     /// `--unix-socket`: connect here instead of the URL's host (HTTP and gRPC).
     pub unix_socket: Option<UnixSocket>,
@@ -348,6 +357,9 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     let headers: Vec<String> = args
         .values_from_str(["-H", "--header"])
         .map_err(|e| usage_error("--header", e))?;
+    let expect_json: Vec<String> = args
+        .values_from_str("--expect-json")
+        .map_err(|e| usage_error("--expect-json", e))?;
     let targets = free_arguments(args.finish())?;
 
     let env = Env(&env);
@@ -472,6 +484,43 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         }
     };
 
+    // --expect-json: each flag one expression; the variable one per line.
+    let (expect_json_source, expect_json) = match expect_json.is_empty() {
+        false => ("--expect-json", expect_json),
+        true => match env.get_some(http_var("HEALTHPROBE_EXPECT_JSON"))? {
+            Some(lines) => (
+                "HEALTHPROBE_EXPECT_JSON",
+                lines
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            None => ("--expect-json", Vec::new()),
+        },
+    };
+    let expect_json_given = (!expect_json.is_empty()).then(|| expect_json_source.to_owned());
+    if !expect_json.is_empty() && method == Method::Head {
+        bail!("{expect_json_source} needs a body, and responses to HEAD have none: use GET");
+    }
+    #[cfg(not(feature = "json"))]
+    if let Some(source) = &expect_json_given {
+        bail!("{source} needs JSON, which this build leaves out (built without the json feature)");
+    }
+    #[cfg(feature = "json")]
+    let expect_json = {
+        let mut parsed = Vec::with_capacity(expect_json.len());
+        for text in &expect_json {
+            let text = expand(text, |var| env.get_raw(var))
+                .map_err(|why| anyhow!("in {expect_json_source}: {why}"))?;
+            let expression = crate::expect_json::ExpectJson::parse(&text)
+                .map_err(|why| anyhow!("invalid {expect_json_source} {text:?}: {why}"))?;
+            parsed.push(expression);
+        }
+        parsed
+    };
+
     let (headers_source, headers) = match headers.is_empty() {
         false => ("--header", parse_headers(&headers, "--header", &env)?),
         true => match env.get_some(request_var("HEALTHPROBE_HEADER"))? {
@@ -522,6 +571,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         method_given.map(|(source, _)| source),
         expect_status_given.map(|(source, _)| source),
         expect_body_given.map(|(source, _)| source),
+        expect_json_given,
         follow_redirects.map(str::to_owned),
     ];
     if let Some(scheme) = urls
@@ -660,6 +710,8 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         headers,
         expect_status,
         expect_body,
+        #[cfg(feature = "json")]
+        expect_json,
         follow_redirects: follow_redirects.is_some(),
         unix_socket,
         grpc_service,
@@ -908,6 +960,7 @@ const KNOWN_OPTIONS: &[&str] = &[
     "--method",
     "--expect-status",
     "--expect-body",
+    "--expect-json",
     "--follow-redirects",
     "-q",
     "--quiet",

@@ -7,6 +7,8 @@ pub use crate::duration::{
     MAX as MAX_DURATION, display as display_duration, parse as parse_duration,
 };
 pub use crate::expand::expand;
+#[cfg(feature = "json")]
+pub use crate::expect_json::{ExpectJson, check_all as check_json};
 pub use crate::status::ExpectStatus;
 
 /// Runs a grpc:// probe's call against `server`, the bytes a server sends

@@ -24,6 +24,8 @@ pub mod config;
 mod der;
 mod duration;
 mod expand;
+#[cfg(feature = "json")]
+mod expect_json;
 #[cfg(feature = "grpc")]
 mod grpc;
 pub mod install;

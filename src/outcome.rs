@@ -115,6 +115,14 @@ pub enum Outcome {
         ended: bool,
         start: Vec<u8>,
     },
+    /// With `--expect-json`: the body is not one JSON document within the
+    /// limit, or an expression does not hold.
+    #[cfg(feature = "json")]
+    JsonMismatch {
+        status: u16,
+        peer: Peer,
+        problem: JsonProblem,
+    },
     /// The resolver found no address for the host, or failed.
     ResolveFailed { host: String, error: String },
     /// No address accepted a connection: each attempt with its error.
@@ -184,6 +192,39 @@ pub enum TlsProblem {
     Other(String),
 }
 
+/// Why a body fails `--expect-json`.
+#[cfg(feature = "json")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonProblem {
+    /// The body is not JSON: the parser's reason, the byte offset where it
+    /// gave up, and the start of the body.
+    NotJson {
+        why: String,
+        offset: usize,
+        start: Vec<u8>,
+    },
+    /// The body is longer than `limit` bytes.
+    TooLong { limit: usize },
+    /// Nothing is at `path`; `because` says what the value before it is,
+    /// when it cannot be indexed that way.
+    Missing {
+        path: String,
+        because: Option<String>,
+    },
+    /// The value at `path` (shown as JSON) does not satisfy `expected`.
+    Mismatch {
+        path: String,
+        found: String,
+        expected: String,
+    },
+    /// An ordering comparison found a value that is not a number.
+    NotANumber {
+        path: String,
+        found: String,
+        expected: String,
+    },
+}
+
 /// What is wrong with a gRPC health check's answer.
 #[cfg(feature = "grpc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -234,6 +275,8 @@ impl Outcome {
             Outcome::Serving { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
             Outcome::Grpc { .. } => EXIT_UNHEALTHY,
+            #[cfg(feature = "json")]
+            Outcome::JsonMismatch { .. } => EXIT_UNHEALTHY,
             Outcome::UnexpectedStatus { .. }
             | Outcome::RedirectRefused { .. }
             | Outcome::TooManyRedirects { .. }
@@ -450,6 +493,43 @@ impl Report {
                     )?,
                 }
                 write!(f, ", it begins {}, from {peer}", quoted(start, 80))?;
+            }
+            #[cfg(feature = "json")]
+            Outcome::JsonMismatch {
+                status,
+                peer,
+                problem,
+            } => {
+                write!(f, "{} but ", status_text(*status))?;
+                match problem {
+                    JsonProblem::NotJson { why, offset, start } => write!(
+                        f,
+                        "the body is not JSON ({why} at byte {offset}): {}",
+                        quoted(start, 60)
+                    )?,
+                    JsonProblem::TooLong { limit } => write!(
+                        f,
+                        "the body is longer than the {} KiB --expect-json reads",
+                        limit / 1024
+                    )?,
+                    JsonProblem::Missing { path, because } => {
+                        write!(f, "{path} is missing")?;
+                        if let Some(because) = because {
+                            write!(f, ": {because}")?;
+                        }
+                    }
+                    JsonProblem::Mismatch {
+                        path,
+                        found,
+                        expected,
+                    } => write!(f, "{path} is {found}, expected {expected}")?,
+                    JsonProblem::NotANumber {
+                        path,
+                        found,
+                        expected,
+                    } => write!(f, "{path} is {found}, not a number, expected {expected}")?,
+                }
+                write!(f, ", from {peer}")?;
             }
             Outcome::ResolveFailed { host, error } => {
                 write!(f, "cannot resolve {host:?}: {error}")?

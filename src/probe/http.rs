@@ -136,6 +136,17 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
                 location: None,
             };
         }
+        #[cfg(feature = "json")]
+        if !config.expect_json.is_empty() {
+            lock(&trace).stage = Stage::Body;
+            return match read_body(response) {
+                Ok(body) => judge_json(config, status, peer, &body),
+                Err(error) => {
+                    let trace = lock(&trace);
+                    failure(error, &trace, config, secure.as_ref(), deadline, limit)
+                }
+            };
+        }
         let Some(expected) = &config.expect_body else {
             return Outcome::Healthy { status, peer };
         };
@@ -291,6 +302,52 @@ fn search_body(mut response: Response<Body>, needle: &[u8]) -> Result<BodySearch
                 start: body,
             });
         }
+    }
+}
+
+/// Reads the body, at most one byte more than [`BODY_LIMIT`] (which says it
+/// is too long).
+#[cfg(feature = "json")]
+fn read_body(mut response: Response<Body>) -> Result<Vec<u8>, Error> {
+    let mut body = Vec::with_capacity(8 * 1024);
+    let reader = response.body_mut().as_reader();
+    match reader.take(BODY_LIMIT as u64 + 1).read_to_end(&mut body) {
+        Ok(_) => Ok(body),
+        Err(e) => Err(Error::from(e)),
+    }
+}
+
+/// `--expect-json`, with `--expect-body` checked on the same bytes first.
+#[cfg(feature = "json")]
+fn judge_json(config: &Config, status: u16, peer: Peer, body: &[u8]) -> Outcome {
+    use crate::outcome::JsonProblem;
+    if body.len() > BODY_LIMIT {
+        let problem = JsonProblem::TooLong { limit: BODY_LIMIT };
+        return Outcome::JsonMismatch {
+            status,
+            peer,
+            problem,
+        };
+    }
+    if let Some(expected) = &config.expect_body {
+        let needle = expected.as_bytes();
+        if !body.windows(needle.len()).any(|w| w == needle) {
+            return Outcome::BodyMismatch {
+                status,
+                peer,
+                read: body.len(),
+                ended: true,
+                start: body[..body.len().min(BODY_SHOWN)].to_vec(),
+            };
+        }
+    }
+    match crate::expect_json::check_all(&config.expect_json, body) {
+        Ok(()) => Outcome::Healthy { status, peer },
+        Err(problem) => Outcome::JsonMismatch {
+            status,
+            peer,
+            problem,
+        },
     }
 }
 

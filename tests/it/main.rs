@@ -9,6 +9,8 @@ mod grpc;
 mod grpc_interop;
 mod http;
 mod install;
+#[cfg(feature = "json")]
+mod json;
 mod network;
 mod panic;
 mod podman;

@@ -1,0 +1,48 @@
+//! `--expect-json`: the expression parser, and the evaluation of a parsed
+//! expression against an arbitrary body.
+//!
+//! The input is split at its first NUL byte: the expression, then the body.
+//!
+//! What must hold: nothing panics or hangs (a document nested 10,000 deep,
+//! a number of a thousand digits); an expression prints in a form that
+//! parses back to the same expression; the line is at most 500 bytes of
+//! visible ASCII.
+#![no_main]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use healthprobe::fuzz::{ExpectJson, check_json};
+use healthprobe::outcome::{Outcome, Peer, Report};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let (expression, body) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b"{}"[..]),
+    };
+    let Ok(expression) = std::str::from_utf8(expression) else {
+        return;
+    };
+    let Ok(parsed) = ExpectJson::parse(expression) else {
+        return;
+    };
+    let printed = parsed.to_string();
+    assert_eq!(ExpectJson::parse(&printed).as_ref(), Ok(&parsed), "{printed:?}");
+    let Err(problem) = check_json(&[parsed], body) else {
+        return;
+    };
+    let report = Report {
+        probed: "GET http://127.0.0.1:1/health".to_owned(),
+        outcome: Outcome::JsonMismatch {
+            status: 200,
+            peer: Peer::Tcp(SocketAddr::from(([127, 0, 0, 1], 1))),
+            problem,
+        },
+        elapsed: Duration::ZERO,
+        waited: None,
+    };
+    let line = report.line();
+    assert!(line.len() <= 500, "{line:?}");
+    assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)), "{line:?}");
+});
