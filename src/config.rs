@@ -49,7 +49,7 @@ Options:
   -q, --quiet
           Print nothing for healthy targets  [env: HEALTHPROBE_QUIET] [default: off]
 
-HTTP options (http:// and https:// targets; -H and --unix-socket also gRPC):
+HTTP options (http:// and https:// targets; gRPC ones take -H and a socket too):
   -X, --method <GET|HEAD>
           The request method                [env: HEALTHPROBE_METHOD] [default: GET]
   -H, --header <'Name: value'>
@@ -301,6 +301,12 @@ pub fn parse_invocation(
 /// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
 /// variables read through `env`, which also serves `${VAR}` expansion.
 pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
+    parse_with_env(args, &env)
+}
+
+/// [`parse`] with the environment as a trait object: one copy of the parser
+/// in the binary, whatever the lookup functions callers pass (20 KB each).
+fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Command> {
     if args.first().is_some_and(|a| a == "install") {
         return match &args[1..] {
             [dir] if dir.is_empty() => {
@@ -362,7 +368,7 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
         .map_err(|e| usage_error("--expect-json", e))?;
     let targets = free_arguments(args.finish())?;
 
-    let env = Env(&env);
+    let env = Env(env);
     // Targets: the arguments, each expanded; else HEALTHPROBE_URL, expanded,
     // then split at whitespace.
     let mut source = "URL";

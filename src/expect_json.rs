@@ -351,9 +351,9 @@ impl Parser<'_> {
                         Some('"') => path.push(Segment::Name(self.string()?)),
                         Some(c) if c.is_ascii_alphabetic() || c == '_' => path.push(self.name()),
                         _ => {
-                            return Err(self.error(
-                                "expected a name, a quoted name or [N] after \".\"",
-                            ));
+                            return Err(
+                                self.error("expected a name, a quoted name or [N] after \".\"")
+                            );
                         }
                     }
                 }
@@ -449,9 +449,8 @@ impl Parser<'_> {
         if bare {
             return Ok(Value::String(rest.to_owned()));
         }
-        Err(self.error(
-            "expected a JSON value (\"text\", a number, true, false, null) or a bare word",
-        ))
+        Err(self
+            .error("expected a JSON value (\"text\", a number, true, false, null) or a bare word"))
     }
 }
 
@@ -474,7 +473,10 @@ mod tests {
             (" . ", "."),
             (".status", ".status"),
             (".components.db.status", ".components.db.status"),
-            (r#"."name with spaces"."a.b""#, r#"."name with spaces"."a.b""#),
+            (
+                r#"."name with spaces"."a.b""#,
+                r#"."name with spaces"."a.b""#,
+            ),
             (".checks[0].status", ".checks[0].status"),
             (".[0]", "[0]"),
             (".a.[-1]", ".a[-1]"),
@@ -506,22 +508,67 @@ mod tests {
     #[test]
     fn malformed_expressions_point_at_the_column() {
         for (text, want) in [
-            ("status", "at column 1, expected a path starting with \".\", like .status"),
-            ("", "at column 1, expected a path starting with \".\", like .status"),
-            (".status =! UP", "at column 9, expected ==, !=, <, <=, > or >= after the path, or nothing"),
-            (".db-primary", "at column 4, expected ==, !=, <, <=, > or >= after the path, or nothing; quote a name with such characters, as in .\"db-primary\""),
-            (".a.", "at column 4, expected a name, a quoted name or [N] after \".\""),
-            (".a[x]", "at column 4, expected an array index like [0] or [-1]"),
-            (".a[1", "at column 4, expected an array index like [0] or [-1]"),
-            (".a[99999999999999999999]", "at column 4, expected an array index like [0] or [-1]"),
-            (r#"."open"#, "at column 2, expected a complete \"quoted name\""),
+            (
+                "status",
+                "at column 1, expected a path starting with \".\", like .status",
+            ),
+            (
+                "",
+                "at column 1, expected a path starting with \".\", like .status",
+            ),
+            (
+                ".status =! UP",
+                "at column 9, expected ==, !=, <, <=, > or >= after the path, or nothing",
+            ),
+            (
+                ".db-primary",
+                "at column 4, expected ==, !=, <, <=, > or >= after the path, or nothing; quote a name with such characters, as in .\"db-primary\"",
+            ),
+            (
+                ".a.",
+                "at column 4, expected a name, a quoted name or [N] after \".\"",
+            ),
+            (
+                ".a[x]",
+                "at column 4, expected an array index like [0] or [-1]",
+            ),
+            (
+                ".a[1",
+                "at column 4, expected an array index like [0] or [-1]",
+            ),
+            (
+                ".a[99999999999999999999]",
+                "at column 4, expected an array index like [0] or [-1]",
+            ),
+            (
+                r#"."open"#,
+                "at column 2, expected a complete \"quoted name\"",
+            ),
             (".a ==", "at column 6, expected a value after =="),
-            (r#".a == "open"#, "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word"),
-            (".a == 01", "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word"),
-            (".v == 1.2.3", "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word"),
-            (".a == two words", "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word"),
-            ("é.a", "at column 1, expected a path starting with \".\", like .status"),
-            (".é", "at column 2, expected ==, !=, <, <=, > or >= after the path, or nothing"),
+            (
+                r#".a == "open"#,
+                "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word",
+            ),
+            (
+                ".a == 01",
+                "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word",
+            ),
+            (
+                ".v == 1.2.3",
+                "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word",
+            ),
+            (
+                ".a == two words",
+                "at column 7, expected a JSON value (\"text\", a number, true, false, null) or a bare word",
+            ),
+            (
+                "é.a",
+                "at column 1, expected a path starting with \".\", like .status",
+            ),
+            (
+                ".é",
+                "at column 2, expected ==, !=, <, <=, > or >= after the path, or nothing",
+            ),
         ] {
             assert_eq!(ExpectJson::parse(text).unwrap_err(), want, "{text:?}");
         }
@@ -534,12 +581,24 @@ mod tests {
         assert_eq!(check(".", SPRING), Ok(()));
         assert_eq!(check(".status", SPRING), Ok(()));
         assert_eq!(check(".components.db.status == UP", SPRING), Ok(()));
-        assert_eq!(check(".components.diskSpace.details.free > 1000000", SPRING), Ok(()));
+        assert_eq!(
+            check(".components.diskSpace.details.free > 1000000", SPRING),
+            Ok(())
+        );
         assert_eq!(check(".n == 1", r#"{"n": 1.0}"#), Ok(()));
         assert_eq!(check(".n == 1.0", r#"{"n": 1}"#), Ok(()));
         assert_eq!(check(".n != 2", r#"{"n": 1}"#), Ok(()));
-        assert_eq!(check(".a == [1, {\"b\": 2}]", r#"{"a": [1.0, {"b": 2.0}]}"#), Ok(()));
-        assert_eq!(check(".big < 18446744073709551615", r#"{"big": 18446744073709551614}"#), Ok(()));
+        assert_eq!(
+            check(".a == [1, {\"b\": 2}]", r#"{"a": [1.0, {"b": 2.0}]}"#),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                ".big < 18446744073709551615",
+                r#"{"big": 18446744073709551614}"#
+            ),
+            Ok(())
+        );
         assert_eq!(check(".neg >= -5", r#"{"neg": -5}"#), Ok(()));
         assert_eq!(check(".x[-1] == 3", r#"{"x": [1, 2, 3]}"#), Ok(()));
         assert_eq!(check(".[0].ok", r#"[{"ok": 1}]"#), Ok(()));
@@ -555,29 +614,54 @@ mod tests {
                 expected: expected.into(),
             })
         };
-        assert_eq!(check(".status == UP", r#"{"status":"DOWN"}"#), mismatch(".status", "\"DOWN\"", "== \"UP\""));
-        assert_eq!(check(".ready", r#"{"ready":false}"#), mismatch(".ready", "false", "a value other than false or null"));
-        assert_eq!(check(".ready", r#"{"ready":null}"#), mismatch(".ready", "null", "a value other than false or null"));
+        assert_eq!(
+            check(".status == UP", r#"{"status":"DOWN"}"#),
+            mismatch(".status", "\"DOWN\"", "== \"UP\"")
+        );
+        assert_eq!(
+            check(".ready", r#"{"ready":false}"#),
+            mismatch(".ready", "false", "a value other than false or null")
+        );
+        assert_eq!(
+            check(".ready", r#"{"ready":null}"#),
+            mismatch(".ready", "null", "a value other than false or null")
+        );
         assert_eq!(check(".n < 5", r#"{"n":7}"#), mismatch(".n", "7", "< 5"));
         assert_eq!(
             check(".n < 5", r#"{"n":"7"}"#),
-            Err(JsonProblem::NotANumber { path: ".n".into(), found: "\"7\"".into(), expected: "< 5".into() })
+            Err(JsonProblem::NotANumber {
+                path: ".n".into(),
+                found: "\"7\"".into(),
+                expected: "< 5".into()
+            })
         );
         assert_eq!(
             check(".components.db.status == UP", r#"{"components":{}}"#),
-            Err(JsonProblem::Missing { path: ".components.db".into(), because: None })
+            Err(JsonProblem::Missing {
+                path: ".components.db".into(),
+                because: None
+            })
         );
         assert_eq!(
             check(".a.b", r#"{"a":"text"}"#),
-            Err(JsonProblem::Missing { path: ".a.b".into(), because: Some(".a is a string".into()) })
+            Err(JsonProblem::Missing {
+                path: ".a.b".into(),
+                because: Some(".a is a string".into())
+            })
         );
         assert_eq!(
             check(".x[3]", r#"{"x":[1]}"#),
-            Err(JsonProblem::Missing { path: ".x[3]".into(), because: None })
+            Err(JsonProblem::Missing {
+                path: ".x[3]".into(),
+                because: None
+            })
         );
         assert_eq!(
             check(".x[-2]", r#"{"x":[1]}"#),
-            Err(JsonProblem::Missing { path: ".x[-2]".into(), because: None })
+            Err(JsonProblem::Missing {
+                path: ".x[-2]".into(),
+                because: None
+            })
         );
         let long = format!(r#"{{"s":"{}"}}"#, "x".repeat(300));
         match check(".s == y", &long) {
@@ -588,7 +672,11 @@ mod tests {
 
     #[test]
     fn the_first_failing_expression_decides() {
-        let all = [parse(".status == UP"), parse(".components.db.status == DOWN"), parse(".nope")];
+        let all = [
+            parse(".status == UP"),
+            parse(".components.db.status == DOWN"),
+            parse(".nope"),
+        ];
         match check_all(&all, SPRING.as_bytes()) {
             Err(JsonProblem::Mismatch { path, .. }) => assert_eq!(path, ".components.db.status"),
             other => panic!("{other:?}"),
@@ -620,7 +708,10 @@ mod tests {
             Err(JsonProblem::NotJson { .. })
         ));
         let huge = format!("{{\"n\": 1{}}}", "0".repeat(400));
-        assert!(matches!(check_all(&[parse(".n > 1")], huge.as_bytes()), Err(JsonProblem::NotJson { .. })));
+        assert!(matches!(
+            check_all(&[parse(".n > 1")], huge.as_bytes()),
+            Err(JsonProblem::NotJson { .. })
+        ));
         let long = format!("{{\"n\": 1{}}}", "0".repeat(30));
         assert_eq!(check_all(&[parse(".n > 1")], long.as_bytes()), Ok(()));
     }

@@ -48,10 +48,10 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     let limit = Limit::Deadline(config.timeout);
     let deadline = Instant::now() + config.timeout;
-    let stream = Scripted(Cursor::new(server.to_vec()));
+    let mut stream = Scripted(Cursor::new(server.to_vec()));
     crate::Report {
         probed: crate::probe::grpc::described(config),
-        outcome: crate::probe::grpc::call(config, stream, deadline, limit, peer),
+        outcome: crate::probe::grpc::call(config, &mut stream, deadline, limit, peer),
         elapsed: Duration::ZERO,
         waited: None,
     }

@@ -68,9 +68,11 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
                 problem: GrpcProblem::NoH2 { chosen },
             };
         }
-        return call(config, secured, deadline, limit, peer);
+        let mut secured = secured;
+        return call(config, &mut secured, deadline, limit, peer);
     }
-    call(config, stream, deadline, limit, peer)
+    let mut stream = stream;
+    call(config, &mut stream, deadline, limit, peer)
 }
 
 #[cfg(feature = "tls")]
@@ -129,10 +131,15 @@ fn handshake_failure(
     }
 }
 
-/// Makes the call over a connected (and perhaps secured) stream.
-pub(crate) fn call<S: Read + Write>(
+/// A connected stream, plain or TLS.
+pub(crate) trait Duplex: Read + Write {}
+impl<S: Read + Write> Duplex for S {}
+
+/// Makes the call over a connected (and perhaps secured) stream, taken as a
+/// trait object so that the HTTP/2 client is in the binary once.
+pub(crate) fn call(
     config: &Config,
-    stream: S,
+    stream: &mut dyn Duplex,
     deadline: Instant,
     limit: Limit,
     peer: Peer,

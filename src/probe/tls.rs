@@ -42,6 +42,8 @@ pub struct Prepared {
 /// Reads the files the TLS options name and builds the configuration, offering
 /// `alpn` (e.g. `h2`) if not empty. A file that cannot be used is a
 /// configuration error; finding nothing to trust is unhealthy.
+// Not inlined: HTTP and gRPC probes both call it, and one copy is 8 KB.
+#[inline(never)]
 pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_details(Arc::clone(&provider), Arc::new(Clock))
@@ -316,6 +318,7 @@ pub type TlsStream = StreamOwned<ClientConnection, DeadlineStream>;
 
 /// Runs the handshake over `stream`; every read and write in it ends by the
 /// stream's deadline.
+#[inline(never)]
 pub fn handshake(
     config: &Arc<ClientConfig>,
     name: ServerName<'static>,

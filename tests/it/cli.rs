@@ -35,6 +35,16 @@ fn help_lists_every_option_with_its_variable_and_default() {
             "HEALTHPROBE_FOLLOW_REDIRECTS",
             "[default: off]",
         ),
+        (
+            "--expect-json",
+            "HEALTHPROBE_EXPECT_JSON",
+            "[default: none]",
+        ),
+        (
+            "--grpc-service",
+            "HEALTHPROBE_GRPC_SERVICE",
+            "[default: \"\"]",
+        ),
         ("--quiet", "HEALTHPROBE_QUIET", "[default: off]"),
         ("--wait", "HEALTHPROBE_WAIT", "[default: none]"),
         ("--interval", "HEALTHPROBE_INTERVAL", "[default: 1s]"),

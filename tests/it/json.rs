@@ -97,10 +97,8 @@ async fn spring_boot_actuator_recipes() {
     ] {
         probe(&["--expect-json", expr, &url]).expect(0, &healthy(&url, &peer));
     }
-    probe(&["--expect-json", r#".components.redis.status == "UP""#, &url]).expect(
-        1,
-        &unhealthy(&url, &peer, ".components.redis is missing"),
-    );
+    probe(&["--expect-json", r#".components.redis.status == "UP""#, &url])
+        .expect(1, &unhealthy(&url, &peer, ".components.redis is missing"));
 }
 
 #[tokio::test]
@@ -116,9 +114,20 @@ async fn pretty_printed_json_is_judged_as_json() {
         ),
     );
     probe(&["--expect-json", ".status == UP", &url]).expect(0, &healthy(&url, &peer));
-    probe(&["--expect-json", ".status == UP", "--expect-json", ".components.db.status == UP", &url]).expect(
+    probe(&[
+        "--expect-json",
+        ".status == UP",
+        "--expect-json",
+        ".components.db.status == UP",
+        &url,
+    ])
+    .expect(
         1,
-        &unhealthy(&url, &peer, r#".components.db.status is "DOWN", expected == "UP""#),
+        &unhealthy(
+            &url,
+            &peer,
+            r#".components.db.status is "DOWN", expected == "UP""#,
+        ),
     );
 }
 
@@ -127,10 +136,20 @@ async fn aspnet_core_degraded_is_caught_in_json_and_in_plain_text() {
     let (_server, url, peer) = json(ASPNET).await;
     probe(&["--expect-json", ".status == Healthy", &url]).expect(
         1,
-        &unhealthy(&url, &peer, r#".status is "Degraded", expected == "Healthy""#),
+        &unhealthy(
+            &url,
+            &peer,
+            r#".status is "Degraded", expected == "Healthy""#,
+        ),
     );
-    probe(&["--expect-json", ".entries.sql.status == Healthy", &url]).expect(0, &healthy(&url, &peer));
-    probe(&["--expect-json", r#".entries.redis.tags[0] == "cache""#, &url]).expect(0, &healthy(&url, &peer));
+    probe(&["--expect-json", ".entries.sql.status == Healthy", &url])
+        .expect(0, &healthy(&url, &peer));
+    probe(&[
+        "--expect-json",
+        r#".entries.redis.tags[0] == "cache""#,
+        &url,
+    ])
+    .expect(0, &healthy(&url, &peer));
     // The default writer answers text/plain "Healthy" or "Degraded", which
     // --expect-body checks; --expect-json says it is not JSON.
     let plain = answering(200, "text/plain", "Degraded").await;
@@ -142,23 +161,40 @@ async fn aspnet_core_degraded_is_caught_in_json_and_in_plain_text() {
     );
     probe(&["--expect-json", ".status == Healthy", &url]).expect(
         1,
-        &unhealthy(&url, &peer, r#"the body is not JSON (expected a value at byte 0): "Degraded""#),
+        &unhealthy(
+            &url,
+            &peer,
+            r#"the body is not JSON (expected a value at byte 0): "Degraded""#,
+        ),
     );
 }
 
 #[tokio::test]
 async fn microprofile_health_checks_are_an_array() {
     let (_server, url, peer) = json(QUARKUS).await;
-    probe(&["--expect-json", ".checks[0].status == UP", "--expect-json", ".checks[-1].name == kafka", &url])
-        .expect(0, &healthy(&url, &peer));
-    probe(&["--expect-json", r#".checks[0].data."<default>" == UP"#, &url]).expect(0, &healthy(&url, &peer));
-    probe(&["--expect-json", ".checks[2].status == UP", &url]).expect(
-        1,
-        &unhealthy(&url, &peer, ".checks[2] is missing"),
-    );
+    probe(&[
+        "--expect-json",
+        ".checks[0].status == UP",
+        "--expect-json",
+        ".checks[-1].name == kafka",
+        &url,
+    ])
+    .expect(0, &healthy(&url, &peer));
+    probe(&[
+        "--expect-json",
+        r#".checks[0].data."<default>" == UP"#,
+        &url,
+    ])
+    .expect(0, &healthy(&url, &peer));
+    probe(&["--expect-json", ".checks[2].status == UP", &url])
+        .expect(1, &unhealthy(&url, &peer, ".checks[2] is missing"));
     probe(&["--expect-json", ".checks.status == UP", &url]).expect(
         1,
-        &unhealthy(&url, &peer, ".checks.status is missing: .checks is an array"),
+        &unhealthy(
+            &url,
+            &peer,
+            ".checks.status is missing: .checks is an array",
+        ),
     );
 }
 
@@ -184,11 +220,23 @@ async fn custom_documents_compare_numbers_and_types() {
     for (expr, why) in [
         (".version == 1235", ".version is 1234, expected == 1235"),
         (".queue.depth > 100", ".queue.depth is 17, expected > 100"),
-        (".replicas[1].lag_ms < 100", ".replicas[1].lag_ms is 250, expected < 100"),
-        (".build < 2", r#".build is "1.4.2", not a number, expected < 2"#),
-        (".maintenance", ".maintenance is null, expected a value other than false or null"),
+        (
+            ".replicas[1].lag_ms < 100",
+            ".replicas[1].lag_ms is 250, expected < 100",
+        ),
+        (
+            ".build < 2",
+            r#".build is "1.4.2", not a number, expected < 2"#,
+        ),
+        (
+            ".maintenance",
+            ".maintenance is null, expected a value other than false or null",
+        ),
         (".ok != true", ".ok is true, expected != true"),
-        (".version.major == 1", ".version.major is missing: .version is a number"),
+        (
+            ".version.major == 1",
+            ".version.major is missing: .version is a number",
+        ),
     ] {
         probe(&["--expect-json", expr, &url]).expect(1, &unhealthy(&url, &peer, why));
     }
@@ -205,7 +253,10 @@ async fn expressions_come_from_the_environment_one_per_line_and_expand() {
     probe(&[&url])
         .env("HEALTHPROBE_EXPECT_JSON", lines)
         .env("VERSION", "99")
-        .expect(1, &unhealthy(&url, &peer, ".version is 1234, expected == 99"));
+        .expect(
+            1,
+            &unhealthy(&url, &peer, ".version is 1234, expected == 99"),
+        );
     // A flag replaces the variable, as with headers.
     probe(&["--expect-json", ".ok", &url])
         .env("HEALTHPROBE_EXPECT_JSON", ".nope")
@@ -218,21 +269,29 @@ async fn a_failing_status_is_reported_before_the_body() {
     let url = format!("{}/health", server.uri());
     probe(&["--expect-json", ".status == UP", &url]).expect(
         1,
-        &format!("unhealthy: GET {url}: 503 Service Unavailable, expected 200-299, from {} in <elapsed>", server.address()),
+        &format!(
+            "unhealthy: GET {url}: 503 Service Unavailable, expected 200-299, from {} in <elapsed>",
+            server.address()
+        ),
     );
 }
 
 #[tokio::test]
 async fn expect_body_and_expect_json_combine() {
     let (_server, url, peer) = json(CUSTOM).await;
-    probe(&["--expect-body", "replicas", "--expect-json", ".ok", &url]).expect(0, &healthy(&url, &peer));
+    probe(&["--expect-body", "replicas", "--expect-json", ".ok", &url])
+        .expect(0, &healthy(&url, &peer));
     let ran = probe(&["--expect-body", "absent", "--expect-json", ".ok", &url]).run();
     assert_eq!(ran.code, Some(1), "{ran}");
     assert!(ran.stderr.contains("lacks the expected text"), "{ran}");
-    probe(&["--expect-body", "replicas", "--expect-json", ".ok == false", &url]).expect(
-        1,
-        &unhealthy(&url, &peer, ".ok is true, expected == false"),
-    );
+    probe(&[
+        "--expect-body",
+        "replicas",
+        "--expect-json",
+        ".ok == false",
+        &url,
+    ])
+    .expect(1, &unhealthy(&url, &peer, ".ok is true, expected == false"));
 }
 
 #[tokio::test]
@@ -250,7 +309,11 @@ async fn bodies_that_are_not_json_or_too_long_are_named() {
     let (_server, url, peer) = json(&long).await;
     probe(&["--expect-json", ".status", &url]).expect(
         1,
-        &unhealthy(&url, &peer, "the body is longer than the 64 KiB --expect-json reads"),
+        &unhealthy(
+            &url,
+            &peer,
+            "the body is longer than the 64 KiB --expect-json reads",
+        ),
     );
     let deep = "[".repeat(10_000) + &"]".repeat(10_000);
     let (_server, url, peer) = json(&deep).await;
@@ -262,7 +325,11 @@ async fn bodies_that_are_not_json_or_too_long_are_named() {
     let (_server, url, peer) = json(&huge).await;
     let ran = probe(&["--expect-json", ".n > 1", &url]).run();
     assert_eq!(ran.code, Some(1), "{ran}");
-    assert!(ran.stderr.contains("the body is not JSON (number out of range at byte"), "{ran}");
+    assert!(
+        ran.stderr
+            .contains("the body is not JSON (number out of range at byte"),
+        "{ran}"
+    );
     let _ = peer;
 }
 
@@ -270,7 +337,10 @@ async fn bodies_that_are_not_json_or_too_long_are_named() {
 fn drips_json(mut stream: TcpStream) {
     let _ = read_head(&mut stream);
     let body = br#"{"status":"UP","pad":"...................."}"#;
-    let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(head.as_bytes());
     drip(&mut stream, body, Duration::from_millis(100));
 }
@@ -280,21 +350,46 @@ fn a_slow_json_body_ends_at_the_deadline() {
     let addr = serve(1, drips_json);
     let url = format!("http://{addr}/health");
     let ran = probe(&["-t", "500ms", "--expect-json", ".status == UP", &url]).run();
-    let start = format!("unhealthy: GET {url}: timed out reading the body from {addr} (--timeout 500ms, ");
-    assert!(ran.code == Some(1) && ran.stderr.starts_with(&start), "{ran}");
+    let start =
+        format!("unhealthy: GET {url}: timed out reading the body from {addr} (--timeout 500ms, ");
+    assert!(
+        ran.code == Some(1) && ran.stderr.starts_with(&start),
+        "{ran}"
+    );
     ran.ended_at_deadline(Duration::from_millis(500));
 }
 
 #[test]
 fn expect_json_usage_errors_are_exit_64_and_point_at_the_column() {
     for (args, line) in [
-        (&["--expect-json", ".status =! UP", "http://127.0.0.1:1/"][..], "healthprobe: invalid --expect-json \".status =! UP\": at column 9, expected ==, !=, <, <=, > or >= after the path, or nothing"),
-        (&["--expect-json", "status == UP", "http://127.0.0.1:1/"], "healthprobe: invalid --expect-json \"status == UP\": at column 1, expected a path starting with \".\", like .status"),
-        (&["--expect-json", ".a ==", "http://127.0.0.1:1/"], "healthprobe: invalid --expect-json \".a ==\": at column 6, expected a value after =="),
-        (&["-X", "HEAD", "--expect-json", ".ok", "http://127.0.0.1:1/"], "healthprobe: --expect-json needs a body, and responses to HEAD have none: use GET"),
-        (&["--expect-json", ".ok", "tcp://127.0.0.1:1"], "healthprobe: --expect-json applies only to http:// and https:// targets, and none is given"),
-        (&["--expect-json", ".ok", "grpc://127.0.0.1:1"], "healthprobe: --expect-json does not apply to grpc:// targets: a gRPC health check is judged by its SERVING status"),
-        (&["--expect-json", ".v == ${NOPE}", "http://127.0.0.1:1/"], "healthprobe: in --expect-json: ${NOPE} is not set and has no default"),
+        (
+            &["--expect-json", ".status =! UP", "http://127.0.0.1:1/"][..],
+            "healthprobe: invalid --expect-json \".status =! UP\": at column 9, expected ==, !=, <, <=, > or >= after the path, or nothing",
+        ),
+        (
+            &["--expect-json", "status == UP", "http://127.0.0.1:1/"],
+            "healthprobe: invalid --expect-json \"status == UP\": at column 1, expected a path starting with \".\", like .status",
+        ),
+        (
+            &["--expect-json", ".a ==", "http://127.0.0.1:1/"],
+            "healthprobe: invalid --expect-json \".a ==\": at column 6, expected a value after ==",
+        ),
+        (
+            &["-X", "HEAD", "--expect-json", ".ok", "http://127.0.0.1:1/"],
+            "healthprobe: --expect-json needs a body, and responses to HEAD have none: use GET",
+        ),
+        (
+            &["--expect-json", ".ok", "tcp://127.0.0.1:1"],
+            "healthprobe: --expect-json applies only to http:// and https:// targets, and none is given",
+        ),
+        (
+            &["--expect-json", ".ok", "grpc://127.0.0.1:1"],
+            "healthprobe: --expect-json does not apply to grpc:// targets: a gRPC health check is judged by its SERVING status",
+        ),
+        (
+            &["--expect-json", ".v == ${NOPE}", "http://127.0.0.1:1/"],
+            "healthprobe: in --expect-json: ${NOPE} is not set and has no default",
+        ),
     ] {
         probe(args).expect(64, line);
     }
