@@ -394,3 +394,32 @@ fn expect_json_usage_errors_are_exit_64_and_point_at_the_column() {
         probe(args).expect(64, line);
     }
 }
+
+#[test]
+fn expect_json_works_over_a_unix_socket() {
+    let dir = TempDir::new();
+    let path = dir.path().join("app.sock");
+    let listener = bind_unix(path.to_str().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().take(2).flatten() {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = read_head_from(&mut stream);
+            let body = r#"{"status":"UP","components":{"db":{"status":"DOWN"}}}"#;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    let socket = path.to_str().unwrap();
+    let url = "http://localhost/actuator/health";
+    probe(&["--unix-socket", socket, "--expect-json", ".status == UP", url]).expect(
+        0,
+        &format!("healthy: GET {url}: 200 OK from {socket} in <elapsed>"),
+    );
+    probe(&["--unix-socket", socket, "--expect-json", ".components.db.status == UP", url]).expect(
+        1,
+        &format!("unhealthy: GET {url}: 200 OK but .components.db.status is \"DOWN\", expected == \"UP\", from {socket} in <elapsed>"),
+    );
+}
