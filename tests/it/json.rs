@@ -414,7 +414,14 @@ fn expect_json_works_over_a_unix_socket() {
     });
     let socket = path.to_str().unwrap();
     let url = "http://localhost/actuator/health";
-    probe(&["--unix-socket", socket, "--expect-json", ".status == UP", url]).expect(
+    probe(&[
+        "--unix-socket",
+        socket,
+        "--expect-json",
+        ".status == UP",
+        url,
+    ])
+    .expect(
         0,
         &format!("healthy: GET {url}: 200 OK from {socket} in <elapsed>"),
     );
