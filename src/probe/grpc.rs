@@ -23,15 +23,11 @@ const USER_AGENT: &str = concat!("healthprobe/", env!("CARGO_PKG_VERSION"));
 /// `gRPC Check "orders.v1.Orders" at grpc://127.0.0.1:50051`, and for
 /// grpcs:// whether and as what the certificate is verified.
 pub fn described(config: &Config) -> String {
-    let mut probed = format!("gRPC Check {:?} at {}", config.grpc_service, config.url);
-    if config.url.scheme == Scheme::Grpcs {
-        if config.tls.insecure {
-            probed.push_str(" (certificate not verified)");
-        } else if let Some(name) = &config.tls.server_name {
-            probed.push_str(&format!(" (verifying {name})"));
-        }
-    }
-    probed
+    let verified = super::verified(config);
+    format!(
+        "gRPC Check {:?} at {}{verified}",
+        config.grpc_service, config.url
+    )
 }
 
 /// Probes a grpc:// or grpcs:// target by `deadline`, which `limit` sets.

@@ -54,15 +54,8 @@ struct Secure {
 /// What the line says was probed: `GET http://127.0.0.1:9000/health`, and
 /// for https:// whether and as what the certificate is verified.
 pub fn described(config: &Config) -> String {
-    let mut probed = format!("{} {}", config.method.as_str(), config.url);
-    if config.url.scheme == Scheme::Https {
-        if config.tls.insecure {
-            probed.push_str(" (certificate not verified)");
-        } else if let Some(name) = &config.tls.server_name {
-            probed.push_str(&format!(" (verifying {name})"));
-        }
-    }
-    probed
+    let verified = super::verified(config);
+    format!("{} {}{verified}", config.method.as_str(), config.url)
 }
 
 /// Probes an http:// or https:// target by `deadline`, which `limit` sets.

@@ -66,6 +66,17 @@ pub fn run_until(config: &Config, deadline: Instant, limit: Limit) -> Report {
     }
 }
 
+/// What the line says after a TLS target: ` (certificate not verified)`
+/// with `--insecure`, ` (verifying NAME)` with `--server-name`; else nothing.
+fn verified(config: &Config) -> String {
+    match (config.url.scheme.is_tls(), &config.tls.server_name) {
+        (false, _) => String::new(),
+        (true, _) if config.tls.insecure => " (certificate not verified)".to_owned(),
+        (true, Some(name)) => format!(" (verifying {name})"),
+        (true, None) => String::new(),
+    }
+}
+
 /// Resolves the target's host and connects to its addresses in turn (or to
 /// `--unix-socket`), for the probers that speak for themselves rather than
 /// through ureq: tcp:// and grpc://. The socket comes with the peer reached.
