@@ -20,7 +20,7 @@ use super::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, loc
 use super::tls;
 use crate::config::{Config, Method};
 use crate::outcome::{Limit, Outcome, Peer, Stage};
-use crate::url::{Scheme, Url};
+use crate::url::Url;
 
 /// How much of the body `--expect-body` searches.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -163,7 +163,7 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
 
 #[cfg(feature = "tls")]
 fn prepare_tls(config: &Config) -> Result<Option<Secure>, Outcome> {
-    if config.url.scheme != Scheme::Https {
+    if !config.url.scheme.is_tls() {
         return Ok(None);
     }
     let prepared = tls::prepare(&config.tls, &[])?;

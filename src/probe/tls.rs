@@ -428,6 +428,7 @@ pub fn problem(
 
 /// Whether the server refused every protocol offered by ALPN (RFC 7301
 /// section 3.2: the `no_application_protocol` alert).
+#[cfg(feature = "grpc")]
 pub fn refused_alpn(error: &io::Error) -> bool {
     let rustls_error = error
         .get_ref()
