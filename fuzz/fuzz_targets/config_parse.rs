@@ -67,9 +67,10 @@ fn check_plan(plan: &Plan) {
         assert!(is_duration(wait.limit) && is_duration(wait.interval));
     }
     let any_http = plan.targets.iter().any(|c| c.url.scheme.is_http());
-    let any_https = plan.targets.iter().any(|c| c.url.scheme == Scheme::Https);
+    let any_https = plan.targets.iter().any(|c| c.url.scheme.is_tls());
+    let any_grpc = plan.targets.iter().any(|c| c.url.scheme.is_grpc());
     for config in &plan.targets {
-        check_config(config, any_http, any_https);
+        check_config(config, any_http, any_https, any_grpc);
     }
 }
 
@@ -77,7 +78,7 @@ fn is_duration(d: Duration) -> bool {
     d >= Duration::from_millis(1) && d <= healthprobe::fuzz::MAX_DURATION
 }
 
-fn check_config(config: &Config, any_http: bool, any_https: bool) {
+fn check_config(config: &Config, any_http: bool, any_https: bool, any_grpc: bool) {
     assert!(is_duration(config.timeout));
     if let Some(connect) = config.connect_timeout {
         assert!(is_duration(connect) && connect <= config.timeout);
@@ -121,8 +122,24 @@ fn check_config(config: &Config, any_http: bool, any_https: bool) {
 
     // Options that apply to no target given are refused, not ignored.
     if !any_http {
-        assert!(config.headers.is_empty() && config.expect_body.is_none());
-        assert!(!config.follow_redirects && config.unix_socket.is_none());
+        assert!(config.expect_body.is_none() && config.expect_json.is_empty());
+        assert!(!config.follow_redirects);
+    }
+    if !any_http && !any_grpc {
+        assert!(config.headers.is_empty() && config.unix_socket.is_none());
+    }
+    if !any_grpc {
+        assert!(config.grpc_service.is_empty());
+    }
+    // gRPC metadata: no reserved names, and within what one request carries.
+    if any_grpc {
+        for (name, _) in &config.headers {
+            let name = name.to_ascii_lowercase();
+            assert!(!name.starts_with("grpc-") && name != "te" && name != "content-type", "{name:?}");
+        }
+        let total: usize = config.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+        assert!(total <= config::MAX_GRPC_METADATA);
+        assert!(config.grpc_service.len() <= config::MAX_GRPC_SERVICE);
     }
     if !any_https {
         assert!(!config.tls.insecure);
