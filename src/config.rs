@@ -494,15 +494,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     let (expect_json_source, expect_json) = match expect_json.is_empty() {
         false => ("--expect-json", expect_json),
         true => match env.get_some(http_var("HEALTHPROBE_EXPECT_JSON"))? {
-            Some(lines) => (
-                "HEALTHPROBE_EXPECT_JSON",
-                lines
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            ),
+            Some(lines) => ("HEALTHPROBE_EXPECT_JSON", nonblank_lines(&lines)),
             None => ("--expect-json", Vec::new()),
         },
     };
@@ -531,12 +523,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
         false => ("--header", parse_headers(&headers, "--header", &env)?),
         true => match env.get_some(request_var("HEALTHPROBE_HEADER"))? {
             Some(lines) => {
-                let lines: Vec<String> = lines
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                let headers = parse_headers(&lines, "HEALTHPROBE_HEADER", &env)?;
+                let headers = parse_headers(&nonblank_lines(&lines), "HEALTHPROBE_HEADER", &env)?;
                 ("HEALTHPROBE_HEADER", headers)
             }
             None => ("--header", Vec::new()),
@@ -804,6 +791,16 @@ fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String,
         headers.push((name.to_owned(), value));
     }
     Ok(headers)
+}
+
+/// A variable that holds one item a line (headers, JSON expressions): each
+/// line trimmed, the blank ones left out.
+fn nonblank_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// gRPC metadata rules (PROTOCOL-HTTP2.md): no pseudo-headers, no names

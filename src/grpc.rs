@@ -162,7 +162,7 @@ fn only_message(data: &[u8]) -> Result<&[u8], GrpcProblem> {
                 why: "the message's 5-byte prefix is cut short".to_owned(),
             });
         };
-        let length = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize;
+        let length = message_length(prefix);
         if prefix[0] != 0 {
             // No grpc-accept-encoding is sent, so a server may not compress.
             return Err(GrpcProblem::BadMessage {
@@ -184,6 +184,19 @@ fn only_message(data: &[u8]) -> Result<&[u8], GrpcProblem> {
         (None, _) => Err(GrpcProblem::NoMessage),
         (Some(_), count) => Err(GrpcProblem::Messages { count }),
     }
+}
+
+/// The length a message's 5-byte prefix announces (after its compressed
+/// flag, 4 bytes big-endian).
+fn message_length(prefix: &[u8; 5]) -> usize {
+    u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]) as usize
+}
+
+/// Whether the DATA so far starts with one complete message: the client
+/// then waits for the trailers, which a timeout's line names.
+pub fn holds_a_message(data: &[u8]) -> bool {
+    data.split_first_chunk::<5>()
+        .is_some_and(|(prefix, rest)| rest.len() >= message_length(prefix))
 }
 
 /// `HealthCheckResponse { ServingStatus status = 1; }`: the status, 0

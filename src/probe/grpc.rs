@@ -18,8 +18,6 @@ use crate::outcome::Stage;
 use crate::outcome::{GrpcProblem, Limit, Outcome, Peer};
 use crate::url::Scheme;
 
-const USER_AGENT: &str = concat!("healthprobe/", env!("CARGO_PKG_VERSION"));
-
 /// `gRPC Check "orders.v1.Orders" at grpc://127.0.0.1:50051`, and for
 /// grpcs:// whether and as what the certificate is verified.
 pub fn described(config: &Config) -> String {
@@ -45,11 +43,11 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
         Ok(connected) => connected,
         Err(outcome) => return outcome,
     };
-    let stream = DeadlineStream::new(socket, deadline, Arc::clone(&trace));
+    let mut stream = DeadlineStream::new(socket, deadline, Arc::clone(&trace));
     #[cfg(feature = "tls")]
     if let Some((prepared, name)) = secure {
         net::lock(&trace).stage = Stage::TlsHandshake;
-        let secured = match tls::handshake(&prepared.config, name, stream) {
+        let mut secured = match tls::handshake(&prepared.config, name, stream) {
             Ok(secured) => secured,
             Err(e) => {
                 let trace = net::lock(&trace);
@@ -64,10 +62,8 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
                 problem: GrpcProblem::NoH2 { chosen },
             };
         }
-        let mut secured = secured;
         return call(config, &mut secured, deadline, limit, peer);
     }
-    let mut stream = stream;
     call(config, &mut stream, deadline, limit, peer)
 }
 
@@ -152,7 +148,7 @@ pub(crate) fn call(
     let user_agent = metadata
         .iter()
         .find(|(name, _)| name == "user-agent")
-        .map_or(USER_AGENT, |(_, value)| *value);
+        .map_or(super::USER_AGENT, |(_, value)| *value);
     let mut fields: Vec<(&str, &str)> = vec![
         ("content-type", "application/grpc"),
         ("te", "trailers"),

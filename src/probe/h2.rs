@@ -13,7 +13,7 @@ use std::io::{self, BufReader, Read, Write};
 
 use loona_hpack::decoder::{DecoderError, StringDecodingError};
 
-use crate::grpc::{Field, Response};
+use crate::grpc::{Field, Response, holds_a_message};
 use crate::outcome::Stage;
 
 /// RFC 9113 section 3.4: the client connection preface.
@@ -547,17 +547,6 @@ fn unpadded(payload: &[u8], flags: u8, kind: u8) -> Result<&[u8], Failure> {
                 kind_name(kind)
             ))
         })
-}
-
-/// Whether the data starts with one complete length-prefixed message.
-fn holds_a_message(data: &[u8]) -> bool {
-    match data.first_chunk::<5>() {
-        Some(prefix) => {
-            let length = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]);
-            data.len() - 5 >= length as usize
-        }
-        None => false,
-    }
 }
 
 /// An HPACK decoding error in the line's words.

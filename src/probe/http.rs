@@ -40,7 +40,6 @@ const MAX_REDIRECTS: u8 = 5;
 /// How much of the body to show when the text is not found.
 const BODY_SHOWN: usize = 128;
 
-const USER_AGENT: &str = concat!("healthprobe/", env!("CARGO_PKG_VERSION"));
 const UNSPECIFIED: Peer = Peer::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
 
 /// The TLS configuration and the name to verify, when the URL is https://.
@@ -199,7 +198,7 @@ fn request(
         .max_response_header_size(HEAD_LIMIT)
         .input_buffer_size(INPUT_BUFFER)
         .output_buffer_size(OUTPUT_BUFFER)
-        .user_agent(USER_AGENT)
+        .user_agent(super::USER_AGENT)
         .accept("*/*")
         .timeout_global(Some(remaining));
     let tcp = TracedConnector {

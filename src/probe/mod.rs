@@ -23,6 +23,9 @@ use self::net::{ConnectError, Endpoint, MAX_ADDRS, Resolve, SharedTrace, Socket,
 
 pub use self::http::BODY_LIMIT;
 
+/// The User-Agent of every HTTP and gRPC request, unless `-H` replaces it.
+const USER_AGENT: &str = concat!("healthprobe/", env!("CARGO_PKG_VERSION"));
+
 /// Runs the probe of one target. Never panics on anything the network does,
 /// and returns by the deadline, `config.timeout` after it is called.
 pub fn run(config: &Config) -> Report {
