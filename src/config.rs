@@ -1,151 +1,16 @@
-//! Arguments and environment in, a validated [`Config`] out. Pure: the
-//! environment arrives as a lookup function, so tests never touch process state.
+//! [`Probe`]: one target and its settings, each validated as it is set, into
+//! the [`Config`] the probers run. The library's builder and the command
+//! line ([`crate::cli`]) both go through it, so they validate alike.
 
-use std::ffi::OsString;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Result, anyhow, bail};
-
 use crate::duration;
-use crate::expand::expand;
+use crate::error::{Error, Setting, error};
+use crate::outcome::Report;
 use crate::status::ExpectStatus;
-use crate::url::Url;
-
-pub const HELP: &str = "\
-healthprobe - a health probe for containers with no shell
-
-Usage: healthprobe [OPTIONS] [TARGET...] [-- COMMAND [ARGS...]]
-       healthprobe install DIR
-
-Probes each TARGET (at most 16, concurrently, each within the timeout)
-and exits 0 when every one is healthy, 1 when any is not, and 64 when the
-arguments are wrong. Prints one line per target: unhealthy ones first, on
-stderr; healthy ones on stdout. With -- COMMAND, runs COMMAND in place of
-healthprobe (same PID) once every target is healthy. Every option can also
-be set with the environment variable shown; an option on the command line
-wins.
-
-Targets:
-  http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
-  tcp://HOST:PORT                       A TCP connection is accepted
-  grpc://HOST:PORT, grpcs://HOST[:PORT] A gRPC health check answers SERVING
-  [TARGET...]  In the variable, separated by whitespace [env: HEALTHPROBE_URL]
-
-Options:
-  -t, --timeout <DURATION>
-          One deadline for each probe, from name resolution to the last
-          byte read                     [env: HEALTHPROBE_TIMEOUT] [default: 2s]
-      --connect-timeout <DURATION>
-          A shorter limit for connecting, inside the deadline
-                                 [env: HEALTHPROBE_CONNECT_TIMEOUT] [default: none]
-      --wait <DURATION>
-          Probe again until every target is healthy or DURATION has passed
-          since start; print a line when a target's failure changes
-                                          [env: HEALTHPROBE_WAIT] [default: none]
-      --interval <DURATION>
-          With --wait, start attempts this far apart
-                                         [env: HEALTHPROBE_INTERVAL] [default: 1s]
-  -q, --quiet
-          Print nothing for healthy targets  [env: HEALTHPROBE_QUIET] [default: off]
-
-HTTP options (http:// and https:// targets; gRPC ones take -H and a socket too):
-  -X, --method <GET|HEAD>
-          The request method                [env: HEALTHPROBE_METHOD] [default: GET]
-  -H, --header <'Name: value'>
-          A request header (gRPC: metadata); repeatable. Replaces the default
-          User-Agent, Accept, Connection or Host of the same name. In the
-          variable, one header per line   [env: HEALTHPROBE_HEADER] [default: none]
-      --expect-status <LIST>
-          Healthy status codes, like 200, 200-399 or 200,204,301-302
-                                  [env: HEALTHPROBE_EXPECT_STATUS] [default: 200-299]
-      --expect-body <TEXT>
-          Text that must appear in the first 64 KiB of the body
-                                    [env: HEALTHPROBE_EXPECT_BODY] [default: none]
-      --expect-json <EXPR>
-          What the JSON body (at most 64 KiB) must say; repeatable, every one
-          must hold: PATH alone (exists, not false or null), or PATH OP VALUE
-          with OP one of == != < <= > >=, as in '.status == \"UP\"' or
-          '.checks[0].status == UP'. PATH: . .name .\"a name\" [N]. In the
-          variable, one per line       [env: HEALTHPROBE_EXPECT_JSON] [default: none]
-      --follow-redirects
-          Follow up to 5 redirects that keep the scheme, host and port
-                               [env: HEALTHPROBE_FOLLOW_REDIRECTS] [default: off]
-      --unix-socket <PATH>
-          Connect to this Unix socket instead of the URL's host, which still
-          makes the Host header and the TLS name; @NAME is an abstract socket
-                                   [env: HEALTHPROBE_UNIX_SOCKET] [default: none]
-
-gRPC options (grpc:// and grpcs:// targets):
-      --grpc-service <NAME>
-          The service to ask grpc.health.v1.Health/Check about; empty asks
-          about the server as a whole  [env: HEALTHPROBE_GRPC_SERVICE] [default: \"\"]
-
-TLS options (https:// and grpcs:// targets):
-      --cacert <FILE>
-          PEM certificates to trust instead of the system's
-            [env: HEALTHPROBE_CACERT] [default: $SSL_CERT_FILE, else the system bundle]
-  -k, --insecure
-          Do not verify the server's certificate
-                                     [env: HEALTHPROBE_INSECURE] [default: off]
-      --cert <FILE>
-          PEM client certificate (chain) to present  [env: HEALTHPROBE_CERT] [default: none]
-      --key <FILE>
-          PEM private key for --cert (RSA, ECDSA or Ed25519)
-                                   [env: HEALTHPROBE_KEY] [default: the --cert file]
-      --server-name <NAME>
-          The name to send (SNI) and to verify, when the URL names an address
-                                 [env: HEALTHPROBE_SERVER_NAME] [default: the URL's host]
-  -h, --help     Print this help
-  -V, --version  Print the version
-
-`healthprobe install DIR` copies healthprobe to DIR/healthprobe (mode 0755,
-atomically), e.g. from an init container into a volume it shares with the app.
-
-Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
-Targets, header values, --expect-body, --expect-json, --grpc-service,
---unix-socket and file options expand ${VAR} and ${VAR:-default} from
-healthprobe's own environment; write $$ for a literal $. Proxy variables
-are ignored, and localhost is always the loopback interface.
-";
-
-/// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    Help,
-    Version,
-    Probe(Plan),
-    /// `install DIR`: copy this binary to `DIR/healthprobe`.
-    Install(PathBuf),
-}
-
-/// Everything a run does: probe the targets (concurrently), perhaps until
-/// they are healthy, then perhaps run a command.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Plan {
-    /// One validated probe per target, in the order given: at least one, at
-    /// most [`MAX_TARGETS`].
-    pub targets: Vec<Config>,
-    /// `--quiet`: no lines for healthy targets.
-    pub quiet: bool,
-    /// `--wait` and `--interval`.
-    pub wait: Option<Wait>,
-    /// The command after `--`, to run in place of healthprobe once every
-    /// target is healthy; empty when there is none.
-    pub command: Vec<OsString>,
-}
-
-/// `--wait`: probe again until every target is healthy or `limit` has
-/// passed since start, starting attempts `interval` apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wait {
-    pub limit: Duration,
-    pub interval: Duration,
-}
-
-/// The most targets one run probes.
-pub const MAX_TARGETS: usize = 16;
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+use crate::url::{Scheme, Url};
 
 /// A validated probe of one target, with every default filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,7 +55,7 @@ pub struct Tls {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum TrustRoots {
     /// A PEM file named by `source` (`--cacert`, `HEALTHPROBE_CACERT` or
-    /// `SSL_CERT_FILE`).
+    /// `SSL_CERT_FILE`; `cacert` for the library).
     File { path: PathBuf, source: String },
     /// The first of [`SYSTEM_BUNDLES`] that exists (and, with the
     /// `webpki-roots` feature, Mozilla's roots when none does).
@@ -199,14 +64,15 @@ pub enum TrustRoots {
 }
 
 /// Where CA bundles live on Debian/Ubuntu/Alpine, RHEL/Fedora, and macOS/BSD.
+#[cfg(feature = "tls")]
 pub const SYSTEM_BUNDLES: &[&str] = &[
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/cert.pem",
 ];
 
-/// The Unix socket `--unix-socket` names, connected to instead of the URL's
-/// host (whose name and port still make the Host header and the TLS name).
+/// The Unix socket to connect to instead of the URL's host (whose name and
+/// port still make the Host header and the TLS name).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnixSocket {
     /// A socket file.
@@ -230,13 +96,18 @@ pub struct ClientCert {
     pub key: PathBuf,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The method of an HTTP probe's request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Method {
+    /// `GET`, the default: the status and, when asked, the body are checked.
+    #[default]
     Get,
+    /// `HEAD`: only the status is checked, since the response has no body.
     Head,
 }
 
 impl Method {
+    /// `"GET"` or `"HEAD"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -245,18 +116,22 @@ impl Method {
     }
 }
 
+/// The deadline of a probe whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest line of a request head healthprobe can send: ureq writes the
 /// head line by line through an output buffer of this size, allocated and
 /// zeroed on every probe. (nginx, too, refuses request lines and header
 /// lines over 8 KiB by default.)
 pub const MAX_REQUEST_LINE: usize = 8 * 1024;
-/// The most bytes of gRPC metadata (names and values of `--header`): with
-/// the fixed fields, the request's header block must fit one HTTP/2 frame
+/// The most bytes of gRPC metadata (names and values of headers): with the
+/// fixed fields, the request's header block must fit one HTTP/2 frame
 /// (16 KiB at least), and servers' default limits are 8 KiB (grpc-go, nginx).
 pub const MAX_GRPC_METADATA: usize = 8 * 1024;
-/// The longest `--grpc-service`: service names are short dotted identifiers.
+/// The longest gRPC service name: service names are short dotted identifiers.
 pub const MAX_GRPC_SERVICE: usize = 1024;
+/// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
+/// the end of a path or at the start of an abstract name.
+pub const MAX_UNIX_PATH: usize = 107;
 /// Metadata names a gRPC request may not set (gRPC's PROTOCOL-HTTP2.md
 /// reserves these, and HTTP/2 forbids connection-specific fields).
 const RESERVED_GRPC_METADATA: &[&str] = &[
@@ -270,507 +145,138 @@ const RESERVED_GRPC_METADATA: &[&str] = &[
     "upgrade",
 ];
 
-/// The program name under which healthprobe takes grpc-health-probe's flags.
-pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
-
-/// Parses a command line as [`parse`] does, or, when the binary runs under
-/// the name `grpc_health_probe` (a `COPY` under that name, or a symlink), as
-/// grpc-health-probe's flags ([`grpc_health_probe::translate`]). In that
-/// mode no `HEALTHPROBE_*` variable applies, since the command line is meant
-/// to mean what it meant to grpc-health-probe; only `SSL_CERT_FILE` does,
-/// which Go's TLS honours too.
-pub fn parse_invocation(
-    program: Option<&std::ffi::OsStr>,
-    args: Vec<OsString>,
-    env: impl Fn(&str) -> Option<OsString>,
-) -> Result<Command> {
-    let name = program.and_then(|p| std::path::Path::new(p).file_name());
-    #[cfg(feature = "grpc")]
-    if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {
-        let args = grpc_health_probe::translate(args)?;
-        return parse(args, |name| match name {
-            "SSL_CERT_FILE" => env(name),
-            _ => None,
-        });
-    }
-    #[cfg(not(feature = "grpc"))]
-    let _ = name;
-    parse(args, env)
+/// A health check of one target, built from its URL and settings, each
+/// validated when it is set; [`Probe::run`] runs it.
+///
+/// The target's scheme says what kind of check it is:
+///
+/// | target | healthy when |
+/// |---|---|
+/// | `http://HOST[:PORT]/PATH`, `https://...` | the status is in [`expect_status`](Probe::expect_status) (default 200-299), and the body checks hold |
+/// | `tcp://HOST:PORT` | a TCP connection is accepted |
+/// | `grpc://HOST:PORT`, `grpcs://HOST[:PORT]` | `grpc.health.v1.Health/Check` answers SERVING (feature `grpc`) |
+///
+/// `https://` and `grpcs://` need the `tls` feature. The defaults are the
+/// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
+/// followed, the system's CA bundle. `localhost` is always the loopback
+/// interface, and proxy settings are never used.
+///
+/// Every setter returns an [`Error`] for a value it cannot use, for a
+/// setting that does not apply to the target's kind (say, a status list for
+/// `tcp://`), and for one that contradicts a setting made before (a body to
+/// check with `HEAD`), whichever of the two comes first. Values are taken as
+/// given: unlike the command line, the library expands no `${VAR}` and
+/// reads no environment variable (not even `SSL_CERT_FILE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Probe {
+    config: Config,
 }
 
-/// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
-/// variables read through `env`, which also serves `${VAR}` expansion.
-pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
-    parse_with_env(args, &env)
-}
-
-/// [`parse`] with the environment as a trait object: one copy of the parser
-/// in the binary, whatever the lookup functions callers pass (20 KB each).
-fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Command> {
-    if args.first().is_some_and(|a| a == "install") {
-        return match &args[1..] {
-            [dir] if dir.is_empty() => {
-                bail!("install needs a directory, and the DIR given is empty")
-            }
-            [dir] if !dir.to_string_lossy().starts_with('-') => Ok(Command::Install(dir.into())),
-            _ => bail!("usage: healthprobe install DIR"),
+impl Probe {
+    /// A probe of `target`, a URL like `http://127.0.0.1:8080/health`, with
+    /// every setting at its default.
+    ///
+    /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc` or `grpcs`
+    /// URL with a host (and, for `tcp` and `grpc`, a port), when its scheme
+    /// needs a feature this build leaves out, or when its request line would
+    /// be longer than the 8 KiB healthprobe can send.
+    pub fn new(target: &str) -> Result<Probe, Error> {
+        let url = Url::parse(target).map_err(|why| Error::invalid(Setting::Target, None, why))?;
+        let needs = |what: &str, feature: &str| {
+            error!(Setting::Target;
+                "invalid ", Setting::Target,
+                format!(": {}:// needs {what}, which this build leaves out (built without the {feature} feature)", url.scheme))
         };
-    }
-    // Everything after the first `--` is the command to run once healthy.
-    let (args, command) = match args.iter().position(|a| a == "--") {
-        Some(at) => {
-            let mut args = args;
-            let command = args.split_off(at + 1);
-            args.pop();
-            if command.is_empty() {
-                bail!("-- needs a command after it, to run once every target is healthy");
-            }
-            (args, command)
-        }
-        None => (args, Vec::new()),
-    };
-    let mut args = pico_args::Arguments::from_vec(args);
-    if args.contains(["-h", "--help"]) {
-        return Ok(Command::Help);
-    }
-    if args.contains(["-V", "--version"]) {
-        return Ok(Command::Version);
-    }
-    let follow_redirects = args.contains("--follow-redirects");
-    let quiet = args.contains(["-q", "--quiet"]);
-    let insecure = args.contains(["-k", "--insecure"]);
-    let mut option = |keys: &[&'static str]| -> Result<Option<String>> {
-        let flag = *keys.last().unwrap_or(&"");
-        let value = match keys {
-            [short, long] => args.opt_value_from_str([*short, *long]),
-            _ => args.opt_value_from_str(flag),
-        };
-        value.map_err(|e| usage_error(flag, e))
-    };
-    let timeout = option(&["-t", "--timeout"])?;
-    let connect_timeout = option(&["--connect-timeout"])?;
-    let method = option(&["-X", "--method"])?;
-    let expect_status = option(&["--expect-status"])?;
-    let expect_body = option(&["--expect-body"])?;
-    let cacert = option(&["--cacert"])?;
-    let cert = option(&["--cert"])?;
-    let key = option(&["--key"])?;
-    let server_name = option(&["--server-name"])?;
-    let unix_socket = option(&["--unix-socket"])?;
-    let grpc_service = option(&["--grpc-service"])?;
-    let wait = option(&["--wait"])?;
-    let interval = option(&["--interval"])?;
-    let headers: Vec<String> = args
-        .values_from_str(["-H", "--header"])
-        .map_err(|e| usage_error("--header", e))?;
-    let expect_json: Vec<String> = args
-        .values_from_str("--expect-json")
-        .map_err(|e| usage_error("--expect-json", e))?;
-    let targets = free_arguments(args.finish())?;
-
-    let env = Env(env);
-    // Targets: the arguments, each expanded; else HEALTHPROBE_URL, expanded,
-    // then split at whitespace.
-    let mut source = "URL";
-    let mut expanded_targets = Vec::with_capacity(targets.len());
-    if targets.is_empty() {
-        if let Some((_, list)) = env.expanded("URL", None, Some("HEALTHPROBE_URL"))? {
-            source = "HEALTHPROBE_URL";
-            expanded_targets.extend(list.split_whitespace().map(str::to_owned));
-        }
-    }
-    for target in targets {
-        if let Some((_, target)) = env.expanded("URL", Some(target), None)? {
-            expanded_targets.push(target);
-        }
-    }
-    let targets = expanded_targets;
-    if targets.is_empty() {
-        bail!("no target to probe: give one as an argument or in HEALTHPROBE_URL");
-    }
-    if targets.len() > MAX_TARGETS {
-        bail!(
-            "{} targets given, more than the {MAX_TARGETS} healthprobe probes at once",
-            targets.len()
-        );
-    }
-    let mut urls = Vec::with_capacity(targets.len());
-    for target in &targets {
-        let url = Url::parse(target).map_err(|why| anyhow!("invalid {source}: {why}"))?;
         if url.scheme.is_tls() && !cfg!(feature = "tls") {
-            bail!(
-                "invalid {source}: {}:// needs TLS, which this build leaves out (built without the tls feature)",
-                url.scheme
-            );
+            return Err(needs("TLS", "tls"));
         }
         if url.scheme.is_grpc() && !cfg!(feature = "grpc") {
-            bail!(
-                "invalid {source}: {}:// needs gRPC, which this build leaves out (built without the grpc feature)",
-                url.scheme
-            );
+            return Err(needs("gRPC", "grpc"));
         }
-        urls.push(url);
-    }
-    let any_http = urls.iter().any(|u| u.scheme.is_http());
-    let any_https = urls.iter().any(|u| u.scheme.is_tls());
-    // Always false without the grpc feature (such URLs are refused above),
-    // which lets the compiler drop the gRPC checks from an HTTP-only build.
-    let any_grpc = cfg!(feature = "grpc") && urls.iter().any(|u| u.scheme.is_grpc());
-    // Headers and --unix-socket serve HTTP and gRPC targets alike.
-    let any_request = any_http || any_grpc;
-    // A variable that fits none of the targets is not even read: an image's
-    // ENV serves every healthprobe command in it, say an https:// HEALTHCHECK
-    // and an entrypoint that waits for tcp://db:5432. A flag that fits none
-    // is an error (below).
-    let http_var = |name: &'static str| any_http.then_some(name);
-    let https_var = |name: &'static str| any_https.then_some(name);
-    let request_var = |name: &'static str| any_request.then_some(name);
-    let timeout = env
-        .duration("--timeout", timeout, Some("HEALTHPROBE_TIMEOUT"))?
-        .unwrap_or(DEFAULT_TIMEOUT);
-    let connect_timeout = env.duration(
-        "--connect-timeout",
-        connect_timeout,
-        Some("HEALTHPROBE_CONNECT_TIMEOUT"),
-    )?;
-    if let Some(connect) = connect_timeout.filter(|c| *c > timeout) {
-        bail!(
-            "--connect-timeout {} is longer than --timeout {}, so it would never apply",
-            duration::display(connect),
-            duration::display(timeout)
-        );
-    }
-
-    let method_given = env.setting("--method", method, http_var("HEALTHPROBE_METHOD"))?;
-    let method = match &method_given {
-        None => Method::Get,
-        Some((_, m)) if m.eq_ignore_ascii_case("GET") => Method::Get,
-        Some((_, m)) if m.eq_ignore_ascii_case("HEAD") => Method::Head,
-        Some((source, m)) => bail!("invalid {source} {m:?}: expected GET or HEAD"),
-    };
-
-    // ureq writes the request head line by line through one buffer of
-    // MAX_REQUEST_LINE bytes; a line that cannot fit could never be sent.
-    for url in urls.iter().filter(|u| u.scheme.is_http()) {
-        let request_line =
-            method.as_str().len() + url.request_target().len() + " HTTP/1.1\r\n ".len();
-        if request_line > MAX_REQUEST_LINE {
-            bail!(
-                "the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the {source}"
-            );
-        }
-    }
-    let expect_status_given = env.setting(
-        "--expect-status",
-        expect_status,
-        http_var("HEALTHPROBE_EXPECT_STATUS"),
-    )?;
-    let expect_status = match &expect_status_given {
-        None => ExpectStatus::default(),
-        Some((source, list)) => {
-            ExpectStatus::parse(list).map_err(|why| anyhow!("invalid {source} {list:?}: {why}"))?
-        }
-    };
-
-    let expect_body_given = env.expanded(
-        "--expect-body",
-        expect_body,
-        http_var("HEALTHPROBE_EXPECT_BODY"),
-    )?;
-    let expect_body = match &expect_body_given {
-        None => None,
-        Some((source, text)) => {
-            if text.is_empty() {
-                bail!("invalid {source}: the text is empty, so every body would match");
-            }
-            if method == Method::Head {
-                bail!("{source} needs a body, and responses to HEAD have none: use GET");
-            }
-            Some(text.clone())
-        }
-    };
-
-    // --expect-json: each flag one expression; the variable one per line.
-    let (expect_json_source, expect_json) = match expect_json.is_empty() {
-        false => ("--expect-json", expect_json),
-        true => match env.get_some(http_var("HEALTHPROBE_EXPECT_JSON"))? {
-            Some(lines) => ("HEALTHPROBE_EXPECT_JSON", nonblank_lines(&lines)),
-            None => ("--expect-json", Vec::new()),
-        },
-    };
-    let expect_json_given = (!expect_json.is_empty()).then(|| expect_json_source.to_owned());
-    if !expect_json.is_empty() && method == Method::Head {
-        bail!("{expect_json_source} needs a body, and responses to HEAD have none: use GET");
-    }
-    #[cfg(not(feature = "json"))]
-    if let Some(source) = &expect_json_given {
-        bail!("{source} needs JSON, which this build leaves out (built without the json feature)");
-    }
-    #[cfg(feature = "json")]
-    let expect_json = {
-        let mut parsed = Vec::with_capacity(expect_json.len());
-        for text in &expect_json {
-            let text = expand(text, |var| env.get_raw(var))
-                .map_err(|why| anyhow!("in {expect_json_source}: {why}"))?;
-            let expression = crate::expect_json::ExpectJson::parse(&text)
-                .map_err(|why| anyhow!("invalid {expect_json_source} {text:?}: {why}"))?;
-            parsed.push(expression);
-        }
-        parsed
-    };
-
-    let (headers_source, headers) = match headers.is_empty() {
-        false => ("--header", parse_headers(&headers, "--header", &env)?),
-        true => match env.get_some(request_var("HEALTHPROBE_HEADER"))? {
-            Some(lines) => {
-                let headers = parse_headers(&nonblank_lines(&lines), "HEALTHPROBE_HEADER", &env)?;
-                ("HEALTHPROBE_HEADER", headers)
-            }
-            None => ("--header", Vec::new()),
-        },
-    };
-    for (name, value) in &headers {
-        // The last header line also carries the blank line that ends the head.
-        let line = name.len() + ": ".len() + value.len() + "\r\n\r\n".len();
-        if line > MAX_REQUEST_LINE {
-            bail!(
-                "the {headers_source} {name:?} line would be {line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten its value"
-            );
-        }
-    }
-    let follow_redirects = match follow_redirects {
-        true => Some("--follow-redirects"),
-        false => env
-            .flag_some(http_var("HEALTHPROBE_FOLLOW_REDIRECTS"))?
-            .then_some("HEALTHPROBE_FOLLOW_REDIRECTS"),
-    };
-    if any_grpc {
-        check_grpc_metadata(&headers, headers_source)?;
-    }
-    let unix_socket_given = env.expanded(
-        "--unix-socket",
-        unix_socket,
-        request_var("HEALTHPROBE_UNIX_SOCKET"),
-    )?;
-    let unix_socket = match &unix_socket_given {
-        Some((source, path)) => Some(unix_socket_path(source, path)?),
-        None => None,
-    };
-
-    // Options that fit no target would silently do nothing. A gRPC check
-    // has no method, status list or body to check, so these flags with a
-    // grpc:// target are a mistake too (a variable is simply not applied).
-    let http_only = [
-        method_given.map(|(source, _)| source),
-        expect_status_given.map(|(source, _)| source),
-        expect_body_given.map(|(source, _)| source),
-        expect_json_given,
-        follow_redirects.map(str::to_owned),
-    ];
-    if let Some(scheme) = urls
-        .iter()
-        .map(|u| u.scheme)
-        .find(|s| any_grpc && s.is_grpc())
-    {
-        let flag = http_only
-            .iter()
-            .flatten()
-            .find(|source| source.starts_with('-'));
-        if let Some(flag) = flag {
-            bail!(
-                "{flag} does not apply to {scheme}:// targets: a gRPC health check is judged by its SERVING status"
-            );
-        }
-    }
-    if !any_http {
-        if let Some(source) = http_only.into_iter().flatten().next() {
-            bail!("{source} applies only to http:// and https:// targets, and none is given");
-        }
-    }
-    if !any_request {
-        let given = [
-            (!headers.is_empty()).then(|| headers_source.to_owned()),
-            unix_socket_given.map(|(source, _)| source),
-        ];
-        if let Some(source) = given.into_iter().flatten().next() {
-            bail!(
-                "{source} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
-            );
-        }
-    }
-    let grpc_service = env.expanded(
-        "--grpc-service",
-        grpc_service,
-        any_grpc.then_some("HEALTHPROBE_GRPC_SERVICE"),
-    )?;
-    let grpc_service = match grpc_service {
-        Some((source, _)) if !any_grpc => {
-            bail!("{source} applies only to grpc:// and grpcs:// targets, and none is given")
-        }
-        Some((source, name)) => {
-            if name.len() > MAX_GRPC_SERVICE {
-                bail!(
-                    "invalid {source}: the name is {} bytes, more than the {MAX_GRPC_SERVICE} healthprobe sends",
-                    name.len()
-                );
-            }
-            name
-        }
-        None => String::new(),
-    };
-
-    // File options and the server name may use ${VAR} too.
-    let cacert = env.expanded("--cacert", cacert, https_var("HEALTHPROBE_CACERT"))?;
-    let cert = env.expanded("--cert", cert, https_var("HEALTHPROBE_CERT"))?;
-    let key = env.expanded("--key", key, https_var("HEALTHPROBE_KEY"))?;
-    let server_name = env.expanded(
-        "--server-name",
-        server_name,
-        https_var("HEALTHPROBE_SERVER_NAME"),
-    )?;
-    let insecure = insecure || env.flag_some(https_var("HEALTHPROBE_INSECURE"))?;
-    if !any_https {
-        // Redirects never change the scheme, so these could never apply.
-        let given = [&cacert, &cert, &key, &server_name]
-            .into_iter()
-            .flatten()
-            .map(|(source, _)| source.clone())
-            .chain(insecure.then(|| "--insecure".to_owned()))
-            .next();
-        if let Some(source) = given {
-            bail!("{source} applies only to https:// and grpcs:// targets, and none is given");
-        }
-    }
-    let roots = match cacert {
-        Some((source, path)) => TrustRoots::File {
-            path: path.into(),
-            source,
-        },
-        None => match env.get_some(https_var("SSL_CERT_FILE"))? {
-            Some(path) => TrustRoots::File {
-                path: path.into(),
-                source: "SSL_CERT_FILE".to_owned(),
-            },
-            None => TrustRoots::System,
-        },
-    };
-    let client_cert = match (cert, key) {
-        (Some((_, cert)), Some((_, key))) => Some(ClientCert {
-            cert: cert.clone().into(),
-            key: key.into(),
-        }),
-        (Some((_, cert)), None) => Some(ClientCert {
-            cert: cert.clone().into(),
-            key: cert.into(),
-        }),
-        (None, Some((source, _))) => bail!("{source} needs --cert"),
-        (None, None) => None,
-    };
-    let server_name = match server_name {
-        Some((source, name)) => Some(
-            crate::url::parse_host(&name)
-                .map(|host| host.to_string().trim_matches(['[', ']']).to_owned())
-                .map_err(|why| anyhow!("invalid {source} {name:?}: {why}"))?,
-        ),
-        None => None,
-    };
-    let tls = Tls {
-        roots,
-        insecure,
-        client_cert,
-        server_name,
-    };
-
-    let wait = env.duration("--wait", wait, Some("HEALTHPROBE_WAIT"))?;
-    // HEALTHPROBE_INTERVAL alone is not an error: an image's ENV may set it
-    // for the entrypoint's --wait while its HEALTHCHECK does not wait.
-    let interval_var = wait.is_some().then_some("HEALTHPROBE_INTERVAL");
-    let interval = env.duration("--interval", interval, interval_var)?;
-    let wait = match (wait, interval) {
-        (Some(limit), interval) => Some(Wait {
-            limit,
-            interval: interval.unwrap_or(DEFAULT_INTERVAL),
-        }),
-        (None, Some(_)) => bail!("--interval applies only with --wait"),
-        (None, None) => None,
-    };
-
-    let config = Config {
-        url: urls[0].clone(),
-        method,
-        timeout,
-        connect_timeout,
-        headers,
-        expect_status,
-        expect_body,
-        #[cfg(feature = "json")]
-        expect_json,
-        follow_redirects: follow_redirects.is_some(),
-        unix_socket,
-        grpc_service,
-        tls,
-    };
-    let targets = urls
-        .into_iter()
-        .map(|url| Config {
+        let config = Config {
             url,
-            ..config.clone()
-        })
-        .collect();
-    Ok(Command::Probe(Plan {
-        targets,
-        quiet: quiet || env.flag("HEALTHPROBE_QUIET")?,
-        wait,
-        command,
-    }))
-}
-
-/// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
-/// the end of a path or at the start of an abstract name.
-pub const MAX_UNIX_PATH: usize = 107;
-
-/// Parses `--unix-socket`: a path, or `@name` for a Linux abstract socket.
-fn unix_socket_path(source: &str, text: &str) -> Result<UnixSocket> {
-    let (kind, name) = match text.strip_prefix('@') {
-        Some(name) => ("abstract socket name", name),
-        None => ("socket path", text),
-    };
-    if name.is_empty() {
-        bail!("invalid {source}: the {kind} is empty");
-    }
-    if name.len() > MAX_UNIX_PATH {
-        bail!(
-            "invalid {source}: the {kind} is {} bytes, more than the {MAX_UNIX_PATH} the kernel allows",
-            name.len()
-        );
-    }
-    if name.contains('\0') {
-        bail!("invalid {source}: the {kind} contains a NUL byte");
-    }
-    Ok(match text.strip_prefix('@') {
-        Some(name) => UnixSocket::Abstract(name.to_owned()),
-        None => UnixSocket::Path(text.into()),
-    })
-}
-
-/// Parses `Name: value` headers. Error messages name the header but never show
-/// its value: it is often a credential, and usage errors end up in container logs.
-fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String, String)>> {
-    let mut headers: Vec<(String, String)> = Vec::with_capacity(raw.len());
-    for header in raw {
-        let Some((name, value)) = header.split_once(':') else {
-            bail!("invalid {source}: expected \"Name: value\" (the text given is not shown)");
+            method: Method::Get,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            headers: Vec::new(),
+            expect_status: ExpectStatus::default(),
+            expect_body: None,
+            #[cfg(feature = "json")]
+            expect_json: Vec::new(),
+            follow_redirects: false,
+            unix_socket: None,
+            grpc_service: String::new(),
+            tls: Tls::default(),
         };
-        let name = name.trim();
-        if name.is_empty() || !name.bytes().all(is_token_byte) {
-            bail!("invalid {source} name {name:?}: expected letters, digits or !#$%&'*+-.^_`|~");
+        request_line_fits(&config, Setting::Target)?;
+        Ok(Probe { config })
+    }
+
+    /// The deadline for the whole check, from name resolution to the last
+    /// byte read (default 2 s). Errs when it is under 1 ms, over an hour, or
+    /// shorter than the [`connect_timeout`](Probe::connect_timeout) set.
+    pub fn timeout(mut self, timeout: Duration) -> Result<Probe, Error> {
+        in_range(Setting::Timeout, timeout)?;
+        if let Some(connect) = self.config.connect_timeout {
+            longer_connect_timeout(Setting::Timeout, connect, timeout)?;
         }
-        let value = expand(value.trim(), |var| env.get_raw(var))
-            .map_err(|why| anyhow!("in {source} {name:?}: {why}"))?;
+        self.config.timeout = timeout;
+        Ok(self)
+    }
+
+    /// A shorter limit for connecting, inside the deadline (default: none).
+    /// Errs when it is under 1 ms, or longer than the
+    /// [`timeout`](Probe::timeout), since it would never apply.
+    pub fn connect_timeout(mut self, connect_timeout: Duration) -> Result<Probe, Error> {
+        in_range(Setting::ConnectTimeout, connect_timeout)?;
+        longer_connect_timeout(
+            Setting::ConnectTimeout,
+            connect_timeout,
+            self.config.timeout,
+        )?;
+        self.config.connect_timeout = Some(connect_timeout);
+        Ok(self)
+    }
+
+    /// The request method of an HTTP check (default [`Method::Get`]). Errs
+    /// for a target that is not HTTP, and for `HEAD` with a body check.
+    pub fn method(mut self, method: Method) -> Result<Probe, Error> {
+        self.http_only(Setting::Method)?;
+        if method == Method::Head {
+            self.no_body_check(Setting::Method)?;
+        }
+        self.config.method = method;
+        request_line_fits(&self.config, Setting::Method)?;
+        Ok(self)
+    }
+
+    /// Adds a request header (for gRPC, metadata); it replaces healthprobe's
+    /// `User-Agent`, `Accept`, `Connection` or `Host` of the same name.
+    /// Surrounding whitespace in `value` is removed, as HTTP does.
+    ///
+    /// Errs for a `tcp://` target; for a name that is not an HTTP token; for
+    /// a control character in the value; for `Content-Length`,
+    /// `Transfer-Encoding` and `Expect`, since a probe sends no body; for a
+    /// second `Host`; for a header line over 8 KiB; and, for gRPC, for names
+    /// gRPC reserves (`grpc-*`, `content-type`, `te`, and the ones HTTP/2
+    /// forbids) and for more than 8 KiB of metadata in all. The errors never
+    /// show the value, which is often a credential.
+    pub fn header(mut self, name: &str, value: &str) -> Result<Probe, Error> {
+        self.request_only(Setting::Header)?;
+        let value = value.trim();
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
+            return Err(error!(Setting::Header;
+                "invalid ", Setting::Header,
+                format!(" name {name:?}: expected letters, digits or !#$%&'*+-.^_`|~")));
+        }
         // RFC 9110 section 5.5: field values carry no control characters but
         // horizontal tab. CR and LF here would let a value start a new header.
         if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-            bail!("invalid {source} {name:?}: its value contains a control character");
+            return Err(Error::invalid(
+                Setting::Header,
+                Some(name),
+                "its value contains a control character",
+            ));
         }
         // A probe sends no body. These headers would announce one, and ureq
         // would then wait to send it (Content-Length spins until the
@@ -779,211 +285,347 @@ fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String,
             .iter()
             .find(|f| name.eq_ignore_ascii_case(f))
         {
-            bail!(
-                "invalid {source} {name:?}: healthprobe sends no request body, so {framing} cannot be set"
-            );
+            return Err(Error::invalid(
+                Setting::Header,
+                Some(name),
+                format!("healthprobe sends no request body, so {framing} cannot be set"),
+            ));
         }
+        let headers = &self.config.headers;
         if name.eq_ignore_ascii_case("host")
             && headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
         {
-            bail!("invalid {source}: \"Host\" is given more than once");
+            return Err(Error::invalid(
+                Setting::Header,
+                None,
+                "\"Host\" is given more than once",
+            ));
         }
-        headers.push((name.to_owned(), value));
+        // The last header line also carries the blank line that ends the head.
+        let line = name.len() + ": ".len() + value.len() + "\r\n\r\n".len();
+        if line > MAX_REQUEST_LINE {
+            return Err(error!(Setting::Header;
+                "the ", Setting::Header,
+                format!(" {name:?} line would be {line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten its value")));
+        }
+        if self.config.url.scheme.is_grpc() {
+            let lower = name.to_ascii_lowercase();
+            if lower.starts_with("grpc-") || RESERVED_GRPC_METADATA.contains(&lower.as_str()) {
+                return Err(Error::invalid(
+                    Setting::Header,
+                    Some(name),
+                    "gRPC reserves this name, and healthprobe sets what the call needs",
+                ));
+            }
+            let total: usize = headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len())
+                .sum::<usize>()
+                + name.len()
+                + value.len();
+            if total > MAX_GRPC_METADATA {
+                return Err(error!(Setting::Header;
+                    "the ", Setting::Header,
+                    format!(" metadata adds up to {total} bytes, more than the {MAX_GRPC_METADATA} a gRPC request from healthprobe carries")));
+            }
+        }
+        self.config
+            .headers
+            .push((name.to_owned(), value.to_owned()));
+        Ok(self)
     }
-    Ok(headers)
+
+    /// The status codes that count as healthy, as a list of codes and
+    /// ranges like `200`, `200-399` or `200,204,301-302` (default
+    /// `200-299`). Errs for a target that is not HTTP, and for a list that
+    /// does not parse or holds a code outside 100-599.
+    pub fn expect_status(mut self, list: &str) -> Result<Probe, Error> {
+        self.http_only(Setting::ExpectStatus)?;
+        self.config.expect_status = ExpectStatus::parse(list)
+            .map_err(|why| Error::invalid(Setting::ExpectStatus, Some(list), why))?;
+        Ok(self)
+    }
+
+    /// Text that must appear in the first 64 KiB of the body (default:
+    /// none). Errs for a target that is not HTTP, for empty text, and with
+    /// `HEAD`, whose responses have no body.
+    pub fn expect_body(mut self, text: &str) -> Result<Probe, Error> {
+        self.http_only(Setting::ExpectBody)?;
+        if text.is_empty() {
+            return Err(Error::invalid(
+                Setting::ExpectBody,
+                None,
+                "the text is empty, so every body would match",
+            ));
+        }
+        self.needs_a_body(Setting::ExpectBody)?;
+        self.config.expect_body = Some(text.to_owned());
+        Ok(self)
+    }
+
+    /// Adds a check on the JSON body (at most 64 KiB); every one must hold.
+    /// An expression is a path alone (it exists and is neither `false` nor
+    /// `null`), or a path, an operator (`==`, `!=`, `<`, `<=`, `>`, `>=`) and
+    /// a value: `.status == "UP"`, `.checks[0].status == UP`,
+    /// `.db.latency_ms < 50`. Paths: `.`, `.name`, `."a name"`, `[N]` (a
+    /// negative N counts from the end).
+    ///
+    /// Errs for a target that is not HTTP, with `HEAD`, and for an
+    /// expression that does not parse, saying at which column.
+    #[cfg(feature = "json")]
+    pub fn expect_json(mut self, expression: &str) -> Result<Probe, Error> {
+        self.http_only(Setting::ExpectJson)?;
+        self.needs_a_body(Setting::ExpectJson)?;
+        let parsed = crate::expect_json::ExpectJson::parse(expression)
+            .map_err(|why| Error::invalid(Setting::ExpectJson, Some(expression), why))?;
+        self.config.expect_json.push(parsed);
+        Ok(self)
+    }
+
+    /// Follows up to 5 redirects that keep the scheme, host and port
+    /// (default: off, and a redirect is unhealthy). Errs when turned on for
+    /// a target that is not HTTP.
+    pub fn follow_redirects(mut self, follow: bool) -> Result<Probe, Error> {
+        if follow {
+            self.http_only(Setting::FollowRedirects)?;
+        }
+        self.config.follow_redirects = follow;
+        Ok(self)
+    }
+
+    /// Connects to this Unix socket instead of the URL's host, whose name
+    /// and port still make the `Host` header and the TLS name. A path that
+    /// starts with `@` names a Linux abstract socket.
+    ///
+    /// Errs for a `tcp://` target, and for a path or name that is empty,
+    /// holds a NUL byte, or is longer than the kernel's 107 bytes.
+    pub fn unix_socket(mut self, path: impl AsRef<Path>) -> Result<Probe, Error> {
+        self.request_only(Setting::UnixSocket)?;
+        let bytes = path.as_ref().as_os_str().as_bytes();
+        let (kind, name) = match bytes.strip_prefix(b"@") {
+            Some(name) => ("abstract socket name", name),
+            None => ("socket path", bytes),
+        };
+        let invalid = |why: String| Error::invalid(Setting::UnixSocket, None, why);
+        if name.is_empty() {
+            return Err(invalid(format!("the {kind} is empty")));
+        }
+        if name.len() > MAX_UNIX_PATH {
+            return Err(invalid(format!(
+                "the {kind} is {} bytes, more than the {MAX_UNIX_PATH} the kernel allows",
+                name.len()
+            )));
+        }
+        if name.contains(&0) {
+            return Err(invalid(format!("the {kind} contains a NUL byte")));
+        }
+        let socket = match bytes.strip_prefix(b"@") {
+            Some(name) => UnixSocket::Abstract(
+                String::from_utf8(name.to_vec())
+                    .map_err(|_| invalid(format!("the {kind} is not valid UTF-8")))?,
+            ),
+            None => UnixSocket::Path(path.as_ref().to_owned()),
+        };
+        self.config.unix_socket = Some(socket);
+        Ok(self)
+    }
+
+    /// The service a gRPC health check asks about (default: empty, the
+    /// server as a whole). Errs for a target that is not gRPC, and for a
+    /// name over 1024 bytes.
+    pub fn grpc_service(mut self, service: &str) -> Result<Probe, Error> {
+        if !self.config.url.scheme.is_grpc() {
+            return Err(self.not_for(Setting::GrpcService, "grpc:// and grpcs://"));
+        }
+        if service.len() > MAX_GRPC_SERVICE {
+            return Err(Error::invalid(
+                Setting::GrpcService,
+                None,
+                format!(
+                    "the name is {} bytes, more than the {MAX_GRPC_SERVICE} healthprobe sends",
+                    service.len()
+                ),
+            ));
+        }
+        self.config.grpc_service = service.to_owned();
+        Ok(self)
+    }
+
+    /// PEM certificates to trust instead of the system's CA bundle (the
+    /// first of `/etc/ssl/certs/ca-certificates.crt`,
+    /// `/etc/pki/tls/certs/ca-bundle.crt` and `/etc/ssl/cert.pem`). Errs for
+    /// a target without TLS. The file is read when the probe runs: a file
+    /// that cannot be used is an [`Outcome::BadFile`](crate::Outcome::BadFile).
+    pub fn cacert(self, file: impl Into<PathBuf>) -> Result<Probe, Error> {
+        self.trust_file(file.into(), "cacert")
+    }
+
+    /// [`Probe::cacert`], with `source` naming where the file came from in
+    /// the report (`--cacert`, `HEALTHPROBE_CACERT`, `SSL_CERT_FILE`).
+    pub(crate) fn trust_file(mut self, path: PathBuf, source: &str) -> Result<Probe, Error> {
+        self.tls_only(Setting::Cacert)?;
+        let source = source.to_owned();
+        self.config.tls.roots = TrustRoots::File { path, source };
+        Ok(self)
+    }
+
+    /// Does not verify the server's certificate at all (default: off). Errs
+    /// when turned on for a target without TLS.
+    pub fn insecure(mut self, insecure: bool) -> Result<Probe, Error> {
+        if insecure {
+            self.tls_only(Setting::Insecure)?;
+        }
+        self.config.tls.insecure = insecure;
+        Ok(self)
+    }
+
+    /// A client certificate (chain) to present, and the file holding its
+    /// private key (RSA, ECDSA or Ed25519), which may be the same PEM file.
+    /// Errs for a target without TLS. The files are read when the probe
+    /// runs, as for [`Probe::cacert`].
+    pub fn client_cert(
+        mut self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> Result<Probe, Error> {
+        self.tls_only(Setting::ClientCert)?;
+        self.config.tls.client_cert = Some(ClientCert {
+            cert: cert.into(),
+            key: key.into(),
+        });
+        Ok(self)
+    }
+
+    /// The name to send (SNI) and to verify instead of the URL's host, for a
+    /// URL that names an address. Errs for a target without TLS, and for a
+    /// name that is not a host name or an IP address.
+    pub fn server_name(mut self, name: &str) -> Result<Probe, Error> {
+        self.tls_only(Setting::ServerName)?;
+        let host = crate::url::parse_host(name)
+            .map_err(|why| Error::invalid(Setting::ServerName, Some(name), why))?;
+        let name = host.to_string().trim_matches(['[', ']']).to_owned();
+        self.config.tls.server_name = Some(name);
+        Ok(self)
+    }
+
+    /// Runs the check, within the timeout from when it is called, and says
+    /// how it went. Never panics, whatever the server sends, and returns by
+    /// the deadline (name resolution that outlives it is left behind on a
+    /// thread of its own).
+    pub fn run(&self) -> Report {
+        crate::probe::run(&self.config)
+    }
+
+    /// The settings, validated, as the probers take them.
+    pub(crate) fn into_config(self) -> Config {
+        self.config
+    }
+
+    /// The target's scheme.
+    pub(crate) fn scheme(&self) -> Scheme {
+        self.config.url.scheme
+    }
+
+    fn http_only(&self, setting: Setting) -> Result<(), Error> {
+        match self.config.url.scheme.is_http() {
+            true => Ok(()),
+            false => Err(self.not_for(setting, "http:// and https://")),
+        }
+    }
+
+    fn request_only(&self, setting: Setting) -> Result<(), Error> {
+        let scheme = self.config.url.scheme;
+        match scheme.is_http() || scheme.is_grpc() {
+            true => Ok(()),
+            false => Err(self.not_for(setting, "http://, https://, grpc:// and grpcs://")),
+        }
+    }
+
+    fn tls_only(&self, setting: Setting) -> Result<(), Error> {
+        match self.config.url.scheme.is_tls() {
+            true => Ok(()),
+            false => Err(self.not_for(setting, "https:// and grpcs://")),
+        }
+    }
+
+    /// `setting applies only to KINDS targets, not SCHEME://`.
+    fn not_for(&self, setting: Setting, kinds: &str) -> Error {
+        let scheme = self.config.url.scheme;
+        error!(setting; setting, format!(" applies only to {kinds} targets, not {scheme}://"))
+    }
+
+    /// Refuses `HEAD` once a body check is set.
+    fn no_body_check(&self, setting: Setting) -> Result<(), Error> {
+        #[cfg(feature = "json")]
+        if !self.config.expect_json.is_empty() {
+            return Err(body_with_head(setting, Setting::ExpectJson));
+        }
+        match self.config.expect_body {
+            Some(_) => Err(body_with_head(setting, Setting::ExpectBody)),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a body check once the method is `HEAD`.
+    fn needs_a_body(&self, setting: Setting) -> Result<(), Error> {
+        match self.config.method {
+            Method::Head => Err(body_with_head(setting, setting)),
+            Method::Get => Ok(()),
+        }
+    }
 }
 
-/// A variable that holds one item a line (headers, JSON expressions): each
-/// line trimmed, the blank ones left out.
-fn nonblank_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// `CHECK needs a body, and responses to HEAD have none: use GET`.
+fn body_with_head(setting: Setting, check: Setting) -> Error {
+    error!(setting; check, " needs a body, and responses to HEAD have none: use GET")
 }
 
-/// gRPC metadata rules (PROTOCOL-HTTP2.md): no pseudo-headers, no names
-/// gRPC or HTTP/2 reserve, and few enough bytes to fit the request.
-/// `user-agent` is allowed: it replaces healthprobe's own.
-fn check_grpc_metadata(headers: &[(String, String)], source: &str) -> Result<()> {
-    let mut total = 0;
-    for (name, value) in headers {
-        let lower = name.to_ascii_lowercase();
-        if lower.starts_with("grpc-") || RESERVED_GRPC_METADATA.contains(&lower.as_str()) {
-            bail!(
-                "invalid {source} {name:?}: gRPC reserves this name, and healthprobe sets what the call needs"
-            );
-        }
-        total += name.len() + value.len();
+/// ureq writes the request head line by line through one buffer of
+/// [`MAX_REQUEST_LINE`] bytes; a line that cannot fit could never be sent.
+fn request_line_fits(config: &Config, setting: Setting) -> Result<(), Error> {
+    if !config.url.scheme.is_http() {
+        return Ok(());
     }
-    if total > MAX_GRPC_METADATA {
-        bail!(
-            "the {source} metadata adds up to {total} bytes, more than the {MAX_GRPC_METADATA} a gRPC request from healthprobe carries"
-        );
+    let request_line =
+        config.method.as_str().len() + config.url.request_target().len() + " HTTP/1.1\r\n ".len();
+    if request_line > MAX_REQUEST_LINE {
+        return Err(error!(setting;
+            format!("the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the "),
+            Setting::Target));
     }
     Ok(())
+}
+
+/// A deadline from 1 ms to [`duration::MAX`].
+fn in_range(setting: Setting, d: Duration) -> Result<(), Error> {
+    let shown = Some(duration::display(d));
+    if d < Duration::from_millis(1) {
+        return Err(Error::invalid(
+            setting,
+            shown.as_deref(),
+            "must be at least 1ms",
+        ));
+    }
+    if d > duration::MAX {
+        let why = format!("is longer than {}", duration::display(duration::MAX));
+        return Err(Error::invalid(setting, shown.as_deref(), why));
+    }
+    Ok(())
+}
+
+fn longer_connect_timeout(
+    setting: Setting,
+    connect: Duration,
+    timeout: Duration,
+) -> Result<(), Error> {
+    if connect <= timeout {
+        return Ok(());
+    }
+    Err(error!(setting;
+        Setting::ConnectTimeout, format!(" {} is longer than ", duration::display(connect)),
+        Setting::Timeout, format!(" {}, so it would never apply", duration::display(timeout))))
 }
 
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
-
-/// The environment, read through the injected lookup function.
-struct Env<'a>(&'a dyn Fn(&str) -> Option<OsString>);
-
-impl Env<'_> {
-    /// A variable's value, or an error if it is not UTF-8.
-    fn get_raw(&self, name: &str) -> Result<Option<String>, String> {
-        match (self.0)(name) {
-            None => Ok(None),
-            Some(v) => v
-                .into_string()
-                .map(Some)
-                .map_err(|_| format!("{name} is not valid UTF-8")),
-        }
-    }
-
-    /// A `HEALTHPROBE_*` setting: empty counts as unset, so that Compose's
-    /// `HEALTHPROBE_TIMEOUT=` leaves the default in place.
-    fn get(&self, name: &str) -> Result<Option<String>> {
-        Ok(self
-            .get_raw(name)
-            .map_err(|e| anyhow!(e))?
-            .filter(|v| !v.is_empty()))
-    }
-
-    /// [`Env::get`] for a variable that may not apply (`None`: not read).
-    fn get_some(&self, name: Option<&str>) -> Result<Option<String>> {
-        match name {
-            Some(name) => self.get(name),
-            None => Ok(None),
-        }
-    }
-
-    /// [`Env::flag`] for a variable that may not apply (`None`: not read).
-    fn flag_some(&self, name: Option<&str>) -> Result<bool> {
-        match name {
-            Some(name) => self.flag(name),
-            None => Ok(false),
-        }
-    }
-
-    /// A setting from its flag's value, else from its variable `var` (when
-    /// it applies), with where it came from: the flag or the variable's name.
-    fn setting(
-        &self,
-        flag: &str,
-        value: Option<String>,
-        var: Option<&str>,
-    ) -> Result<Option<(String, String)>> {
-        Ok(match (value, var) {
-            (Some(v), _) => Some((flag.to_owned(), v)),
-            (None, Some(var)) => self.get(var)?.map(|v| (var.to_owned(), v)),
-            (None, None) => None,
-        })
-    }
-
-    /// [`Env::setting`], with `${VAR}` expanded in the value.
-    fn expanded(
-        &self,
-        flag: &str,
-        value: Option<String>,
-        var: Option<&str>,
-    ) -> Result<Option<(String, String)>> {
-        let Some((source, v)) = self.setting(flag, value, var)? else {
-            return Ok(None);
-        };
-        let v =
-            expand(&v, |name| self.get_raw(name)).map_err(|why| anyhow!("in {source}: {why}"))?;
-        Ok(Some((source, v)))
-    }
-
-    /// [`Env::setting`], parsed as a duration.
-    fn duration(
-        &self,
-        flag: &str,
-        value: Option<String>,
-        var: Option<&str>,
-    ) -> Result<Option<Duration>> {
-        let Some((source, v)) = self.setting(flag, value, var)? else {
-            return Ok(None);
-        };
-        let parsed = duration::parse(&v).map_err(|why| anyhow!("invalid {source} {v:?}: {why}"))?;
-        Ok(Some(parsed))
-    }
-
-    fn flag(&self, name: &str) -> Result<bool> {
-        let Some(value) = self.get(name)? else {
-            return Ok(false);
-        };
-        match value.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => bail!("invalid {name} {value:?}: expected true or false"),
-        }
-    }
-}
-
-fn usage_error(flag: &str, error: pico_args::Error) -> anyhow::Error {
-    match error {
-        pico_args::Error::OptionWithoutAValue(_) => anyhow!("{flag} needs a value"),
-        pico_args::Error::NonUtf8Argument
-        | pico_args::Error::Utf8ArgumentParsingFailed { .. }
-        | pico_args::Error::ArgumentParsingFailed { .. } => {
-            anyhow!("the value of {flag} is not valid UTF-8")
-        }
-        other => anyhow!("invalid {flag}: {other}"),
-    }
-}
-
-/// What is left after the options: the targets, and no unknown options.
-fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
-    let mut targets = Vec::new();
-    for arg in rest {
-        let arg = arg
-            .into_string()
-            .map_err(|a| anyhow!("argument {:?} is not valid UTF-8", a.to_string_lossy()))?;
-        if arg.starts_with('-') && arg.len() > 1 {
-            if KNOWN_OPTIONS.contains(&arg.split('=').next().unwrap_or_default()) {
-                bail!("{arg} is given more than once");
-            }
-            bail!("unknown option {arg:?} (see --help)");
-        }
-        targets.push(arg);
-    }
-    Ok(targets)
-}
-
-const KNOWN_OPTIONS: &[&str] = &[
-    "-t",
-    "--timeout",
-    "--connect-timeout",
-    "-X",
-    "--method",
-    "--expect-status",
-    "--expect-body",
-    "--expect-json",
-    "--follow-redirects",
-    "-q",
-    "--quiet",
-    "-h",
-    "--help",
-    "-V",
-    "--version",
-    "--cacert",
-    "-k",
-    "--insecure",
-    "--cert",
-    "--key",
-    "--server-name",
-    "--unix-socket",
-    "--grpc-service",
-    "--wait",
-    "--interval",
-];
-
-#[cfg(feature = "grpc")]
-mod grpc_health_probe;
-#[cfg(test)]
-mod tests;

@@ -11,6 +11,37 @@ pub use crate::expand::expand;
 pub use crate::expect_json::{ExpectJson, check_all as check_json};
 pub use crate::status::ExpectStatus;
 
+/// The command line's parser and the settings it makes.
+pub mod config {
+    pub use crate::cli::*;
+    pub use crate::config::*;
+}
+
+/// URLs as healthprobe reads them.
+pub mod url {
+    pub use crate::url::{Host, Scheme, Url};
+}
+
+/// The outcome types and the line's rules.
+pub mod outcome {
+    pub use crate::outcome::*;
+}
+
+/// A report as a probe would make it.
+pub fn report(
+    probed: String,
+    outcome: crate::Outcome,
+    elapsed: std::time::Duration,
+    waited: Option<crate::outcome::Waited>,
+) -> crate::Report {
+    crate::Report {
+        probed,
+        outcome,
+        elapsed,
+        waited,
+    }
+}
+
 /// Runs a grpc:// probe's call against `server`, the bytes a server sends
 /// (read to their end, then the connection closes), and returns the report
 /// the probe would print. Everything the client writes is discarded.
@@ -41,7 +72,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
         "svc".into(),
         "grpc://127.0.0.1:1".into(),
     ];
-    let Ok(crate::Command::Probe(plan)) = crate::config::parse(args, |_| None) else {
+    let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(args, |_| None) else {
         unreachable!("a fixed, valid command line")
     };
     let config = &plan.targets[0];

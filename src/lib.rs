@@ -1,46 +1,105 @@
-//! healthprobe: one HTTP request against a health endpoint, within one hard
-//! deadline, answered with an exit code and one line.
+//! healthprobe checks one endpoint within one hard deadline and answers with
+//! an exit code and one line: an HTTP or HTTPS request (over TCP or a Unix
+//! socket), a TCP connection, or a gRPC health check, with checks on the
+//! status, the body and a JSON health document.
+//!
+//! It is a binary for container health checks, and this library, for a Rust
+//! service that answers its own `healthcheck` subcommand, in an image with
+//! no second binary:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), healthprobe::Error> {
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+//! # let port = listener.local_addr().unwrap().port();
+//! # std::thread::spawn(move || {
+//! #     use std::io::{Read, Write};
+//! #     let (mut stream, _) = listener.accept().unwrap();
+//! #     let mut request = [0; 1024];
+//! #     let _ = stream.read(&mut request);
+//! #     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+//! # });
+//! # let url = format!("http://127.0.0.1:{port}/health");
+//! # let url = url.as_str();
+//! // In `main`, when the first argument is "healthcheck":
+//! let report = healthprobe::Probe::new(url)? // "http://127.0.0.1:8080/health"
+//!     .timeout(Duration::from_secs(2))?
+//!     .expect_status("200-299")?
+//!     .run();
+//! println!("{report}"); // HTTP 200 from 127.0.0.1:8080 in 0.4ms: GET http://...
+//! assert!(report.is_healthy());
+//! # let _ = || -> ! {
+//! std::process::exit(report.exit_code().into()) // 0 healthy, 1 unhealthy, 64 misconfigured
+//! # };
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`Probe`] takes the target and its settings, validating each as it is
+//! set, with the command line's defaults; [`Probe::run`] returns a
+//! [`Report`]: the [`Outcome`], how long it took, and the line to print.
+//! Invalid settings are an [`Error`], never a panic. The command line is
+//! built on this same builder.
+//!
+//! Cargo features: `tls` (`https://`, `grpcs://`), `grpc` (`grpc://`,
+//! `grpcs://`) and `json` ([`Probe::expect_json`]), all on by default; with
+//! `default-features = false` only HTTP and TCP are left, in less than half
+//! the bytes. `webpki-roots` compiles Mozilla's roots in, for images with
+//! no CA bundle.
+//!
+//! # How it is built
 //!
 //! ```text
-//! argv + environment ──► config::parse ──► Config ──► probe::run ──► Report ──► one line, exit code
+//! argv + environment ──► cli::parse ──► Probe ──► Config ──► probe::run ──► Report ──► one line, exit code
 //! ```
 //!
 //! What the code never does, and where that is ensured:
 //! - Nothing but `main.rs` touches process state (argv, environment, stdout,
-//!   exit codes, the binary's own path); [`config::parse`] takes the
-//!   environment as a function.
-//! - Nothing but `probe.rs` knows ureq; [`Outcome`] is plain data.
+//!   exit codes, the binary's own path); the command line's parser takes
+//!   the environment as a function, and the library reads none.
+//! - Nothing but `probe` knows ureq or rustls; [`Outcome`] is plain data.
 //! - No code path outlives the deadline: every socket operation is bounded by
 //!   the time left, and name resolution runs on a thread that is abandoned,
 //!   not waited for, when the deadline passes.
-//! - The output is one line of at most 500 bytes ([`outcome::MAX_LINE`]) in
-//!   visible ASCII: whatever the server controls is quoted and escaped, and
-//!   header values never appear in it.
+//! - The output is one line of at most 500 bytes in visible ASCII: whatever
+//!   the server controls is quoted and escaped, and header values never
+//!   appear in it.
 //! - Nothing panics on input: no `unwrap` or `expect` outside tests.
 #![forbid(unsafe_code)]
+// The fuzz targets' re-exports of internals (src/fuzz.rs) are not API.
+#![cfg_attr(not(fuzzing), warn(missing_docs))]
 
-pub mod config;
+/// The command line, for healthprobe's own binary and fuzz targets: hidden
+/// from the documentation and outside semver. Use [`Probe`].
+#[doc(hidden)]
+pub mod cli;
+mod config;
 #[cfg(any(feature = "tls", fuzzing))]
 mod der;
 mod duration;
+mod error;
 mod expand;
 #[cfg(feature = "json")]
 mod expect_json;
 #[cfg(feature = "grpc")]
 mod grpc;
-pub mod install;
-pub mod outcome;
-pub mod probe;
+mod install;
+mod outcome;
+mod probe;
 mod status;
-pub mod url;
-pub mod wait;
+mod url;
+mod wait;
 
 /// Internals re-exported for the fuzz targets only (cargo fuzz sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz;
 
-pub use config::{Command, Config};
-pub use outcome::{Outcome, Report};
-pub use probe::run;
-pub use status::ExpectStatus;
+pub use config::{Method, Probe};
+pub use error::Error;
+#[cfg(feature = "grpc")]
+pub use outcome::GrpcProblem;
+#[cfg(feature = "json")]
+pub use outcome::JsonProblem;
+pub use outcome::{Limit, Outcome, Peer, Report, Stage, TlsProblem};

@@ -6,10 +6,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use healthprobe::outcome::{
-    EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line, os_error_text,
+use healthprobe::cli::{
+    self, Command, EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line,
+    os_error_text,
 };
-use healthprobe::{Command, config};
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(report_panic));
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
     let program = args.next();
     let args = args.collect();
     let command =
-        match config::parse_invocation(program.as_deref(), args, |name| std::env::var_os(name)) {
+        match cli::parse_invocation(program.as_deref(), args, |name| std::env::var_os(name)) {
             Ok(command) => command,
             Err(error) => {
                 to_stderr(&one_line(format!("healthprobe: {error:#}")));
@@ -30,27 +30,25 @@ fn main() -> ExitCode {
             }
         };
     let plan = match command {
-        Command::Help => return say(config::HELP.trim_end()),
+        Command::Help => return say(cli::HELP.trim_end()),
         Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),
         Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),
     };
-    let reports = healthprobe::wait::check(&plan, |report| {
-        to_stderr(&report.progress_line());
-    });
+    let reports = cli::check(&plan, to_stderr);
     // What failed first, so that a runtime keeping only the start of the
     // output (Podman: 500 characters) keeps it; each group in the order given.
-    for report in reports.iter().filter(|r| !r.outcome.is_healthy()) {
+    for report in reports.iter().filter(|r| !r.is_healthy()) {
         to_stderr(&report.line());
     }
     if !plan.quiet {
-        for report in reports.iter().filter(|r| r.outcome.is_healthy()) {
+        for report in reports.iter().filter(|r| r.is_healthy()) {
             to_stdout(&report.line());
         }
     }
     let code = reports
         .iter()
-        .map(|r| r.outcome.exit_code())
+        .map(|r| r.exit_code())
         .max()
         .unwrap_or(EXIT_USAGE);
     match plan.command.split_first() {
@@ -91,7 +89,7 @@ fn exec(program: &OsStr, args: &[OsString]) -> ExitCode {
 fn install(dir: &std::path::Path) -> ExitCode {
     let installed = std::env::current_exe()
         .map_err(|e| format!("cannot find this binary to copy: {e}"))
-        .and_then(|exe| healthprobe::install::install(&exe, dir, std::process::id()));
+        .and_then(|exe| cli::install(&exe, dir, std::process::id()));
     match installed {
         Ok(path) => say(&format!("installed {}", path.display())),
         Err(error) => {

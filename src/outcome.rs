@@ -20,14 +20,20 @@ pub const MAX_LINE: usize = 500;
 
 /// The stage a probe was in when it failed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Stage {
+    /// Looking up the host's addresses.
     #[default]
     Resolve,
+    /// Connecting over TCP or to the Unix socket.
     Connect,
     /// The TLS handshake, after the TCP connection is up.
     TlsHandshake,
+    /// Sending the request.
     Request,
+    /// Waiting for, or reading, the response's status line and headers.
     ResponseHead,
+    /// Reading the response body.
     Body,
     /// gRPC: waiting for the server's HTTP/2 SETTINGS, its connection preface.
     Settings,
@@ -42,8 +48,11 @@ pub enum Stage {
 /// What a probe connected to: an address, or a Unix socket (its path, or
 /// `@name` for an abstract one).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Peer {
+    /// A TCP address.
     Tcp(SocketAddr),
+    /// A Unix socket: its path, or `@name` for an abstract socket.
     Unix(String),
 }
 
@@ -64,120 +73,207 @@ impl From<SocketAddr> for Peer {
 
 /// Which limit ran out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Limit {
-    /// `--timeout`, the deadline for the whole probe.
+    /// The timeout, the deadline for the whole probe.
     Deadline(Duration),
-    /// `--connect-timeout`.
+    /// The connect timeout.
     Connect(Duration),
-    /// `--wait`, which ended before `--timeout` did.
+    /// `--wait`, which ended before the timeout did.
     Wait(Duration),
 }
 
+/// What a probe found: healthy, or the one reason it is not. Plain data;
+/// [`Outcome::exit_code`] maps it to 0, 1 or 64, and the [`Report`] that
+/// holds it renders the line.
+///
+/// Bytes the server chose (`Vec<u8>` fields) are kept as sent; the line
+/// quotes and escapes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
-    /// The status is in `--expect-status` and, with `--expect-body`, the body
-    /// holds the text.
-    Healthy { status: u16, peer: Peer },
+    /// The status is in the expected list and the body checks, if any, hold.
+    Healthy {
+        /// The HTTP status.
+        status: u16,
+        /// Where the response came from.
+        peer: Peer,
+    },
     /// A `tcp://` target accepted a connection.
-    Connected { peer: Peer },
+    Connected {
+        /// The address that accepted it.
+        peer: Peer,
+    },
     /// A gRPC health check answered SERVING, in one message, and the call
     /// ended with `grpc-status: 0`.
     #[cfg(feature = "grpc")]
-    Serving { peer: Peer },
+    Serving {
+        /// Where the answer came from.
+        peer: Peer,
+    },
     /// A gRPC health check reached the server, and its answer is not
     /// SERVING, or is not a well-formed gRPC answer at all.
     #[cfg(feature = "grpc")]
-    Grpc { peer: Peer, problem: GrpcProblem },
-    /// The status is not in `--expect-status`. `location` is the redirect target
-    /// of a 3xx that was not followed.
-    UnexpectedStatus {
-        status: u16,
+    Grpc {
+        /// Where the answer came from.
         peer: Peer,
+        /// What is wrong with it.
+        problem: GrpcProblem,
+    },
+    /// The status is not in the expected list.
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// Where the response came from.
+        peer: Peer,
+        /// The expected list, as in `200-299`.
         expected: String,
+        /// The Location of a 3xx that was not followed.
         location: Option<Vec<u8>>,
     },
-    /// With `--follow-redirects`, a redirect that leaves the scheme, host and
+    /// With redirects followed, a redirect that leaves the scheme, host and
     /// port, or whose Location is not a usable URL.
     RedirectRefused {
+        /// The redirect's status.
         status: u16,
+        /// Where it came from.
         peer: Peer,
+        /// Its Location header.
         location: Vec<u8>,
+        /// Why it is not followed.
         why: String,
     },
-    /// With `--follow-redirects`, more than the allowed number of redirects.
-    TooManyRedirects { peer: Peer, limit: u8 },
-    /// The body ended, or its first `limit` bytes were read, without the
-    /// `--expect-body` text. `start` is the body's beginning, to show.
-    BodyMismatch {
-        status: u16,
+    /// With redirects followed, more than the allowed number of redirects.
+    TooManyRedirects {
+        /// Where the last one came from.
         peer: Peer,
+        /// How many are followed.
+        limit: u8,
+    },
+    /// The body ended, or its first 64 KiB were read, without the expected
+    /// text.
+    BodyMismatch {
+        /// The HTTP status.
+        status: u16,
+        /// Where the response came from.
+        peer: Peer,
+        /// How many bytes of the body were read.
         read: usize,
+        /// Whether the body ended (else the limit stopped the reading).
         ended: bool,
+        /// The body's beginning, to show.
         start: Vec<u8>,
     },
-    /// With `--expect-json`: the body is not one JSON document within the
+    /// With JSON checks: the body is not one JSON document within the
     /// limit, or an expression does not hold.
     #[cfg(feature = "json")]
     JsonMismatch {
+        /// The HTTP status.
         status: u16,
+        /// Where the response came from.
         peer: Peer,
+        /// What is wrong with the document.
         problem: JsonProblem,
     },
     /// The resolver found no address for the host, or failed.
-    ResolveFailed { host: String, error: String },
-    /// No address accepted a connection: each attempt with its error.
-    ConnectFailed { attempts: Vec<(Peer, String)> },
-    /// A limit passed in `stage`. `peer` is the address connected to, if any;
-    /// `received` counts the response bytes read before it ran out.
+    ResolveFailed {
+        /// The host looked up.
+        host: String,
+        /// What the resolver said.
+        error: String,
+    },
+    /// No address accepted a connection.
+    ConnectFailed {
+        /// Each address tried, with its error.
+        attempts: Vec<(Peer, String)>,
+    },
+    /// A limit passed.
     TimedOut {
+        /// What the probe was doing.
         stage: Stage,
+        /// Which limit passed.
         limit: Limit,
+        /// The address connected to, if any.
         peer: Option<Peer>,
+        /// How many response bytes were read before it ran out.
         received: usize,
     },
     /// The connection closed or failed after it was established.
     ConnectionLost {
+        /// What the probe was doing.
         stage: Stage,
+        /// The address connected to.
         peer: Peer,
+        /// What the operating system or the server said.
         error: String,
+        /// How many response bytes were read before.
         received: usize,
     },
-    /// What came back does not parse as an HTTP/1.x response head; `start`
-    /// holds its first bytes.
-    NotHttp { peer: Peer, start: Vec<u8> },
+    /// What came back does not parse as an HTTP/1.x response head.
+    NotHttp {
+        /// Where it came from.
+        peer: Peer,
+        /// Its first bytes.
+        start: Vec<u8>,
+    },
     /// The response head is longer than `limit` bytes.
-    HeadTooLarge { peer: Peer, limit: usize },
+    HeadTooLarge {
+        /// Where it came from.
+        peer: Peer,
+        /// The most bytes of head read.
+        limit: usize,
+    },
     /// TLS failed: the server's certificate, or the server refused ours.
-    Tls { peer: Peer, problem: TlsProblem },
+    Tls {
+        /// The address connected to.
+        peer: Peer,
+        /// What failed.
+        problem: TlsProblem,
+    },
     /// TLS cannot be set up for this target at all, before connecting: the
     /// name to verify is not a valid DNS name for a certificate.
-    TlsSetup { error: String },
-    /// https:// without `--insecure`, and no certificates to trust: no
-    /// `--cacert`, no `SSL_CERT_FILE`, none of the system bundles. `looked`
-    /// lists where it looked.
-    NoTrustRoots { looked: Vec<String> },
-    /// A file named by a TLS option cannot be used: a configuration error,
-    /// found only when the probe runs because reading files is not pure.
+    TlsSetup {
+        /// Why.
+        error: String,
+    },
+    /// A TLS target without `insecure`, and no certificates to trust: no
+    /// CA file given (nor `SSL_CERT_FILE`, for the command line), and none
+    /// of the system bundles.
+    NoTrustRoots {
+        /// Where it looked.
+        looked: Vec<String>,
+    },
+    /// A file named by a TLS setting cannot be used: a configuration error
+    /// (exit 64), found only when the probe runs because reading files is
+    /// not pure.
     BadFile {
+        /// The setting that names it: `cacert` in the library; a flag or a
+        /// variable on the command line.
         source: String,
+        /// The file.
         path: String,
+        /// What is wrong with it.
         error: String,
     },
 }
 
 /// Why a TLS connection was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TlsProblem {
-    /// The certificate does not chain to any of the trusted roots,
-    /// described by `trusted`.
+    /// The certificate does not chain to any of the trusted roots.
     UnknownIssuer {
+        /// The roots trusted, as in `--cacert /ca.pem`.
         trusted: String,
     },
     /// The certificate is valid, but not for `name`.
     NameMismatch {
+        /// The name verified.
         name: String,
     },
+    /// The certificate has expired.
     Expired,
+    /// The certificate is not valid yet.
     NotYetValid,
     /// The server presented a CA certificate as its own (`openssl req -x509`
     /// makes these unless told `CA:FALSE`).
@@ -192,35 +288,48 @@ pub enum TlsProblem {
     Other(String),
 }
 
-/// Why a body fails `--expect-json`.
+/// Why a body fails a JSON check.
 #[cfg(feature = "json")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JsonProblem {
-    /// The body is not JSON: the parser's reason, the byte offset where it
-    /// gave up, and the start of the body.
+    /// The body is not JSON.
     NotJson {
+        /// The parser's reason.
         why: String,
+        /// The byte offset where it gave up.
         offset: usize,
+        /// The start of the body.
         start: Vec<u8>,
     },
     /// The body is longer than `limit` bytes.
-    TooLong { limit: usize },
-    /// Nothing is at `path`; `because` says what the value before it is,
-    /// when it cannot be indexed that way.
+    TooLong {
+        /// The most bytes parsed.
+        limit: usize,
+    },
+    /// Nothing is at `path`.
     Missing {
+        /// The path, as in `.checks[0].status`.
         path: String,
+        /// What the value before it is, when it cannot be indexed that way.
         because: Option<String>,
     },
-    /// The value at `path` (shown as JSON) does not satisfy `expected`.
+    /// The value at `path` does not satisfy the expression.
     Mismatch {
+        /// The path.
         path: String,
+        /// The value found, as JSON.
         found: String,
+        /// What the expression expects, as in `== "UP"`.
         expected: String,
     },
     /// An ordering comparison found a value that is not a number.
     NotANumber {
+        /// The path.
         path: String,
+        /// The value found, as JSON.
         found: String,
+        /// What the expression expects, as in `< 50`.
         expected: String,
     },
 }
@@ -228,46 +337,81 @@ pub enum JsonProblem {
 /// What is wrong with a gRPC health check's answer.
 #[cfg(feature = "grpc")]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum GrpcProblem {
-    /// The message holds a `ServingStatus` other than SERVING (UNKNOWN,
-    /// NOT_SERVING, SERVICE_UNKNOWN, or a value the protocol does not name).
-    NotServing { status: u64 },
-    /// The call ended with a non-zero `grpc-status`; `message` is the
-    /// percent-decoded `grpc-message`, `service` the service asked about.
+    /// The message holds a `ServingStatus` other than SERVING.
+    NotServing {
+        /// UNKNOWN (0), NOT_SERVING (2), SERVICE_UNKNOWN (3), or a value
+        /// the protocol does not name.
+        status: u64,
+    },
+    /// The call ended with a non-zero `grpc-status`.
     Status {
+        /// The `grpc-status` code.
         code: u64,
+        /// The percent-decoded `grpc-message`.
         message: Vec<u8>,
+        /// The service asked about.
         service: String,
     },
     /// The HTTP/2 `:status` is not 200: a proxy or a plain web server answered.
-    HttpStatus { status: u16 },
-    /// The `content-type` is not `application/grpc` (empty: none was sent).
-    ContentType { value: Vec<u8> },
+    HttpStatus {
+        /// The `:status`.
+        status: u16,
+    },
+    /// The `content-type` is not `application/grpc`.
+    ContentType {
+        /// What was sent; empty when none was.
+        value: Vec<u8>,
+    },
     /// The call ended without a `grpc-status`.
     NoStatus,
     /// `grpc-status: 0`, but no response message.
     NoMessage,
     /// More than one response message to a unary call.
-    Messages { count: usize },
-    /// The message is not a `HealthCheckResponse`: `why` says what is wrong.
-    BadMessage { why: String },
-    /// The server answered the HTTP/2 preface in HTTP/1.x; `start` holds
-    /// its first bytes.
-    NotHttp2 { start: Vec<u8> },
-    /// In TLS, the server did not agree to `h2` by ALPN; `chosen` is the
-    /// protocol it picked, if any.
-    NoH2 { chosen: Option<Vec<u8>> },
-    /// The server sent GOAWAY before answering, with this error code and
-    /// the start of its debug data.
-    GoAway { code: u32, debug: Vec<u8> },
-    /// The server reset the call's stream (RST_STREAM) with this error code.
-    Reset { code: u32 },
+    Messages {
+        /// How many.
+        count: usize,
+    },
+    /// The message is not a `HealthCheckResponse`.
+    BadMessage {
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The server answered the HTTP/2 preface in HTTP/1.x.
+    NotHttp2 {
+        /// Its first bytes.
+        start: Vec<u8>,
+    },
+    /// In TLS, the server did not agree to `h2` by ALPN.
+    NoH2 {
+        /// The protocol it picked, if any.
+        chosen: Option<Vec<u8>>,
+    },
+    /// The server sent GOAWAY before answering.
+    GoAway {
+        /// The HTTP/2 error code.
+        code: u32,
+        /// The start of its debug data.
+        debug: Vec<u8>,
+    },
+    /// The server reset the call's stream (RST_STREAM).
+    Reset {
+        /// The HTTP/2 error code.
+        code: u32,
+    },
     /// The server broke the HTTP/2 or HPACK rules, or a limit healthprobe
     /// keeps: a malformed or oversized frame or header block, a flood.
-    Protocol { why: String },
+    Protocol {
+        /// Which rule or limit.
+        why: String,
+    },
 }
 
 impl Outcome {
+    /// 0 when healthy; 64 for a configuration error found when the probe
+    /// ran ([`Outcome::BadFile`]); 1 for everything else. (Docker reserves
+    /// 2, so no failure is 2.)
     pub fn exit_code(&self) -> u8 {
         match self {
             Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
@@ -294,21 +438,25 @@ impl Outcome {
         }
     }
 
+    /// Whether the target is healthy: exit code 0.
     pub fn is_healthy(&self) -> bool {
         self.exit_code() == EXIT_HEALTHY
     }
 }
 
-/// An outcome with what was probed and how long it took: the output line.
+/// What one probe found, what was probed, and how long it took. Its
+/// `Display` is the line the command line prints: at most 500 bytes of
+/// visible ASCII, as in `HTTP 200 from 127.0.0.1:8080 in 1.2ms: GET
+/// http://127.0.0.1:8080/health`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// `GET http://127.0.0.1:9000/health`, as the user asked for it.
-    pub probed: String,
-    pub outcome: Outcome,
-    pub elapsed: Duration,
+    pub(crate) probed: String,
+    pub(crate) outcome: Outcome,
+    pub(crate) elapsed: Duration,
     /// With `--wait`, for a target still unhealthy when the wait ended: how
     /// many attempts were made, over how long. The outcome is the last one.
-    pub waited: Option<Waited>,
+    pub(crate) waited: Option<Waited>,
 }
 
 /// How long a target was waited for.
@@ -319,9 +467,37 @@ pub struct Waited {
 }
 
 impl Report {
-    /// The line to print: at most [`MAX_LINE`] bytes of visible ASCII.
+    /// The line to print: at most 500 bytes of visible ASCII, with no line
+    /// break (the same text as `Display`, cut and escaped).
     pub fn line(&self) -> String {
         one_line(self.to_string())
+    }
+
+    /// What was found.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// What was probed, as the line names it: `GET
+    /// http://127.0.0.1:9000/health`, `TCP db:5432`, `gRPC Check "" at
+    /// grpc://127.0.0.1:50051`. A query string shows as `?...`.
+    pub fn probed(&self) -> &str {
+        &self.probed
+    }
+
+    /// How long the probe took.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The outcome's exit code: 0 healthy, 1 unhealthy, 64 misconfigured.
+    pub fn exit_code(&self) -> u8 {
+        self.outcome.exit_code()
+    }
+
+    /// Whether the target is healthy.
+    pub fn is_healthy(&self) -> bool {
+        self.outcome.is_healthy()
     }
 }
 

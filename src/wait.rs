@@ -8,15 +8,17 @@
 use std::thread;
 use std::time::Instant;
 
-use crate::config::{Config, Plan, Wait};
+use crate::cli::{Plan, Wait};
+use crate::config::Config;
 use crate::outcome::{Limit, Report, Waited};
 use crate::probe;
 
 /// Probes every target of `plan`, repeating with `--wait`, and returns one
 /// report per target in the order given. With `--wait`, `changed` is called
 /// with a report each time a target's failure changes (its first failure, or
-/// a different one), so a log shows what was waited for.
-pub fn check(plan: &Plan, changed: impl FnMut(&Report)) -> Vec<Report> {
+/// a different one), with the line to print, so a log shows what was
+/// waited for.
+pub fn check(plan: &Plan, changed: impl FnMut(&str)) -> Vec<Report> {
     let all: Vec<&Config> = plan.targets.iter().collect();
     match plan.wait {
         None => {
@@ -69,7 +71,7 @@ fn round(targets: &[&Config], by: impl Fn(&Config) -> (Instant, Limit) + Sync) -
 /// `--wait`: attempts start `interval` apart until every target is healthy
 /// or `limit` has passed since start; a healthy target is not probed again.
 /// The first attempt starts at once, so every target has a report.
-fn wait_for(targets: &[&Config], wait: Wait, mut changed: impl FnMut(&Report)) -> Vec<Report> {
+fn wait_for(targets: &[&Config], wait: Wait, mut changed: impl FnMut(&str)) -> Vec<Report> {
     let started = Instant::now();
     let end = started + wait.limit;
     let by = |config: &Config| {
@@ -89,7 +91,7 @@ fn wait_for(targets: &[&Config], wait: Wait, mut changed: impl FnMut(&Report)) -
             if !report.outcome.is_healthy() {
                 let this = report.failure();
                 if failure[i].as_ref() != Some(&this) {
-                    changed(report);
+                    changed(&report.progress_line());
                     failure[i] = Some(this);
                 }
             }

@@ -9,14 +9,13 @@
 // It mixes in TLS probes, so it needs the tls feature.
 #![cfg(feature = "tls")]
 
-use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use healthprobe::{Command, Config};
+use healthprobe::Probe;
 use rcgen::{CertificateParams, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
@@ -101,14 +100,6 @@ fn tls_answering(cert: &str, key: &str) -> SocketAddr {
     addr
 }
 
-fn config(args: &[&str]) -> Config {
-    let args = args.iter().map(OsString::from).collect();
-    match healthprobe::config::parse(args, |_| None) {
-        Ok(Command::Probe(plan)) if plan.targets.len() == 1 => plan.targets[0].clone(),
-        other => panic!("not a probe: {other:?}"),
-    }
-}
-
 /// Open file descriptors, threads and resident KiB of this process.
 fn resources() -> (usize, usize, u64) {
     let fds = std::fs::read_dir("/proc/self/fd").unwrap().count();
@@ -156,20 +147,27 @@ fn ten_thousand_probes_leave_no_descriptor_thread_or_memory_behind() {
     let silent = silent();
     let tls = tls_answering(&cert, &key.serialize_pem());
 
+    let probe = |url: String| Probe::new(&url).unwrap();
     let kinds = [
-        (config(&[&format!("http://{healthy}/health")]), 0),
+        (probe(format!("http://{healthy}/health")), 0),
         (
-            config(&["--expect-body", "ok", &format!("http://{healthy}/health")]),
+            probe(format!("http://{healthy}/health"))
+                .expect_body("ok")
+                .unwrap(),
             0,
         ),
-        (config(&[&format!("http://{unavailable}/health")]), 1),
-        (config(&[&format!("http://{refused}/health")]), 1),
+        (probe(format!("http://{unavailable}/health")), 1),
+        (probe(format!("http://{refused}/health")), 1),
         (
-            config(&["--cacert", &cacert, &format!("https://{tls}/health")]),
+            probe(format!("https://{tls}/health"))
+                .cacert(&cacert)
+                .unwrap(),
             0,
         ),
         (
-            config(&["-t", "50ms", &format!("http://{silent}/health")]),
+            probe(format!("http://{silent}/health"))
+                .timeout(Duration::from_millis(50))
+                .unwrap(),
             1,
         ),
     ];
@@ -187,14 +185,9 @@ fn ten_thousand_probes_leave_no_descriptor_thread_or_memory_behind() {
     let mut baseline = None;
     let mut middle = 0;
     for i in 0..PROBES {
-        let (config, want) = &kinds[schedule(i)];
-        let report = healthprobe::run(config);
-        assert_eq!(
-            report.outcome.exit_code(),
-            *want,
-            "probe {i}: {}",
-            report.line()
-        );
+        let (probe, want) = &kinds[schedule(i)];
+        let report = probe.run();
+        assert_eq!(report.exit_code(), *want, "probe {i}: {}", report.line());
         if i + 1 == WARM_UP {
             thread::sleep(Duration::from_millis(100));
             baseline = Some(resources());

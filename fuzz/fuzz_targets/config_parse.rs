@@ -15,8 +15,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::time::Duration;
 
-use healthprobe::config::{self, Command, Config, Method, Plan};
-use healthprobe::url::{Scheme, Url};
+use healthprobe::fuzz::config::{self, Command, Config, Method, Plan};
+use healthprobe::fuzz::url::{Scheme, Url};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -120,6 +120,24 @@ fn check_config(config: &Config, any_http: bool, any_https: bool, any_grpc: bool
         assert!(name.len() <= config::MAX_UNIX_PATH + 1 && !name.contains('\0'));
     }
 
+    // Each setting goes only to the targets it fits.
+    let scheme = config.url.scheme;
+    if !scheme.is_http() {
+        assert!(config.expect_body.is_none() && config.expect_json.is_empty());
+        assert!(!config.follow_redirects && config.method == Method::Get);
+        assert_eq!(config.expect_status.to_string(), "200-299");
+    }
+    if scheme == Scheme::Tcp {
+        assert!(config.headers.is_empty() && config.unix_socket.is_none());
+    }
+    if !matches!(scheme, Scheme::Grpc | Scheme::Grpcs) {
+        assert!(config.grpc_service.is_empty());
+    }
+    if !scheme.is_tls() {
+        assert!(!config.tls.insecure && config.tls.client_cert.is_none());
+        assert!(config.tls.server_name.is_none());
+    }
+
     // Options that apply to no target given are refused, not ignored.
     if !any_http {
         assert!(config.expect_body.is_none() && config.expect_json.is_empty());
@@ -135,7 +153,10 @@ fn check_config(config: &Config, any_http: bool, any_https: bool, any_grpc: bool
     if any_grpc {
         for (name, _) in &config.headers {
             let name = name.to_ascii_lowercase();
-            assert!(!name.starts_with("grpc-") && name != "te" && name != "content-type", "{name:?}");
+            assert!(
+                !name.starts_with("grpc-") && name != "te" && name != "content-type",
+                "{name:?}"
+            );
         }
         let total: usize = config.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
         assert!(total <= config::MAX_GRPC_METADATA);

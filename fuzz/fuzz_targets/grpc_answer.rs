@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     let line = report.line();
     assert!(line.len() <= 500, "{line:?}");
     assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)), "{line:?}");
-    if matches!(report.outcome, Outcome::Serving { .. }) {
+    if matches!(report.outcome(), Outcome::Serving { .. }) {
         assert!(data.contains(&0x08), "{line:?}");
     }
 });

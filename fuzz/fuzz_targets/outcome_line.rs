@@ -23,7 +23,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
 
-use healthprobe::outcome::{
+use healthprobe::fuzz::outcome::{
     Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsProblem, Waited, internal_error,
 };
 use libfuzzer_sys::fuzz_target;
@@ -33,20 +33,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let report = report(header, rest);
-    let verdict = match report.outcome {
+    let verdict = match report.outcome() {
         Outcome::BadFile { .. } => "healthprobe: ",
         ref o if o.is_healthy() => "healthy: ",
         _ => "unhealthy: ",
     };
     check(&report.line(), verdict, &report);
-    let verdict = match report.outcome {
+    let verdict = match report.outcome() {
         Outcome::BadFile { .. } => "healthprobe: ",
         _ => "waiting: ",
     };
     check(&report.progress_line(), verdict, &report);
     drop(report.failure());
 
-    let panic_line = internal_error(&report.probed, Some((&report.probed, u32::MAX)));
+    let panic_line = internal_error(report.probed(), Some((report.probed(), u32::MAX)));
     check(&panic_line, "healthprobe: internal error: ", &report);
     assert!(panic_line.ends_with(" (please report this)"));
 });
@@ -198,15 +198,11 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
             error: lossy(next()),
         },
     };
-    Report {
-        probed,
-        outcome,
-        elapsed,
-        waited: (flags & 0x40 != 0).then_some(Waited {
-            attempts: u32::from(attempts),
-            over: limit,
-        }),
-    }
+    let waited = (flags & 0x40 != 0).then_some(Waited {
+        attempts: u32::from(attempts),
+        over: limit,
+    });
+    healthprobe::fuzz::report(probed, outcome, elapsed, waited)
 }
 
 fn lossy(bytes: &[u8]) -> String {

@@ -12,7 +12,7 @@
 
 use std::net::IpAddr;
 
-use healthprobe::url::{Host, Scheme, Url};
+use healthprobe::fuzz::url::{Host, Scheme, Url};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

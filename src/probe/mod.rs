@@ -21,8 +21,6 @@ use crate::url::Scheme;
 
 use self::net::{ConnectError, Endpoint, MAX_ADDRS, Resolve, SharedTrace, Socket, lock};
 
-pub use self::http::BODY_LIMIT;
-
 /// The User-Agent of every HTTP and gRPC request, unless `-H` replaces it.
 const USER_AGENT: &str = concat!("healthprobe/", env!("CARGO_PKG_VERSION"));
 

@@ -1,6 +1,9 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::config::{ClientCert, DEFAULT_TIMEOUT, MAX_GRPC_SERVICE, Tls, TrustRoots, UnixSocket};
+use crate::status::ExpectStatus;
+use crate::url::Url;
 
 fn parse_with(args: &[&str], env: &[(&str, &str)]) -> Result<Command> {
     let env: HashMap<String, OsString> =
@@ -453,12 +456,9 @@ fn several_targets_of_any_kind_come_from_arguments_or_the_variable() {
     );
     let urls: Vec<String> = p.targets.iter().map(|c| c.url.to_string()).collect();
     assert_eq!(urls, ["tcp://db:5432", "http://api:8080/health"]);
-    // The options are the same for every target.
-    assert!(
-        p.targets
-            .iter()
-            .all(|c| c.headers == [("A".into(), "1".into())])
-    );
+    // Each option goes to the targets it fits: a TCP probe has no headers.
+    assert!(p.targets[0].headers.is_empty());
+    assert_eq!(p.targets[1].headers, [("A".into(), "1".into())]);
 
     let env = [
         ("HEALTHPROBE_URL", " tcp://${DB}:5432\n\thttp://api/ "),

@@ -1,0 +1,139 @@
+//! [`Error`]: a setting of a [`Probe`](crate::Probe) that cannot be used.
+//!
+//! The message names the setting, and the command line names it too, by its
+//! flag or variable: an error holds the name as a placeholder, which the
+//! library renders as the builder method's name (`invalid expect_status
+//! "abc": ...`) and the command line as where the value came from
+//! (`invalid --expect-status "abc": ...`). One message, written once.
+
+use std::fmt;
+
+/// Why a [`Probe`](crate::Probe) cannot be built as asked: a target that is
+/// not a URL healthprobe can probe, a value out of range, or a setting that
+/// does not apply to the target or contradicts another one.
+///
+/// The message is one line in lower case that names the setting by its
+/// builder method and shows the bad value, except for header values, which
+/// are often credentials and are never shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    setting: Setting,
+    pieces: Vec<Piece>,
+}
+
+/// A setting of a probe: what an [`Error`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Setting {
+    Target,
+    Timeout,
+    ConnectTimeout,
+    Method,
+    Header,
+    ExpectStatus,
+    ExpectBody,
+    ExpectJson,
+    FollowRedirects,
+    UnixSocket,
+    GrpcService,
+    Cacert,
+    Insecure,
+    ClientCert,
+    ServerName,
+}
+
+impl Setting {
+    /// The builder method that sets it.
+    pub(crate) fn method_name(self) -> &'static str {
+        match self {
+            Setting::Target => "target",
+            Setting::Timeout => "timeout",
+            Setting::ConnectTimeout => "connect_timeout",
+            Setting::Method => "method",
+            Setting::Header => "header",
+            Setting::ExpectStatus => "expect_status",
+            Setting::ExpectBody => "expect_body",
+            Setting::ExpectJson => "expect_json",
+            Setting::FollowRedirects => "follow_redirects",
+            Setting::UnixSocket => "unix_socket",
+            Setting::GrpcService => "grpc_service",
+            Setting::Cacert => "cacert",
+            Setting::Insecure => "insecure",
+            Setting::ClientCert => "client_cert",
+            Setting::ServerName => "server_name",
+        }
+    }
+}
+
+/// Part of a message: text, or the name of a setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    Text(String),
+    Name(Setting),
+}
+
+impl From<&str> for Piece {
+    fn from(text: &str) -> Piece {
+        Piece::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Piece {
+    fn from(text: String) -> Piece {
+        Piece::Text(text)
+    }
+}
+
+impl From<Setting> for Piece {
+    fn from(setting: Setting) -> Piece {
+        Piece::Name(setting)
+    }
+}
+
+/// `error!(setting; piece, piece, ...)`: an [`Error`] about `setting`, whose
+/// message is the pieces in order (text, or a [`Setting`] for its name).
+macro_rules! error {
+    ($setting:expr; $($piece:expr),+ $(,)?) => {
+        $crate::error::Error::new($setting, vec![$($crate::error::Piece::from($piece)),+])
+    };
+}
+pub(crate) use error;
+
+impl Error {
+    pub(crate) fn new(setting: Setting, pieces: Vec<Piece>) -> Error {
+        Error { setting, pieces }
+    }
+
+    /// `invalid NAME "value": why`, or `invalid NAME: why` without a value.
+    pub(crate) fn invalid(setting: Setting, value: Option<&str>, why: impl fmt::Display) -> Error {
+        match value {
+            Some(value) => error!(setting; "invalid ", setting, format!(" {value:?}: {why}")),
+            None => error!(setting; "invalid ", setting, format!(": {why}")),
+        }
+    }
+
+    /// The builder method whose value is wrong, such as `"expect_status"`,
+    /// or `"target"` for the URL given to [`Probe::new`](crate::Probe::new).
+    pub fn setting(&self) -> &'static str {
+        self.setting.method_name()
+    }
+
+    /// The message, with each setting named by `name`.
+    pub(crate) fn render(&self, name: &dyn Fn(Setting) -> String) -> String {
+        let mut text = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => text.push_str(t),
+                Piece::Name(setting) => text.push_str(&name(*setting)),
+            }
+        }
+        text
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&|s| s.method_name().to_owned()))
+    }
+}
+
+impl std::error::Error for Error {}
