@@ -1,4 +1,4 @@
-//! The command line: arguments and environment in, a [`Plan`] of validated
+//! The command line: arguments and environment in, a `Plan` of validated
 //! probes out, each built with the library's [`Probe`]. Pure: the
 //! environment arrives as a lookup function, so tests never touch process
 //! state.
@@ -161,7 +161,7 @@ pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
 
 /// Parses a command line as [`parse`] does, or, when the binary runs under
 /// the name `grpc_health_probe` (a `COPY` under that name, or a symlink), as
-/// grpc-health-probe's flags ([`grpc_health_probe::translate`]). In that
+/// grpc-health-probe's flags (`grpc_health_probe::translate`). In that
 /// mode no `HEALTHPROBE_*` variable applies, since the command line is meant
 /// to mean what it meant to grpc-health-probe; only `SSL_CERT_FILE` does,
 /// which Go's TLS honours too.

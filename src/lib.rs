@@ -43,7 +43,7 @@
 //! built on this same builder.
 //!
 //! Cargo features: `tls` (`https://`, `grpcs://`), `grpc` (`grpc://`,
-//! `grpcs://`) and `json` ([`Probe::expect_json`]), all on by default; with
+//! `grpcs://`) and `json` (`Probe::expect_json`), all on by default; with
 //! `default-features = false` only HTTP and TCP are left, in less than half
 //! the bytes. `webpki-roots` compiles Mozilla's roots in, for images with
 //! no CA bundle.

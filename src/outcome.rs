@@ -503,7 +503,7 @@ impl Report {
 
 /// Makes `text` one output line: every byte outside visible ASCII becomes
 /// `\xNN` (whatever a variant carries, nothing reaches a log as a control
-/// character), and more than [`MAX_LINE`] bytes are cut, ending in `...`.
+/// character), and more than `MAX_LINE` bytes are cut, ending in `...`.
 pub fn one_line(text: String) -> String {
     if text.len() <= MAX_LINE && text.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
         return text;
@@ -540,7 +540,7 @@ pub fn os_error_text(error: &std::io::Error) -> String {
 
 /// The line for a panic, which is a bug: `healthprobe: internal error:
 /// <message> at <file:line> (please report this)`, as one escaped line of at
-/// most [`MAX_LINE`] bytes, the request to report it kept even when the
+/// most `MAX_LINE` bytes, the request to report it kept even when the
 /// message is cut.
 pub fn internal_error(message: &str, location: Option<(&str, u32)>) -> String {
     const END: &str = " (please report this)";

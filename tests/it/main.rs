@@ -2,6 +2,7 @@
 
 mod cli;
 mod cross;
+mod embedded;
 mod exec;
 #[cfg(all(feature = "grpc", feature = "tls"))]
 mod grpc;
@@ -11,6 +12,7 @@ mod http;
 mod install;
 #[cfg(feature = "json")]
 mod json;
+mod library;
 mod network;
 mod panic;
 mod podman;

@@ -1,0 +1,246 @@
+//! The library as a Rust service embeds it: `Probe` against real servers on
+//! loopback, and the errors of its setters.
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use healthprobe::{Method, Outcome, Peer, Probe};
+
+use crate::support::{DEADLINE_SLACK, closed_port, read_head, serve};
+
+fn answers_ok(mut stream: TcpStream) {
+    read_head(&mut stream);
+    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n{\"status\":\"UP\"}");
+}
+
+fn answers_503(mut stream: TcpStream) {
+    read_head(&mut stream);
+    let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n");
+}
+
+fn silent_after_accept(stream: TcpStream) {
+    std::thread::sleep(Duration::from_secs(5));
+    drop(stream);
+}
+
+#[test]
+fn a_probe_is_healthy_when_the_server_answers_200() {
+    let addr = serve(1, answers_ok);
+    let url = format!("http://{addr}/health");
+    let report = Probe::new(&url)
+        .unwrap()
+        .timeout(Duration::from_secs(2))
+        .unwrap()
+        .expect_status("200-299")
+        .unwrap()
+        .expect_body("UP")
+        .unwrap()
+        .run();
+    assert_eq!(
+        report.outcome(),
+        &Outcome::Healthy {
+            status: 200,
+            peer: Peer::Tcp(addr)
+        }
+    );
+    assert!(report.is_healthy());
+    assert_eq!(report.exit_code(), 0);
+    assert_eq!(report.probed(), format!("GET {url}"));
+    let line = report.line();
+    let expected = format!("healthy: GET {url}: 200 OK from {addr} in ");
+    assert!(line.starts_with(&expected), "{line:?}");
+    assert_eq!(line, report.to_string());
+}
+
+#[test]
+fn a_probe_is_unhealthy_when_the_status_is_not_expected() {
+    let addr = serve(1, answers_503);
+    let report = Probe::new(&format!("http://{addr}/")).unwrap().run();
+    let Outcome::UnexpectedStatus {
+        status, expected, ..
+    } = report.outcome()
+    else {
+        panic!("{report}");
+    };
+    assert_eq!((*status, expected.as_str()), (503, "200-299"));
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn a_probe_ends_at_its_deadline_when_the_server_is_silent() {
+    let addr = serve(1, silent_after_accept);
+    let deadline = Duration::from_millis(300);
+    let started = Instant::now();
+    let report = Probe::new(&format!("http://{addr}/"))
+        .unwrap()
+        .timeout(deadline)
+        .unwrap()
+        .run();
+    let took = started.elapsed();
+    assert!(
+        matches!(report.outcome(), Outcome::TimedOut { .. }),
+        "{report}"
+    );
+    assert!(
+        took >= deadline && took <= deadline + DEADLINE_SLACK,
+        "{took:?}"
+    );
+    assert!(report.elapsed() <= took);
+}
+
+#[test]
+fn a_tcp_probe_is_healthy_when_the_port_accepts() {
+    let addr = serve(1, drop);
+    let report = Probe::new(&format!("tcp://{addr}")).unwrap().run();
+    assert_eq!(
+        report.outcome(),
+        &Outcome::Connected {
+            peer: Peer::Tcp(addr)
+        }
+    );
+    let closed = closed_port();
+    let report = Probe::new(&format!("tcp://{closed}")).unwrap().run();
+    assert!(
+        matches!(report.outcome(), Outcome::ConnectFailed { .. }),
+        "{report}"
+    );
+}
+
+/// The error's message, and the setting it names.
+fn error(result: Result<Probe, healthprobe::Error>) -> (String, &'static str) {
+    let error = result.expect_err("should be refused");
+    (error.to_string(), error.setting())
+}
+
+#[test]
+fn errors_name_the_builder_method_and_the_value() {
+    assert_eq!(
+        error(Probe::new("ftp://h/")),
+        (
+            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc:// or grpcs://".to_owned(),
+            "target"
+        )
+    );
+    let http = || Probe::new("http://127.0.0.1:1/").unwrap();
+    assert_eq!(
+        error(http().expect_status("2xx")),
+        (
+            "invalid expect_status \"2xx\": \"2xx\" is not a status code from 100 to 599"
+                .to_owned(),
+            "expect_status"
+        )
+    );
+    assert_eq!(
+        error(http().timeout(Duration::ZERO)),
+        (
+            "invalid timeout \"0.0ms\": must be at least 1ms".to_owned(),
+            "timeout"
+        )
+    );
+    assert_eq!(
+        error(http().expect_body("")),
+        (
+            "invalid expect_body: the text is empty, so every body would match".to_owned(),
+            "expect_body"
+        )
+    );
+    // Header values are often credentials: never shown.
+    let (message, setting) = error(http().header("Authorization", "Bearer s3cret\r\nX: 1"));
+    assert_eq!(
+        (message.as_str(), setting),
+        (
+            "invalid header \"Authorization\": its value contains a control character",
+            "header"
+        )
+    );
+    assert_eq!(
+        error(http().unix_socket("")),
+        (
+            "invalid unix_socket: the socket path is empty".to_owned(),
+            "unix_socket"
+        )
+    );
+}
+
+#[test]
+fn settings_that_do_not_fit_the_target_are_errors() {
+    let tcp = || Probe::new("tcp://127.0.0.1:1").unwrap();
+    assert_eq!(
+        error(tcp().header("A", "1")).0,
+        "header applies only to http://, https://, grpc:// and grpcs:// targets, not tcp://"
+    );
+    assert_eq!(
+        error(tcp().expect_status("200")).0,
+        "expect_status applies only to http:// and https:// targets, not tcp://"
+    );
+    assert_eq!(
+        error(Probe::new("http://h/").unwrap().server_name("h")).0,
+        "server_name applies only to https:// and grpcs:// targets, not http://"
+    );
+    assert_eq!(
+        error(Probe::new("http://h/").unwrap().grpc_service("a.B")).0,
+        "grpc_service applies only to grpc:// and grpcs:// targets, not http://"
+    );
+    // Off is the default, and fits any target.
+    assert!(
+        tcp()
+            .follow_redirects(false)
+            .unwrap()
+            .insecure(false)
+            .is_ok()
+    );
+}
+
+#[test]
+fn contradictions_are_errors_whichever_setting_comes_first() {
+    let http = || Probe::new("http://h/").unwrap();
+    let head_first = http().method(Method::Head).unwrap().expect_body("ok");
+    let body_first = http().expect_body("ok").unwrap().method(Method::Head);
+    let message = "expect_body needs a body, and responses to HEAD have none: use GET";
+    assert_eq!(error(head_first), (message.to_owned(), "expect_body"));
+    assert_eq!(error(body_first), (message.to_owned(), "method"));
+
+    let long_connect =
+        "connect_timeout 3.00s is longer than timeout 2.00s, so it would never apply";
+    let connect_first = http()
+        .connect_timeout(Duration::from_secs(3))
+        .and_then(|p| p.timeout(Duration::from_secs(2)));
+    // The default timeout is 2 s, so a connect timeout of 3 s is refused at once.
+    assert_eq!(error(connect_first).0, long_connect);
+    let timeout_last = http()
+        .timeout(Duration::from_secs(5))
+        .unwrap()
+        .connect_timeout(Duration::from_secs(3))
+        .unwrap()
+        .timeout(Duration::from_secs(2));
+    assert_eq!(error(timeout_last), (long_connect.to_owned(), "timeout"));
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn json_checks_are_parsed_when_set_and_hold_on_the_body() {
+    let addr = serve(2, answers_ok);
+    let url = format!("http://{addr}/health");
+    let ok = Probe::new(&url)
+        .unwrap()
+        .expect_json(".status == \"UP\"")
+        .unwrap()
+        .run();
+    assert!(ok.is_healthy(), "{ok}");
+    let down = Probe::new(&url)
+        .unwrap()
+        .expect_json(".status == DOWN")
+        .unwrap()
+        .run();
+    assert!(
+        matches!(down.outcome(), Outcome::JsonMismatch { .. }),
+        "{down}"
+    );
+    let (message, setting) = error(Probe::new(&url).unwrap().expect_json(".status =="));
+    assert!(
+        message.starts_with("invalid expect_json \".status ==\": at column "),
+        "{message}"
+    );
+    assert_eq!(setting, "expect_json");
+}
