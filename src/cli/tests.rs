@@ -229,6 +229,19 @@ fn usage_errors_name_the_flag_or_variable_and_the_value() {
             "--connect-timeout 3.00s is longer than --timeout 2.00s, so it would never apply",
         ),
         (
+            &["-t", "1s", "http://h/"],
+            &[("HEALTHPROBE_CONNECT_TIMEOUT", "3s")],
+            "HEALTHPROBE_CONNECT_TIMEOUT 3.00s is longer than --timeout 1.00s, so it would never apply",
+        ),
+        (
+            &["http://h/"],
+            &[
+                ("HEALTHPROBE_METHOD", "HEAD"),
+                ("HEALTHPROBE_EXPECT_BODY", "ok"),
+            ],
+            "HEALTHPROBE_EXPECT_BODY needs a body, and responses to HEAD have none: use GET",
+        ),
+        (
             &["-X", "HEAD", "--expect-body", "ok", "http://h/"],
             &[],
             "--expect-body needs a body, and responses to HEAD have none: use GET",

@@ -244,3 +244,22 @@ fn json_checks_are_parsed_when_set_and_hold_on_the_body() {
     );
     assert_eq!(setting, "expect_json");
 }
+
+#[test]
+fn probes_reports_and_errors_cross_threads() {
+    fn send_and_sync<T: Send + Sync + 'static>() {}
+    send_and_sync::<Probe>();
+    send_and_sync::<healthprobe::Report>();
+    send_and_sync::<healthprobe::Error>();
+    // One probe, run from several threads at once.
+    let addr = serve(4, answers_ok);
+    let probe = Probe::new(&format!("http://{addr}/health")).unwrap();
+    let healthy = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..4).map(|_| scope.spawn(|| probe.run())).collect();
+        runs.into_iter()
+            .map(|run| run.join().unwrap().is_healthy())
+            .filter(|healthy| *healthy)
+            .count()
+    });
+    assert_eq!(healthy, 4);
+}
