@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
-use crate::config::{Config, Method, Probe};
+pub use crate::config::Wait;
+use crate::config::{Config, DEFAULT_INTERVAL, Method, Probe};
 use crate::duration;
 use crate::error::{Error, Setting};
 use crate::expand::expand;
@@ -144,17 +145,8 @@ pub struct Plan {
     pub command: Vec<OsString>,
 }
 
-/// `--wait`: probe again until every target is healthy or `limit` has
-/// passed since start, starting attempts `interval` apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wait {
-    pub limit: Duration,
-    pub interval: Duration,
-}
-
 /// The most targets one run probes.
 pub const MAX_TARGETS: usize = 16;
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// The program name under which healthprobe takes grpc-health-probe's flags.
 pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
@@ -603,6 +595,8 @@ fn flag(setting: Setting) -> &'static str {
         Setting::Insecure => "--insecure",
         Setting::ClientCert => "--cert",
         Setting::ServerName => "--server-name",
+        Setting::Wait => "--wait",
+        Setting::Interval => "--interval",
     }
 }
 

@@ -116,6 +116,19 @@ impl Method {
     }
 }
 
+/// `--wait`: probe again until every target is healthy or `limit` has
+/// passed since start, starting attempts `interval` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wait {
+    /// How long to wait in all, from the start.
+    pub limit: Duration,
+    /// How far apart attempts start.
+    pub interval: Duration,
+}
+
+/// How far apart attempts start when waiting, unless set.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+
 /// The deadline of a probe whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest line of a request head healthprobe can send: ureq writes the
@@ -170,6 +183,9 @@ const RESERVED_GRPC_METADATA: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
     config: Config,
+    /// With [`Probe::wait`]: how long [`Probe::run`] waits for healthy.
+    wait: Option<Duration>,
+    interval: Duration,
 }
 
 impl Probe {
@@ -209,7 +225,11 @@ impl Probe {
             tls: Tls::default(),
         };
         request_line_fits(&config, Setting::Target)?;
-        Ok(Probe { config })
+        Ok(Probe {
+            config,
+            wait: None,
+            interval: DEFAULT_INTERVAL,
+        })
     }
 
     /// The deadline for the whole check, from name resolution to the last
@@ -508,12 +528,43 @@ impl Probe {
         Ok(self)
     }
 
+    /// Makes [`Probe::run`] wait for the target: it probes again until the
+    /// target is healthy or `limit` has passed since `run` was called, as
+    /// `--wait` does for a service's dependencies (default: no waiting, one
+    /// attempt). Attempts start [`interval`](Probe::interval) apart, each
+    /// within the timeout or what is left of the wait, whichever ends
+    /// first. Errs when `limit` is under 1 ms or over an hour.
+    pub fn wait(mut self, limit: Duration) -> Result<Probe, Error> {
+        in_range(Setting::Wait, limit)?;
+        self.wait = Some(limit);
+        Ok(self)
+    }
+
+    /// How far apart attempts start when waiting (default 1 s); it applies
+    /// only with [`Probe::wait`]. Errs when it is under 1 ms or over an hour.
+    pub fn interval(mut self, interval: Duration) -> Result<Probe, Error> {
+        in_range(Setting::Interval, interval)?;
+        self.interval = interval;
+        Ok(self)
+    }
+
     /// Runs the check, within the timeout from when it is called, and says
     /// how it went. Never panics, whatever the server sends, and returns by
     /// the deadline (name resolution that outlives it is left behind on a
-    /// thread of its own).
+    /// thread of its own). With [`Probe::wait`], it returns when the target
+    /// is healthy or by the end of the wait, with the last attempt's report,
+    /// whose line then says how many attempts were made.
     pub fn run(&self) -> Report {
-        crate::probe::run(&self.config)
+        match self.wait {
+            None => crate::probe::run(&self.config),
+            Some(limit) => crate::wait::until_healthy(
+                &self.config,
+                Wait {
+                    limit,
+                    interval: self.interval,
+                },
+            ),
+        }
     }
 
     /// The settings, validated, as the probers take them.

@@ -39,6 +39,8 @@ pub(crate) enum Setting {
     Insecure,
     ClientCert,
     ServerName,
+    Wait,
+    Interval,
 }
 
 impl Setting {
@@ -60,6 +62,8 @@ impl Setting {
             Setting::Insecure => "insecure",
             Setting::ClientCert => "client_cert",
             Setting::ServerName => "server_name",
+            Setting::Wait => "wait",
+            Setting::Interval => "interval",
         }
     }
 }

@@ -27,7 +27,7 @@
 //!     .timeout(Duration::from_secs(2))?
 //!     .expect_status("200-299")?
 //!     .run();
-//! println!("{report}"); // HTTP 200 from 127.0.0.1:8080 in 0.4ms: GET http://...
+//! println!("{report}"); // healthy: GET http://127.0.0.1:8080/health: 200 OK from 127.0.0.1:8080 in 0.4ms
 //! assert!(report.is_healthy());
 //! # let _ = || -> ! {
 //! std::process::exit(report.exit_code().into()) // 0 healthy, 1 unhealthy, 64 misconfigured

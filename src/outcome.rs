@@ -446,8 +446,8 @@ impl Outcome {
 
 /// What one probe found, what was probed, and how long it took. Its
 /// `Display` is the line the command line prints: at most 500 bytes of
-/// visible ASCII, as in `HTTP 200 from 127.0.0.1:8080 in 1.2ms: GET
-/// http://127.0.0.1:8080/health`.
+/// visible ASCII, as in `healthy: GET http://127.0.0.1:8080/health: 200 OK
+/// from 127.0.0.1:8080 in 0.4ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
     /// `GET http://127.0.0.1:9000/health`, as the user asked for it.

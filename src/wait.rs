@@ -8,8 +8,8 @@
 use std::thread;
 use std::time::Instant;
 
-use crate::cli::{Plan, Wait};
-use crate::config::Config;
+use crate::cli::Plan;
+use crate::config::{Config, Wait};
 use crate::outcome::{Limit, Report, Waited};
 use crate::probe;
 
@@ -28,6 +28,16 @@ pub fn check(plan: &Plan, changed: impl FnMut(&str)) -> Vec<Report> {
             })
         }
         Some(wait) => wait_for(&all, wait, changed),
+    }
+}
+
+/// Probes one target until it is healthy or the wait ends, as `--wait`
+/// does: the last report.
+pub fn until_healthy(config: &Config, wait: Wait) -> Report {
+    match wait_for(&[config], wait, |_| {}).pop() {
+        Some(report) => report,
+        // wait_for answers with one report per target, so this is not reached.
+        None => probe::run(config),
     }
 }
 

@@ -33,6 +33,8 @@ const SETTERS: &[&str] = &[
     "insecure",
     "client_cert",
     "server_name",
+    "wait",
+    "interval",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -53,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(value);
         let half = text.len() / 2;
         let (first, second) = text.split_at(text.floor_char_boundary(half));
-        let result = match which % 14 {
+        let result = match which % 16 {
             0 => probe.clone().timeout(duration(value)),
             1 => probe.clone().connect_timeout(duration(value)),
             2 => probe.clone().method(match value.first() {
@@ -74,11 +76,13 @@ fuzz_target!(|data: &[u8]| {
                 .clone()
                 .insecure(value.first().is_some_and(|b| b % 2 == 1)),
             12 => probe.clone().client_cert(first, second),
-            _ => probe.clone().server_name(&text),
+            13 => probe.clone().server_name(&text),
+            14 => probe.clone().wait(duration(value)),
+            _ => probe.clone().interval(duration(value)),
         };
         match result {
             Ok(next) => {
-                match which % 14 {
+                match which % 16 {
                     0 => timeout = duration(value),
                     1 => connect = Some(duration(value)),
                     2 => head = value.first().is_some_and(|b| b % 2 == 1),

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use healthprobe::{Method, Outcome, Peer, Probe};
@@ -262,4 +263,72 @@ fn probes_reports_and_errors_cross_threads() {
             .count()
     });
     assert_eq!(healthy, 4);
+}
+
+#[test]
+fn a_waiting_probe_returns_once_the_target_turns_healthy() {
+    static ANSWERED: AtomicUsize = AtomicUsize::new(0);
+    fn healthy_from_the_third(mut stream: TcpStream) {
+        read_head(&mut stream);
+        let response: &[u8] = match ANSWERED.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n",
+            _ => b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n",
+        };
+        let _ = stream.write_all(response);
+    }
+    let addr = serve(3, healthy_from_the_third);
+    let started = Instant::now();
+    let report = Probe::new(&format!("http://{addr}/"))
+        .unwrap()
+        .wait(Duration::from_secs(5))
+        .unwrap()
+        .interval(Duration::from_millis(100))
+        .unwrap()
+        .run();
+    let took = started.elapsed();
+    assert!(report.is_healthy(), "{report}");
+    assert_eq!(ANSWERED.load(Ordering::SeqCst), 3);
+    // The third attempt starts 200 ms after the first.
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(1),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn a_waiting_probe_gives_up_when_the_wait_ends() {
+    let closed = closed_port();
+    let wait = Duration::from_millis(450);
+    let started = Instant::now();
+    let report = Probe::new(&format!("tcp://{closed}"))
+        .unwrap()
+        .wait(wait)
+        .unwrap()
+        .interval(Duration::from_millis(100))
+        .unwrap()
+        .run();
+    let took = started.elapsed();
+    let line = report.line();
+    let head = format!("unhealthy: TCP {closed}: 5 attempts over ");
+    let tail = format!(", the last: connection refused at {closed} in ");
+    assert!(line.starts_with(&head) && line.contains(&tail), "{line}");
+    assert!(took < wait + DEADLINE_SLACK, "{took:?}");
+    assert_eq!(
+        error(Probe::new("tcp://h:1").unwrap().wait(Duration::ZERO)),
+        (
+            "invalid wait \"0.0ms\": must be at least 1ms".to_owned(),
+            "wait"
+        )
+    );
+    assert_eq!(
+        error(
+            Probe::new("tcp://h:1")
+                .unwrap()
+                .interval(Duration::from_secs(7200))
+        ),
+        (
+            "invalid interval \"7200s\": is longer than 3600s".to_owned(),
+            "interval"
+        )
+    );
 }
