@@ -55,37 +55,36 @@ fuzz_target!(|data: &[u8]| {
         let text = String::from_utf8_lossy(value);
         let half = text.len() / 2;
         let (first, second) = text.split_at(text.floor_char_boundary(half));
-        let result = match which % 16 {
-            0 => probe.clone().timeout(duration(value)),
-            1 => probe.clone().connect_timeout(duration(value)),
-            2 => probe.clone().method(match value.first() {
-                Some(b) if b % 2 == 1 => Method::Head,
-                _ => Method::Get,
-            }),
-            3 => probe.clone().header(first, second),
-            4 => probe.clone().expect_status(&text),
-            5 => probe.clone().expect_body(&text),
-            6 => probe.clone().expect_json(&text),
-            7 => probe
-                .clone()
-                .follow_redirects(value.first().is_some_and(|b| b % 2 == 1)),
-            8 => probe.clone().unix_socket(&*text),
-            9 => probe.clone().grpc_service(&text),
-            10 => probe.clone().cacert(&*text),
-            11 => probe
-                .clone()
-                .insecure(value.first().is_some_and(|b| b % 2 == 1)),
-            12 => probe.clone().client_cert(first, second),
-            13 => probe.clone().server_name(&text),
-            14 => probe.clone().wait(duration(value)),
-            _ => probe.clone().interval(duration(value)),
+        let (setter, d, on) = (
+            which % 16,
+            duration(value),
+            value.first().is_some_and(|b| b % 2 == 1),
+        );
+        let before = probe.clone();
+        let result = match setter {
+            0 => before.timeout(d),
+            1 => before.connect_timeout(d),
+            2 => before.method(if on { Method::Head } else { Method::Get }),
+            3 => before.header(first, second),
+            4 => before.expect_status(&text),
+            5 => before.expect_body(&text),
+            6 => before.expect_json(&text),
+            7 => before.follow_redirects(on),
+            8 => before.unix_socket(&*text),
+            9 => before.grpc_service(&text),
+            10 => before.cacert(&*text),
+            11 => before.insecure(on),
+            12 => before.client_cert(first, second),
+            13 => before.server_name(&text),
+            14 => before.wait(d),
+            _ => before.interval(d),
         };
         match result {
             Ok(next) => {
-                match which % 16 {
-                    0 => timeout = duration(value),
-                    1 => connect = Some(duration(value)),
-                    2 => head = value.first().is_some_and(|b| b % 2 == 1),
+                match setter {
+                    0 => timeout = d,
+                    1 => connect = Some(d),
+                    2 => head = on,
                     5 | 6 => body = true,
                     _ => {}
                 }
