@@ -10,7 +10,10 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 
 pub use crate::config::Wait;
-use crate::config::{Config, DEFAULT_INTERVAL, Method, Probe};
+use crate::config::{
+    Config, DEFAULT_INTERVAL, GRPC_TARGETS, HTTP_TARGETS, Method, Probe, REQUEST_TARGETS,
+    TLS_TARGETS,
+};
 use crate::duration;
 use crate::error::{Error, Setting};
 use crate::expand::expand;
@@ -381,7 +384,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     }
     if !any_http {
         if let Some(source) = http_only.into_iter().flatten().next() {
-            bail!("{source} applies only to http:// and https:// targets, and none is given");
+            bail!("{source} applies only to {HTTP_TARGETS} targets, and none is given");
         }
     }
     if !any_request {
@@ -390,9 +393,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
             unix_socket.as_ref().map(|(source, _)| source.clone()),
         ];
         if let Some(source) = given.into_iter().flatten().next() {
-            bail!(
-                "{source} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
-            );
+            bail!("{source} applies only to {REQUEST_TARGETS} targets, and none is given");
         }
     }
     let grpc_service = env.expanded(
@@ -401,7 +402,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
         any_grpc.then_some("HEALTHPROBE_GRPC_SERVICE"),
     )?;
     if let Some((source, _)) = grpc_service.as_ref().filter(|_| !any_grpc) {
-        bail!("{source} applies only to grpc:// and grpcs:// targets, and none is given")
+        bail!("{source} applies only to {GRPC_TARGETS} targets, and none is given")
     }
 
     // File options and the server name may use ${VAR} too.
@@ -423,7 +424,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
             .chain(insecure.then(|| "--insecure".to_owned()))
             .next();
         if let Some(source) = given {
-            bail!("{source} applies only to https:// and grpcs:// targets, and none is given");
+            bail!("{source} applies only to {TLS_TARGETS} targets, and none is given");
         }
     }
     let cacert = match cacert {

@@ -145,6 +145,11 @@ pub const MAX_GRPC_SERVICE: usize = 1024;
 /// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
 /// the end of a path or at the start of an abstract name.
 pub const MAX_UNIX_PATH: usize = 107;
+/// The kinds of target a setting may fit, as error messages name them.
+pub const HTTP_TARGETS: &str = "http:// and https://";
+pub const REQUEST_TARGETS: &str = "http://, https://, grpc:// and grpcs://";
+pub const GRPC_TARGETS: &str = "grpc:// and grpcs://";
+pub const TLS_TARGETS: &str = "https:// and grpcs://";
 /// Metadata names a gRPC request may not set (gRPC's PROTOCOL-HTTP2.md
 /// reserves these, and HTTP/2 forbids connection-specific fields).
 const RESERVED_GRPC_METADATA: &[&str] = &[
@@ -422,7 +427,8 @@ impl Probe {
     pub fn unix_socket(mut self, path: impl AsRef<Path>) -> Result<Probe, Error> {
         self.request_only(Setting::UnixSocket)?;
         let bytes = path.as_ref().as_os_str().as_bytes();
-        let (kind, name) = match bytes.strip_prefix(b"@") {
+        let abstract_name = bytes.strip_prefix(b"@");
+        let (kind, name) = match abstract_name {
             Some(name) => ("abstract socket name", name),
             None => ("socket path", bytes),
         };
@@ -439,7 +445,7 @@ impl Probe {
         if name.contains(&0) {
             return Err(invalid(format!("the {kind} contains a NUL byte")));
         }
-        let socket = match bytes.strip_prefix(b"@") {
+        let socket = match abstract_name {
             Some(name) => UnixSocket::Abstract(
                 String::from_utf8(name.to_vec())
                     .map_err(|_| invalid(format!("the {kind} is not valid UTF-8")))?,
@@ -455,7 +461,7 @@ impl Probe {
     /// name over 1024 bytes.
     pub fn grpc_service(mut self, service: &str) -> Result<Probe, Error> {
         if !self.config.url.scheme.is_grpc() {
-            return Err(self.not_for(Setting::GrpcService, "grpc:// and grpcs://"));
+            return Err(self.not_for(Setting::GrpcService, GRPC_TARGETS));
         }
         if service.len() > MAX_GRPC_SERVICE {
             return Err(Error::invalid(
@@ -580,7 +586,7 @@ impl Probe {
     fn http_only(&self, setting: Setting) -> Result<(), Error> {
         match self.config.url.scheme.is_http() {
             true => Ok(()),
-            false => Err(self.not_for(setting, "http:// and https://")),
+            false => Err(self.not_for(setting, HTTP_TARGETS)),
         }
     }
 
@@ -588,14 +594,14 @@ impl Probe {
         let scheme = self.config.url.scheme;
         match scheme.is_http() || scheme.is_grpc() {
             true => Ok(()),
-            false => Err(self.not_for(setting, "http://, https://, grpc:// and grpcs://")),
+            false => Err(self.not_for(setting, REQUEST_TARGETS)),
         }
     }
 
     fn tls_only(&self, setting: Setting) -> Result<(), Error> {
         match self.config.url.scheme.is_tls() {
             true => Ok(()),
-            false => Err(self.not_for(setting, "https:// and grpcs://")),
+            false => Err(self.not_for(setting, TLS_TARGETS)),
         }
     }
 
@@ -649,19 +655,14 @@ fn request_line_fits(config: &Config, setting: Setting) -> Result<(), Error> {
 
 /// A deadline from 1 ms to [`duration::MAX`].
 fn in_range(setting: Setting, d: Duration) -> Result<(), Error> {
-    let shown = Some(duration::display(d));
-    if d < Duration::from_millis(1) {
-        return Err(Error::invalid(
-            setting,
-            shown.as_deref(),
-            "must be at least 1ms",
-        ));
-    }
-    if d > duration::MAX {
-        let why = format!("is longer than {}", duration::display(duration::MAX));
-        return Err(Error::invalid(setting, shown.as_deref(), why));
-    }
-    Ok(())
+    let why = if d < Duration::from_millis(1) {
+        "must be at least 1ms".to_owned()
+    } else if d > duration::MAX {
+        format!("is longer than {}", duration::display(duration::MAX))
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid(setting, Some(&duration::display(d)), why))
 }
 
 fn longer_connect_timeout(

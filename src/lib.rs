@@ -10,15 +10,16 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! # fn main() -> Result<(), healthprobe::Error> {
-//! # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-//! # let port = listener.local_addr().unwrap().port();
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let port = listener.local_addr()?.port();
 //! # std::thread::spawn(move || {
 //! #     use std::io::{Read, Write};
-//! #     let (mut stream, _) = listener.accept().unwrap();
-//! #     let mut request = [0; 1024];
-//! #     let _ = stream.read(&mut request);
-//! #     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+//! #     if let Ok((mut stream, _)) = listener.accept() {
+//! #         let mut request = [0; 1024];
+//! #         let _ = stream.read(&mut request);
+//! #         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+//! #     }
 //! # });
 //! # let url = format!("http://127.0.0.1:{port}/health");
 //! # let url = url.as_str();

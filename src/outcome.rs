@@ -247,8 +247,9 @@ pub enum Outcome {
     /// (exit 64), found only when the probe runs because reading files is
     /// not pure.
     BadFile {
-        /// The setting that names it: `cacert` in the library; a flag or a
-        /// variable on the command line.
+        /// What named it: `--cert` or `--key` for a client certificate's
+        /// files, also from the library; for the CA file, `cacert` from the
+        /// library, and the flag or variable on the command line.
         source: String,
         /// The file.
         path: String,

@@ -15,8 +15,8 @@ use crate::probe;
 
 /// Probes every target of `plan`, repeating with `--wait`, and returns one
 /// report per target in the order given. With `--wait`, `changed` is called
-/// with a report each time a target's failure changes (its first failure, or
-/// a different one), with the line to print, so a log shows what was
+/// with a target's progress line (`waiting: ...`) each time its failure
+/// changes (its first failure, or a different one), so a log shows what was
 /// waited for.
 pub fn check(plan: &Plan, changed: impl FnMut(&str)) -> Vec<Report> {
     let all: Vec<&Config> = plan.targets.iter().collect();
