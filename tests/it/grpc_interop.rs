@@ -5,8 +5,10 @@
 //! without the token its interceptor requires, over TLS with a private CA,
 //! and over a Unix socket.
 //!
-//! Runs when HEALTHPROBE_TEST_GRPC_INTEROP names the directory holding the
-//! servers (.ci/test sets it to target/interop/bin).
+//! Ignored in a plain `cargo test`: they need HEALTHPROBE_TEST_GRPC_INTEROP
+//! naming the directory holding the servers, which `.ci/test` sets to
+//! target/interop/bin, as root, before it runs them. Run without it, they
+//! fail.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -73,8 +75,11 @@ impl Drop for Server {
     }
 }
 
-fn servers() -> Option<PathBuf> {
-    let dir = gate("HEALTHPROBE_TEST_GRPC_INTEROP")?;
+fn servers() -> PathBuf {
+    let dir = required(
+        "HEALTHPROBE_TEST_GRPC_INTEROP",
+        "the gRPC health servers that .ci/interop builds (Python, Node, Go, Rust)",
+    );
     let dir = PathBuf::from(dir);
     for name in SERVERS {
         let program = dir.join(format!("{name}-health-server"));
@@ -84,7 +89,7 @@ fn servers() -> Option<PathBuf> {
             program.display()
         );
     }
-    Some(dir)
+    dir
 }
 
 /// Checks a run's exit code and that its one line starts and ends as given
@@ -102,8 +107,9 @@ fn expect_around(ran: &Ran, code: i32, start: &str, end: &str) {
 }
 
 #[test]
+#[ignore = "needs the gRPC interop servers that .ci/interop builds (HEALTHPROBE_TEST_GRPC_INTEROP): .ci/test runs it as root"]
 fn every_server_answers_for_its_services() {
-    let Some(bin) = servers() else { return };
+    let bin = servers();
     for name in SERVERS {
         let server = Server::start(&bin, name, &["--listen", "127.0.0.1:0"]);
         let (url, at) = (server.url(), server.listening.clone());
@@ -140,8 +146,9 @@ fn every_server_answers_for_its_services() {
 }
 
 #[test]
+#[ignore = "needs the gRPC interop servers that .ci/interop builds (HEALTHPROBE_TEST_GRPC_INTEROP): .ci/test runs it as root"]
 fn every_server_takes_the_token_its_interceptor_requires() {
-    let Some(bin) = servers() else { return };
+    let bin = servers();
     for name in SERVERS {
         let args = ["--listen", "127.0.0.1:0", "--require-token", "s3cret"];
         let server = Server::start(&bin, name, &args);
@@ -163,8 +170,9 @@ fn every_server_takes_the_token_its_interceptor_requires() {
 }
 
 #[test]
+#[ignore = "needs the gRPC interop servers that .ci/interop builds (HEALTHPROBE_TEST_GRPC_INTEROP): .ci/test runs it as root"]
 fn every_server_answers_over_tls_with_a_private_ca() {
-    let Some(bin) = servers() else { return };
+    let bin = servers();
     let dir = TempDir::new();
     let ca = crate::tls::ca("interop CA");
     let leaf = crate::tls::server_leaf(&ca, crate::tls::Validity::Current);
@@ -203,8 +211,9 @@ fn every_server_answers_over_tls_with_a_private_ca() {
 }
 
 #[test]
+#[ignore = "needs the gRPC interop servers that .ci/interop builds (HEALTHPROBE_TEST_GRPC_INTEROP): .ci/test runs it as root"]
 fn every_server_answers_on_a_unix_socket() {
-    let Some(bin) = servers() else { return };
+    let bin = servers();
     let dir = TempDir::new();
     for name in SERVERS {
         let path = dir.path().join(format!("{name}.sock"));

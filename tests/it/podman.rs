@@ -2,9 +2,10 @@
 //! the static healthprobe and the static demo server, runs it as a numeric
 //! non-root user, and its HEALTHCHECK (exec form) reports what healthprobe says.
 //!
-//! Runs when HEALTHPROBE_TEST_PODMAN is set (`.ci/test` sets it, as root, with
-//! HEALTHPROBE_STATIC_BIN and HEALTHPROBE_STATIC_SERVER naming the static
-//! binaries). The flags work around this machine's limits: runc rather than
+//! Ignored in a plain `cargo test`; `.ci/test` runs them as root, setting
+//! HEALTHPROBE_TEST_PODMAN, with HEALTHPROBE_STATIC_BIN and
+//! HEALTHPROBE_STATIC_SERVER naming the static binaries. Run without them,
+//! they fail. The flags work around this machine's limits: runc rather than
 //! crun, explicit rlimits, and `--network none` (the probe and the server
 //! share the container's own loopback).
 
@@ -15,26 +16,30 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::{TempDir, gate};
+use crate::support::{TempDir, required};
 
 struct StaticBinaries {
     healthprobe: PathBuf,
     server: PathBuf,
 }
 
-fn podman_gate() -> Option<StaticBinaries> {
-    gate("HEALTHPROBE_TEST_PODMAN")?;
-    let path = |var: &str| {
-        let path = PathBuf::from(
-            std::env::var(var).unwrap_or_else(|_| panic!("HEALTHPROBE_TEST_PODMAN needs {var}")),
-        );
+fn podman_binaries() -> StaticBinaries {
+    required("HEALTHPROBE_TEST_PODMAN", "root, Podman and runc");
+    let path = |var: &str, what: &str| {
+        let path = PathBuf::from(required(var, what));
         assert!(path.is_file(), "{var}={} is not a file", path.display());
         path
     };
-    Some(StaticBinaries {
-        healthprobe: path("HEALTHPROBE_STATIC_BIN"),
-        server: path("HEALTHPROBE_STATIC_SERVER"),
-    })
+    StaticBinaries {
+        healthprobe: path(
+            "HEALTHPROBE_STATIC_BIN",
+            "the static musl build of healthprobe",
+        ),
+        server: path(
+            "HEALTHPROBE_STATIC_SERVER",
+            "the static musl build of the health_server example",
+        ),
+    }
 }
 
 fn podman(args: &[&str]) -> Output {
@@ -212,10 +217,9 @@ ENTRYPOINT ["/usr/local/bin/health_server", "--listen", "127.0.0.1:9000"]
 "#;
 
 #[test]
+#[ignore = "needs root and Podman (HEALTHPROBE_TEST_PODMAN): .ci/test runs it as root"]
 fn podman_healthcheck_reports_healthy_then_unhealthy_with_the_probe_line() {
-    let Some(binaries) = podman_gate() else {
-        return;
-    };
+    let binaries = podman_binaries();
     let container = Container::start(&binaries, IMAGE);
     assert_eq!(container.user(), "65532:65532");
 
@@ -259,10 +263,9 @@ ENTRYPOINT ["/usr/local/bin/health_server", "--listen", "127.0.0.1:9000"]
 "#;
 
 #[test]
+#[ignore = "needs root and Podman (HEALTHPROBE_TEST_PODMAN): .ci/test runs it as root"]
 fn environment_only_configuration_and_port_expansion_work_in_a_healthcheck() {
-    let Some(binaries) = podman_gate() else {
-        return;
-    };
+    let binaries = podman_binaries();
     let container = Container::start(&binaries, ENV_ONLY_IMAGE);
 
     let healthy = container.wait_healthy();
@@ -295,10 +298,9 @@ ENTRYPOINT ["/usr/local/bin/healthprobe", "--wait", "60s", "--interval", "100ms"
 "#;
 
 #[test]
+#[ignore = "needs root and Podman (HEALTHPROBE_TEST_PODMAN): .ci/test runs it as root"]
 fn an_entrypoint_waits_for_its_dependency_then_becomes_the_service_as_pid_1() {
-    let Some(binaries) = podman_gate() else {
-        return;
-    };
+    let binaries = podman_binaries();
     let container = Container::start(&binaries, WAIT_IMAGE);
     let service_health = || {
         podman(&[

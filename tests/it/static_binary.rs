@@ -1,10 +1,11 @@
 //! The static musl binary where it will live: alone in an empty, read-only
 //! root, as uid/gid 65532, with no /etc, /tmp or /proc.
 //!
-//! Runs when HEALTHPROBE_STATIC_BIN names the static binary (`.ci/test` builds
-//! it and sets it). The sandboxed tests also need HEALTHPROBE_TEST_SANDBOX:
-//! root (to become uid 65532 with setpriv), bubblewrap, and unprivileged user
-//! namespaces.
+//! Ignored in a plain `cargo test`; `.ci/test` runs them. They need
+//! HEALTHPROBE_STATIC_BIN naming the static binary (`.ci/test` builds it and
+//! sets it), and the sandboxed ones HEALTHPROBE_TEST_SANDBOX too: root (to
+//! become uid 65532 with setpriv), bubblewrap, and unprivileged user
+//! namespaces (`.ci/test` sets it as root). Run without them, they fail.
 
 use std::fs;
 use std::io::Write;
@@ -16,20 +17,26 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn static_binary() -> Option<PathBuf> {
-    let path = PathBuf::from(gate("HEALTHPROBE_STATIC_BIN")?);
+fn static_binary() -> PathBuf {
+    let path = PathBuf::from(required(
+        "HEALTHPROBE_STATIC_BIN",
+        "the static musl build of healthprobe",
+    ));
     assert!(
         path.is_file(),
         "HEALTHPROBE_STATIC_BIN={} is not a file",
         path.display()
     );
-    Some(path)
+    path
 }
 
-/// The static binary, when the sandboxed tests are to run.
-fn sandbox_binary() -> Option<PathBuf> {
-    gate("HEALTHPROBE_TEST_SANDBOX")?;
-    Some(static_binary().expect("HEALTHPROBE_TEST_SANDBOX needs HEALTHPROBE_STATIC_BIN"))
+/// The static binary, for the sandboxed tests.
+fn sandbox_binary() -> PathBuf {
+    required(
+        "HEALTHPROBE_TEST_SANDBOX",
+        "root, setpriv, bubblewrap and unprivileged user namespaces",
+    );
+    static_binary()
 }
 
 /// A directory holding only `/healthprobe` and the given files; the sandbox
@@ -87,10 +94,9 @@ fn answers(status: &'static str) -> fn(TcpStream) {
 }
 
 #[test]
+#[ignore = "needs the static musl build (HEALTHPROBE_STATIC_BIN): .ci/test builds it"]
 fn the_static_binary_has_no_interpreter_and_no_shared_libraries() {
-    let Some(binary) = static_binary() else {
-        return;
-    };
+    let binary = static_binary();
     let elf = fs::read(&binary).unwrap();
     assert_eq!(&elf[..4], b"\x7fELF", "not an ELF file");
     assert_eq!(elf[4], 2, "not a 64-bit ELF file");
@@ -116,10 +122,9 @@ fn the_static_binary_has_no_interpreter_and_no_shared_libraries() {
 }
 
 #[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
 fn probes_from_an_empty_root_as_uid_65532() {
-    let Some(binary) = sandbox_binary() else {
-        return;
-    };
+    let binary = sandbox_binary();
     let root = empty_root(&binary, &[]);
     let v4 = serve(3, answers("200"));
     let v6 = serve_on(
@@ -154,12 +159,11 @@ fn probes_from_an_empty_root_as_uid_65532() {
 }
 
 #[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
 fn other_names_go_to_the_resolver_within_the_deadline() {
     // With no /etc/resolv.conf musl asks 127.0.0.1:53, where nothing answers
     // here; the deadline must end the wait, not musl's own 5 s timeout.
-    let Some(binary) = sandbox_binary() else {
-        return;
-    };
+    let binary = sandbox_binary();
     let root = empty_root(&binary, &[]);
     sandboxed(&root, &["-t", "500ms", "http://db.internal:9000/health"])
         .expect(1, "unhealthy: GET http://db.internal:9000/health: timed out resolving the host (--timeout 500ms) in <elapsed>")
@@ -167,11 +171,10 @@ fn other_names_go_to_the_resolver_within_the_deadline() {
 }
 
 #[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
 fn https_with_nothing_to_trust_says_where_it_looked() {
     // An empty root has no CA bundle, as FROM scratch images do not.
-    let Some(binary) = sandbox_binary() else {
-        return;
-    };
+    let binary = sandbox_binary();
     let root = empty_root(&binary, &[]);
     let url = "https://127.0.0.1:8443/health";
     sandboxed(&root, &[url]).expect(
@@ -181,14 +184,13 @@ fn https_with_nothing_to_trust_says_where_it_looked() {
 }
 
 #[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
 fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
     // As Docker and the kubelet write it: ::1 before 127.0.0.1. musl also
     // sorts ::1 first (RFC 6724), so `app` is tried on ::1, refused, then on
     // 127.0.0.1, where a server bound to IPv4 only (like gunicorn's
     // 0.0.0.0:9000) answers.
-    let Some(binary) = sandbox_binary() else {
-        return;
-    };
+    let binary = sandbox_binary();
     let hosts = "::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\tlocalhost\n::1\tapp\n127.0.0.1\tapp\n";
     let root = empty_root(&binary, &[("etc/hosts", hosts)]);
     let v4 = serve(2, answers("200"));
@@ -202,10 +204,9 @@ fn an_ipv6_first_hosts_file_still_reaches_an_ipv4_only_server() {
 }
 
 #[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
 fn probes_a_unix_socket_bind_mounted_into_an_empty_root() {
-    let Some(binary) = sandbox_binary() else {
-        return;
-    };
+    let binary = sandbox_binary();
     let root = empty_root(&binary, &[]);
     fs::create_dir(root.path().join("run")).unwrap();
     // The service's socket directory, mounted into the probe's root as /run

@@ -282,14 +282,19 @@ pub fn flood(stream: &mut TcpStream, chunk: &[u8], limit: Duration) {
     }
 }
 
-/// The value of a variable that gates a suite `.ci/run` runs: `None` when it
-/// is unset (the suite is skipped, saying so), the value otherwise.
-pub fn gate(name: &str) -> Option<String> {
-    let value = std::env::var(name).ok().filter(|v| !v.is_empty());
-    if value.is_none() {
-        eprintln!("skipped: set {name} to run this test (.ci/test does)");
+/// The value of a variable that an ignored test needs: `.ci/test` sets it and
+/// runs the ignored tests. Unset or empty, the test fails, saying what it
+/// needs (`needs`), rather than passing without having run.
+pub fn required(name: &str, needs: &str) -> String {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => value,
+        Ok(_) | Err(std::env::VarError::NotPresent) => {
+            panic!("{name} is not set: this test needs {needs}; run it through .ci/test")
+        }
+        Err(std::env::VarError::NotUnicode(value)) => {
+            panic!("{name}={value:?} is not UTF-8: this test needs {needs}")
+        }
     }
-    value
 }
 
 /// A directory of its own under the system's temporary directory, removed
