@@ -1,12 +1,15 @@
 //! [`Error`]: a setting of a [`Probe`](crate::Probe) that cannot be used.
 //!
 //! The message names the setting, and the command line names it too, by its
-//! flag or variable: an error holds the name as a placeholder, which the
-//! library renders as the builder method's name (`invalid expect_status
-//! "abc": ...`) and the command line as where the value came from
-//! (`invalid --expect-status "abc": ...`). One message, written once.
+//! flag or variable: an error holds the [`Setting`] as a placeholder, which
+//! [`Names`] renders as the builder method's name for the library (`invalid
+//! expect_status "abc": ...`) and as where the value came from for the
+//! command line (`invalid --expect-status "abc": ...`). One message, written
+//! once; report lines name settings the same way.
 
 use std::fmt;
+
+use crate::setting::{Names, Setting};
 
 /// Why a [`Probe`](crate::Probe) cannot be built as asked: a target that is
 /// not a URL healthprobe can probe, a value out of range, or a setting that
@@ -19,53 +22,6 @@ use std::fmt;
 pub struct Error {
     setting: Setting,
     pieces: Vec<Piece>,
-}
-
-/// A setting of a probe: what an [`Error`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Setting {
-    Target,
-    Timeout,
-    ConnectTimeout,
-    Method,
-    Header,
-    ExpectStatus,
-    ExpectBody,
-    ExpectJson,
-    FollowRedirects,
-    UnixSocket,
-    GrpcService,
-    Cacert,
-    Insecure,
-    ClientCert,
-    ServerName,
-    Wait,
-    Interval,
-}
-
-impl Setting {
-    /// The builder method that sets it.
-    pub(crate) fn method_name(self) -> &'static str {
-        match self {
-            Setting::Target => "target",
-            Setting::Timeout => "timeout",
-            Setting::ConnectTimeout => "connect_timeout",
-            Setting::Method => "method",
-            Setting::Header => "header",
-            Setting::ExpectStatus => "expect_status",
-            Setting::ExpectBody => "expect_body",
-            Setting::ExpectJson => "expect_json",
-            Setting::FollowRedirects => "follow_redirects",
-            Setting::UnixSocket => "unix_socket",
-            Setting::GrpcService => "grpc_service",
-            Setting::Cacert => "cacert",
-            Setting::Insecure => "insecure",
-            Setting::ClientCert => "client_cert",
-            Setting::ServerName => "server_name",
-            Setting::Wait => "wait",
-            Setting::Interval => "interval",
-        }
-    }
 }
 
 /// Part of a message: text, or the name of a setting.
@@ -121,13 +77,13 @@ impl Error {
         self.setting.method_name()
     }
 
-    /// The message, with each setting named by `name`.
-    pub(crate) fn render(&self, name: &dyn Fn(Setting) -> String) -> String {
+    /// The message, with each setting named as `names` name it.
+    pub(crate) fn render(&self, names: &Names) -> String {
         let mut text = String::new();
         for piece in &self.pieces {
             match piece {
                 Piece::Text(t) => text.push_str(t),
-                Piece::Name(setting) => text.push_str(&name(*setting)),
+                Piece::Name(setting) => text.push_str(&names.source(*setting)),
             }
         }
         text
@@ -136,7 +92,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render(&|s| s.method_name().to_owned()))
+        f.write_str(&self.render(&Names::Library))
     }
 }
 

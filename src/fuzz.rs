@@ -8,37 +8,63 @@ pub use crate::duration::{
 };
 pub use crate::expand::expand;
 #[cfg(feature = "json")]
-pub use crate::expect_json::{ExpectJson, check_all as check_json};
+pub use crate::protocol::json::{ExpectJson, check_all as check_json};
 pub use crate::status::ExpectStatus;
 
-/// The command line's parser and the settings it makes.
+/// The command line's parser, the targets it makes, and the limits the
+/// builder holds them to.
 pub mod config {
     pub use crate::cli::*;
-    pub use crate::config::*;
+    pub use crate::kinds::MAX_REQUEST_LINE;
+    #[cfg(feature = "grpc")]
+    pub use crate::kinds::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE};
+    pub use crate::spec::*;
+    pub use crate::transport::net::MAX_UNIX_PATH;
 }
 
 /// URLs as healthprobe reads them.
 pub mod url {
-    pub use crate::url::{Host, Scheme, Url};
+    pub use crate::spec::Scheme;
+    pub use crate::url::{Host, PathRule, Rules, Url};
+
+    /// The rules of the schemes healthprobe probes.
+    pub fn rules(name: &str) -> Result<Rules, String> {
+        Scheme::named(name).map(Scheme::rules)
+    }
 }
 
 /// The outcome types and the line's rules.
 pub mod outcome {
-    pub use crate::outcome::*;
+    pub use crate::line::*;
+    pub use crate::report::*;
 }
 
-/// A report as a probe would make it.
+/// A report as a probe would make it, named as the library names settings
+/// (`library`) or as the command line does.
 pub fn report(
     probed: String,
     outcome: crate::Outcome,
     elapsed: std::time::Duration,
-    waited: Option<crate::outcome::Waited>,
+    waited: Option<crate::report::Waited>,
+    library: bool,
 ) -> crate::Report {
+    let names = match library {
+        true => crate::setting::Names::Library,
+        false => {
+            let Ok(crate::cli::Command::Probe(plan)) =
+                crate::cli::parse(vec!["tcp://127.0.0.1:1".into()], |_| None)
+            else {
+                unreachable!("a fixed, valid command line")
+            };
+            plan.targets[0].names.clone()
+        }
+    };
     crate::Report {
         probed,
         outcome,
         elapsed,
         waited,
+        names,
     }
 }
 
@@ -50,7 +76,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     use std::io::{self, Cursor, Read, Write};
     use std::time::{Duration, Instant};
 
-    use crate::outcome::{Limit, Peer};
+    use crate::report::{Limit, Peer};
 
     struct Scripted(Cursor<Vec<u8>>);
     impl Read for Scripted {
@@ -75,15 +101,19 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(args, |_| None) else {
         unreachable!("a fixed, valid command line")
     };
-    let config = &plan.targets[0];
+    let target = &plan.targets[0];
+    let crate::spec::Kind::Grpc(check) = &target.kind else {
+        unreachable!("a grpc:// target")
+    };
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
-    let limit = Limit::Deadline(config.timeout);
-    let deadline = Instant::now() + config.timeout;
+    let limit = Limit::Deadline(target.timeout);
+    let deadline = Instant::now() + target.timeout;
     let mut stream = Scripted(Cursor::new(server.to_vec()));
     crate::Report {
-        probed: crate::probe::grpc::described(config),
-        outcome: crate::probe::grpc::call(config, &mut stream, deadline, limit, peer),
+        probed: crate::kinds::Prober::described(check, target),
+        outcome: crate::kinds::grpc::call(target, check, &mut stream, deadline, limit, peer),
         elapsed: Duration::ZERO,
         waited: None,
+        names: target.names.clone(),
     }
 }

@@ -52,14 +52,18 @@
 //! # How it is built
 //!
 //! ```text
-//! argv + environment ──► cli::parse ──► Probe ──► Config ──► probe::run ──► Report ──► one line, exit code
+//! argv + environment ──► cli ──► Probe (builder) ──► Target ──► runner ──► kinds (one prober a kind) ──► Report ──► one line, exit code
 //! ```
+//!
+//! Data flows one way: a module imports only the modules below it in the
+//! README's Design section, and nothing calls back up.
 //!
 //! What the code never does, and where that is ensured:
 //! - Nothing but `main.rs` touches process state (argv, environment, stdout,
 //!   exit codes, the binary's own path); the command line's parser takes
 //!   the environment as a function, and the library reads none.
-//! - Nothing but `probe` knows ureq or rustls; [`Outcome`] is plain data.
+//! - Nothing but `transport` and the HTTP prober knows ureq and rustls;
+//!   [`Outcome`] is plain data.
 //! - No code path outlives the deadline: every socket operation is bounded by
 //!   the time left, and name resolution runs on a thread that is abandoned,
 //!   not waited for, when the deadline passes.
@@ -75,32 +79,31 @@
 /// from the documentation and outside semver. Use [`Probe`].
 #[doc(hidden)]
 pub mod cli;
-mod config;
 #[cfg(any(feature = "tls", fuzzing))]
 mod der;
 mod duration;
 mod error;
 mod expand;
-#[cfg(feature = "json")]
-mod expect_json;
-#[cfg(feature = "grpc")]
-mod grpc;
 mod install;
-mod outcome;
+mod kinds;
+mod line;
 mod probe;
+mod protocol;
+mod report;
+mod runner;
+mod setting;
+mod spec;
 mod status;
+mod transport;
 mod url;
-mod wait;
 
 /// Internals re-exported for the fuzz targets only (cargo fuzz sets `--cfg fuzzing`).
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzz;
 
-pub use config::{Method, Probe};
 pub use error::Error;
-#[cfg(feature = "grpc")]
-pub use outcome::GrpcProblem;
-#[cfg(feature = "json")]
-pub use outcome::JsonProblem;
-pub use outcome::{Limit, Outcome, Peer, Report, Stage, TlsProblem};
+pub use probe::Probe;
+pub use report::problems::*;
+pub use report::{Limit, Outcome, Peer, Report, Stage, TlsFile};
+pub use spec::Method;

@@ -1,4 +1,5 @@
 //! The process boundary: argv and environment in, one line and an exit code out.
+#![forbid(unsafe_code)]
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io::Write;
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
             }
         };
     let plan = match command {
-        Command::Help => return say(cli::HELP.trim_end()),
+        Command::Help => return say(cli::help()),
         Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),
         Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),

@@ -1,46 +1,32 @@
-//! A probe target: an `http://`, `https://`, `tcp://`, `grpc://` or `grpcs://` URL, parsed strictly
-//! enough that a typo or an empty expansion is reported before anything is
-//! sent. The scheme says what kind of probe it is.
+//! A target's URL, parsed strictly enough that a typo or an empty expansion
+//! is reported before anything is sent. What a scheme allows (its default
+//! port, whether it takes a path) is the target kind's to say, in
+//! [`Rules`]; this module knows the syntax, not the kinds.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
+/// What a scheme allows in its URLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    Http,
-    Https,
-    /// `tcp://HOST:PORT`: healthy when a connection is established.
-    Tcp,
-    /// `grpc://HOST:PORT`: a gRPC health check over cleartext HTTP/2.
-    Grpc,
-    /// `grpcs://HOST[:PORT]`: a gRPC health check over TLS (ALPN `h2`).
-    Grpcs,
+pub struct Rules {
+    /// The scheme's name, lower-case, as URLs print it.
+    pub name: &'static str,
+    /// The port when the URL gives none; `None` if it must give one.
+    pub default_port: Option<u16>,
+    /// The port an example shows, when the URL needs one.
+    pub example_port: u16,
+    /// Whether the URL may carry a path and a query.
+    pub path: PathRule,
 }
 
-impl Scheme {
-    /// Whether probes of this kind speak HTTP (and take the HTTP options).
-    pub fn is_http(self) -> bool {
-        matches!(self, Scheme::Http | Scheme::Https)
-    }
-
-    /// Whether probes of this kind are gRPC health checks.
-    pub fn is_grpc(self) -> bool {
-        matches!(self, Scheme::Grpc | Scheme::Grpcs)
-    }
-
-    /// Whether probes of this kind run TLS (and take the TLS options).
-    pub fn is_tls(self) -> bool {
-        matches!(self, Scheme::Https | Scheme::Grpcs)
-    }
-
-    fn default_port(self) -> Option<u16> {
-        match self {
-            Scheme::Http => Some(80),
-            Scheme::Https => Some(443),
-            Scheme::Grpcs => Some(443),
-            Scheme::Tcp | Scheme::Grpc => None,
-        }
-    }
+/// Whether a URL may carry a path and a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathRule {
+    /// Any path and query: they are part of what is probed.
+    Any,
+    /// Only a host and a port; `hint` follows the error, as in `": name the
+    /// service to check with --grpc-service"`.
+    None { hint: &'static str },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,32 +39,27 @@ pub enum Host {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Url {
-    pub scheme: Scheme,
+    /// The scheme's name, lower-case.
+    pub scheme: &'static str,
     pub host: Host,
     pub port: u16,
     /// The authority as it goes into the request line's URL: `host[:port]`.
     authority: String,
     /// Path and query, starting with `/`; the fragment is dropped.
     path_and_query: String,
+    /// Whether the path is part of what is probed, and so shown.
+    has_path: bool,
 }
 
 impl Url {
-    pub fn parse(text: &str) -> Result<Url, String> {
+    /// Parses `text`, with the rules of its scheme from `rules`, which errs
+    /// for a scheme no kind of target has.
+    pub fn parse(text: &str, rules: &dyn Fn(&str) -> Result<Rules, String>) -> Result<Url, String> {
         let (scheme, rest) = split_scheme(text).ok_or_else(|| {
             format!("{text:?} is not a URL: expected one like http://127.0.0.1:9000/health")
         })?;
-        let scheme = match scheme.to_ascii_lowercase().as_str() {
-            "http" => Scheme::Http,
-            "https" => Scheme::Https,
-            "tcp" => Scheme::Tcp,
-            "grpc" => Scheme::Grpc,
-            "grpcs" => Scheme::Grpcs,
-            _ => {
-                return Err(format!(
-                    "unsupported scheme {scheme:?}: expected http://, https://, tcp://, grpc:// or grpcs://"
-                ));
-            }
-        };
+        let rules = rules(&scheme.to_ascii_lowercase())?;
+        let scheme = rules.name;
         let rest = rest
             .strip_prefix("//")
             .ok_or_else(|| format!("{text:?} is not a URL: expected // after the scheme"))?;
@@ -93,8 +74,8 @@ impl Url {
         }
         let (host, port) = split_host_port(authority)?;
         let port = match port {
-            None => scheme.default_port().ok_or_else(|| {
-                let example = if scheme.is_grpc() { 50051 } else { 5432 };
+            None => rules.default_port.ok_or_else(|| {
+                let example = rules.example_port;
                 format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:{example}")
             })?,
             Some("") => return Err("the URL's port is empty".to_owned()),
@@ -105,20 +86,14 @@ impl Url {
         };
         let host = parse_host(host)?;
         let path_and_query = path_and_query(reference)?;
-        if scheme == Scheme::Tcp && path_and_query != "/" {
-            return Err(format!(
-                "tcp:// takes only a host and a port, not {:?}",
-                reference
-            ));
+        if let PathRule::None { hint } = rules.path {
+            if path_and_query != "/" {
+                return Err(format!(
+                    "{scheme}:// takes only a host and a port, not {reference:?}{hint}"
+                ));
+            }
         }
-        // The health service's path is fixed; the service to ask about is
-        // the request's field, not a part of the URL.
-        if scheme.is_grpc() && path_and_query != "/" {
-            return Err(format!(
-                "{scheme}:// takes only a host and a port, not {reference:?}: name the service to check with --grpc-service"
-            ));
-        }
-        let authority = match scheme.default_port() {
+        let authority = match rules.default_port {
             Some(default) if default == port => host.to_string(),
             _ => format!("{host}:{port}"),
         };
@@ -128,6 +103,7 @@ impl Url {
             port,
             authority,
             path_and_query,
+            has_path: rules.path == PathRule::Any,
         })
     }
 
@@ -149,14 +125,19 @@ impl Url {
         &self.authority
     }
 
-    /// Resolves a redirect's `Location` against this URL (RFC 3986 section 5.2).
-    pub fn join(&self, location: &str) -> Result<Url, String> {
+    /// Resolves a redirect's `Location` against this URL (RFC 3986 section
+    /// 5.2), with the rules of its scheme from `rules`.
+    pub fn join(
+        &self,
+        location: &str,
+        rules: &dyn Fn(&str) -> Result<Rules, String>,
+    ) -> Result<Url, String> {
         let location = location.split('#').next().unwrap_or_default();
         if split_scheme(location).is_some() {
-            return Url::parse(location);
+            return Url::parse(location, rules);
         }
         if location.starts_with("//") {
-            return Url::parse(&format!("{}:{location}", self.scheme));
+            return Url::parse(&format!("{}:{location}", self.scheme), rules);
         }
         let base_path = self.path_and_query.split('?').next().unwrap_or("/");
         let reference = if location.is_empty() {
@@ -183,7 +164,7 @@ impl Url {
             joined.push('?');
             joined.push_str(query);
         }
-        Url::parse(&joined)
+        Url::parse(&joined, rules)
     }
 
     /// Whether `other` has the same scheme, host and port.
@@ -199,22 +180,10 @@ impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = match self.path_and_query.split_once('?') {
             Some((path, _)) => format!("{path}?..."),
-            None if !self.scheme.is_http() => String::new(),
+            None if !self.has_path => String::new(),
             None => self.path_and_query.clone(),
         };
         write!(f, "{}://{}{}", self.scheme, self.authority, path)
-    }
-}
-
-impl fmt::Display for Scheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-            Scheme::Tcp => "tcp",
-            Scheme::Grpc => "grpc",
-            Scheme::Grpcs => "grpcs",
-        })
     }
 }
 
@@ -326,8 +295,38 @@ fn remove_dot_segments(path: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The rules of the schemes these tests use, as their kinds give them.
+    fn rules(scheme: &str) -> Result<Rules, String> {
+        let path = PathRule::Any;
+        let (name, default_port, example_port, path) = match scheme {
+            "http" => ("http", Some(80), 80, path),
+            "https" => ("https", Some(443), 443, path),
+            "tcp" => ("tcp", None, 5432, PathRule::None { hint: "" }),
+            "grpc" => (
+                "grpc",
+                None,
+                50051,
+                PathRule::None {
+                    hint: ": use --grpc-service",
+                },
+            ),
+            "grpcs" => ("grpcs", Some(443), 50051, PathRule::None { hint: "" }),
+            _ => return Err(format!("unsupported scheme {scheme:?}")),
+        };
+        Ok(Rules {
+            name,
+            default_port,
+            example_port,
+            path,
+        })
+    }
+
+    fn parse(text: &str) -> Result<Url, String> {
+        Url::parse(text, &rules)
+    }
+
     fn url(text: &str) -> Url {
-        Url::parse(text).unwrap()
+        parse(text).unwrap()
     }
 
     #[test]
@@ -350,10 +349,10 @@ mod tests {
         assert_eq!(url("http://h:80/").as_request_url(), "http://h/");
 
         let u = url("grpc://127.0.0.1:50051");
-        assert_eq!((u.scheme, u.port), (Scheme::Grpc, 50051));
+        assert_eq!((u.scheme, u.port), ("grpc", 50051));
         assert_eq!(u.to_string(), "grpc://127.0.0.1:50051");
         let u = url("GRPCS://api.internal/");
-        assert_eq!((u.scheme, u.port), (Scheme::Grpcs, 443));
+        assert_eq!((u.scheme, u.port), ("grpcs", 443));
         assert_eq!(
             (u.to_string().as_str(), u.authority()),
             ("grpcs://api.internal", "api.internal")
@@ -387,11 +386,11 @@ mod tests {
             ("grpc://127.0.0.1/", "grpc:// needs a port"),
             (
                 "grpc://127.0.0.1:50051/grpc.health.v1.Health",
-                "name the service to check with --grpc-service",
+                "not \"/grpc.health.v1.Health\": use --grpc-service",
             ),
             ("grpcs://h:443/?x", "takes only a host and a port"),
         ] {
-            let err = Url::parse(text).unwrap_err();
+            let err = parse(text).unwrap_err();
             assert!(
                 err.contains(why),
                 "{text:?}: {err:?} should contain {why:?}"
@@ -425,7 +424,7 @@ mod tests {
             ("https://h:1/z", "https://h:1/z"),
         ] {
             assert_eq!(
-                base.join(location).unwrap().as_request_url(),
+                base.join(location, &rules).unwrap().as_request_url(),
                 want,
                 "{location:?}"
             );

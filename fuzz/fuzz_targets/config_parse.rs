@@ -1,4 +1,4 @@
-//! `config::parse` on arbitrary arguments and an arbitrary environment.
+//! The command line's `parse` on arbitrary arguments and an arbitrary environment.
 //!
 //! The input is split on NUL bytes. Its first byte says how many of the pieces
 //! are arguments; the rest are `NAME=VALUE` environment entries (the first
@@ -15,8 +15,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::time::Duration;
 
-use healthprobe::fuzz::config::{self, Command, Config, Method, Plan};
-use healthprobe::fuzz::url::{Scheme, Url};
+use healthprobe::fuzz::config::{self, Command, Kind, Method, Plan, Scheme, Target};
+use healthprobe::fuzz::url::{Url, rules};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -66,11 +66,11 @@ fn check_plan(plan: &Plan) {
     if let Some(wait) = plan.wait {
         assert!(is_duration(wait.limit) && is_duration(wait.interval));
     }
-    let any_http = plan.targets.iter().any(|c| c.url.scheme.is_http());
-    let any_https = plan.targets.iter().any(|c| c.url.scheme.is_tls());
-    let any_grpc = plan.targets.iter().any(|c| c.url.scheme.is_grpc());
-    for config in &plan.targets {
-        check_config(config, any_http, any_https, any_grpc);
+    let any = |kind: fn(Scheme) -> bool| plan.targets.iter().any(|t| kind(t.scheme));
+    let any_http = any(|s| matches!(s, Scheme::Http | Scheme::Https));
+    let any_grpc = any(|s| matches!(s, Scheme::Grpc | Scheme::Grpcs));
+    for target in &plan.targets {
+        check_target(target, any_http, any_grpc);
     }
 }
 
@@ -78,25 +78,22 @@ fn is_duration(d: Duration) -> bool {
     d >= Duration::from_millis(1) && d <= healthprobe::fuzz::MAX_DURATION
 }
 
-fn check_config(config: &Config, any_http: bool, any_https: bool, any_grpc: bool) {
-    assert!(is_duration(config.timeout));
-    if let Some(connect) = config.connect_timeout {
-        assert!(is_duration(connect) && connect <= config.timeout);
+fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
+    assert!(is_duration(target.timeout));
+    if let Some(connect) = target.connect_timeout {
+        assert!(is_duration(connect) && connect <= target.timeout);
     }
 
-    let request = config.url.as_request_url();
+    let request = target.url.as_request_url();
     assert_eq!(
-        Url::parse(&request).as_ref(),
-        Ok(&config.url),
+        Url::parse(&request, &rules).as_ref(),
+        Ok(&target.url),
         "{request:?}"
     );
-    assert!(config.url.to_string().bytes().all(|b| b.is_ascii_graphic()));
-    if config.url.scheme.is_http() {
-        let line = config.method.as_str().len() + config.url.request_target().len();
-        assert!(line < config::MAX_REQUEST_LINE, "{request:?}");
-    }
+    assert!(target.url.to_string().bytes().all(|b| b.is_ascii_graphic()));
+    assert_eq!(target.scheme.is_tls(), target.tls.is_some());
 
-    for (name, value) in &config.headers {
+    for (name, value) in &target.headers {
         assert!(!name.is_empty(), "empty header name");
         assert!(
             name.bytes()
@@ -110,64 +107,50 @@ fn check_config(config: &Config, any_http: bool, any_https: bool, any_grpc: bool
         );
         assert!(name.len() + value.len() < config::MAX_REQUEST_LINE);
     }
-
-    if let Some(body) = &config.expect_body {
-        assert!(!body.is_empty());
-        assert_eq!(config.method, Method::Get);
-    }
-    if let Some(socket) = &config.unix_socket {
+    if let Some(socket) = &target.unix_socket {
         let name = socket.to_string();
         assert!(name.len() <= config::MAX_UNIX_PATH + 1 && !name.contains('\0'));
     }
 
-    // Each setting goes only to the targets it fits.
-    let scheme = config.url.scheme;
-    if !scheme.is_http() {
-        assert!(config.expect_body.is_none() && config.expect_json.is_empty());
-        assert!(!config.follow_redirects && config.method == Method::Get);
-        assert_eq!(config.expect_status.to_string(), "200-299");
-    }
-    if scheme == Scheme::Tcp {
-        assert!(config.headers.is_empty() && config.unix_socket.is_none());
-    }
-    if !matches!(scheme, Scheme::Grpc | Scheme::Grpcs) {
-        assert!(config.grpc_service.is_empty());
-    }
-    if !scheme.is_tls() {
-        assert!(!config.tls.insecure && config.tls.client_cert.is_none());
-        assert!(config.tls.server_name.is_none());
+    // Each kind carries its own settings, and only its scheme's.
+    match (&target.kind, target.scheme) {
+        (Kind::Http(check), Scheme::Http | Scheme::Https) => {
+            let line = check.method.as_str().len() + target.url.request_target().len();
+            assert!(line < config::MAX_REQUEST_LINE, "{request:?}");
+            if let Some(body) = &check.expect_body {
+                assert!(!body.is_empty());
+                assert_eq!(check.method, Method::Get);
+            }
+            if !check.expect_json.is_empty() {
+                assert_eq!(check.method, Method::Get);
+            }
+        }
+        (Kind::Tcp, Scheme::Tcp) => {
+            assert!(target.headers.is_empty() && target.unix_socket.is_none());
+        }
+        (Kind::Grpc(check), Scheme::Grpc | Scheme::Grpcs) => {
+            assert!(check.service.len() <= config::MAX_GRPC_SERVICE);
+            // Metadata: no reserved names, and within what one request carries.
+            for (name, _) in &target.headers {
+                let name = name.to_ascii_lowercase();
+                assert!(
+                    !name.starts_with("grpc-") && name != "te" && name != "content-type",
+                    "{name:?}"
+                );
+            }
+            let total: usize = target.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+            assert!(total <= config::MAX_GRPC_METADATA);
+        }
+        (kind, scheme) => panic!("{scheme:?} target with {kind:?}"),
     }
 
     // Options that apply to no target given are refused, not ignored.
-    if !any_http {
-        assert!(config.expect_body.is_none() && config.expect_json.is_empty());
-        assert!(!config.follow_redirects);
-    }
     if !any_http && !any_grpc {
-        assert!(config.headers.is_empty() && config.unix_socket.is_none());
+        assert!(target.headers.is_empty() && target.unix_socket.is_none());
     }
-    if !any_grpc {
-        assert!(config.grpc_service.is_empty());
-    }
-    // gRPC metadata: no reserved names, and within what one request carries.
-    if any_grpc {
-        for (name, _) in &config.headers {
-            let name = name.to_ascii_lowercase();
-            assert!(
-                !name.starts_with("grpc-") && name != "te" && name != "content-type",
-                "{name:?}"
-            );
+    if let Some(tls) = &target.tls {
+        if let Some(name) = &tls.server_name {
+            assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()));
         }
-        let total: usize = config.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
-        assert!(total <= config::MAX_GRPC_METADATA);
-        assert!(config.grpc_service.len() <= config::MAX_GRPC_SERVICE);
-    }
-    if !any_https {
-        assert!(!config.tls.insecure);
-        assert!(config.tls.client_cert.is_none());
-        assert!(config.tls.server_name.is_none());
-    }
-    if let Some(name) = &config.tls.server_name {
-        assert!(!name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic()));
     }
 }

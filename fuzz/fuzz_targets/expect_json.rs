@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use healthprobe::fuzz::{ExpectJson, check_json};
-use healthprobe::{Outcome, Peer};
+use healthprobe::{HttpProblem, Outcome, Peer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -36,13 +36,15 @@ fuzz_target!(|data: &[u8]| {
     let Err(problem) = check_json(&[parsed], body) else {
         return;
     };
-    let outcome = Outcome::JsonMismatch {
-        status: 200,
+    let outcome = Outcome::Http {
         peer: Peer::Tcp(SocketAddr::from(([127, 0, 0, 1], 1))),
-        problem,
+        problem: HttpProblem::JsonMismatch {
+            status: 200,
+            problem,
+        },
     };
     let probed = "GET http://127.0.0.1:1/health".to_owned();
-    let report = healthprobe::fuzz::report(probed, outcome, Duration::ZERO, None);
+    let report = healthprobe::fuzz::report(probed, outcome, Duration::ZERO, None, false);
     let line = report.line();
     assert!(line.len() <= 500, "{line:?}");
     assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)), "{line:?}");

@@ -24,7 +24,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
 
 use healthprobe::fuzz::outcome::{
-    Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsProblem, Waited, internal_error,
+    HttpProblem, Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsFile, TlsProblem, Trusted,
+    Waited, internal_error,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -34,13 +35,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let report = report(header, rest);
     let verdict = match report.outcome() {
-        Outcome::BadFile { .. } => "healthprobe: ",
+        Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => "healthprobe: ",
         ref o if o.is_healthy() => "healthy: ",
         _ => "unhealthy: ",
     };
     check(&report.line(), verdict, &report);
     let verdict = match report.outcome() {
-        Outcome::BadFile { .. } => "healthprobe: ",
+        Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => "healthprobe: ",
         _ => "waiting: ",
     };
     check(&report.progress_line(), verdict, &report);
@@ -112,29 +113,37 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
     let outcome = match variant % 16 {
         0 => Outcome::Healthy { status, peer },
         1 => Outcome::Connected { peer },
-        2 => Outcome::UnexpectedStatus {
-            status,
+        2 => http(
             peer,
-            expected: lossy(next()),
-            location: choice.then(|| next().to_vec()),
-        },
-        3 => Outcome::RedirectRefused {
-            status,
+            HttpProblem::UnexpectedStatus {
+                status,
+                expected: lossy(next()),
+                location: choice.then(|| next().to_vec()),
+            },
+        ),
+        3 => http(
             peer,
-            location: next().to_vec(),
-            why: lossy(next()),
-        },
-        4 => Outcome::TooManyRedirects {
+            HttpProblem::RedirectRefused {
+                status,
+                location: next().to_vec(),
+                why: lossy(next()),
+            },
+        ),
+        4 => http(
             peer,
-            limit: count as u8,
-        },
-        5 => Outcome::BodyMismatch {
-            status,
+            HttpProblem::TooManyRedirects {
+                limit: count as u8,
+            },
+        ),
+        5 => http(
             peer,
-            read: count as usize,
-            ended: choice,
-            start: next().to_vec(),
-        },
+            HttpProblem::BodyMismatch {
+                status,
+                read: count as usize,
+                ended: choice,
+                start: next().to_vec(),
+            },
+        ),
         6 => Outcome::ResolveFailed {
             host: lossy(next()),
             error: lossy(next()),
@@ -160,19 +169,28 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
             error: lossy(next()),
             received: count as usize,
         },
-        10 => Outcome::NotHttp {
+        10 => http(
             peer,
-            start: next().to_vec(),
-        },
-        11 => Outcome::HeadTooLarge {
+            HttpProblem::NotHttp {
+                start: next().to_vec(),
+            },
+        ),
+        11 => http(
             peer,
-            limit: count as usize,
-        },
+            HttpProblem::HeadTooLarge {
+                limit: count as usize,
+            },
+        ),
         12 => Outcome::Tls {
             peer,
             problem: match tls % 9 {
                 0 => TlsProblem::UnknownIssuer {
-                    trusted: lossy(next()),
+                    trusted: match count % 4 {
+                        0 => Trusted::File(lossy(next())),
+                        1 => Trusted::Bundle(lossy(next())),
+                        2 => Trusted::BuiltIn,
+                        _ => Trusted::Nothing,
+                    },
                 },
                 1 => TlsProblem::NameMismatch {
                     name: lossy(next()),
@@ -192,8 +210,16 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         14 => Outcome::NoTrustRoots {
             looked: (0..count % 5).map(|_| lossy(next())).collect(),
         },
+        15 if choice => Outcome::KeyMismatch {
+            key: lossy(next()),
+            cert: lossy(next()),
+        },
         _ => Outcome::BadFile {
-            source: lossy(next()),
+            file: match count % 3 {
+                0 => TlsFile::Cacert,
+                1 => TlsFile::ClientCert,
+                _ => TlsFile::ClientKey,
+            },
             path: lossy(next()),
             error: lossy(next()),
         },
@@ -202,7 +228,13 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         attempts: u32::from(attempts),
         over: limit,
     });
-    healthprobe::fuzz::report(probed, outcome, elapsed, waited)
+    // Named as the library names settings, or as the command line does.
+    let library = flags & 0x80 != 0 && tls & 0x80 != 0;
+    healthprobe::fuzz::report(probed, outcome, elapsed, waited, library)
+}
+
+fn http(peer: Peer, problem: HttpProblem) -> Outcome {
+    Outcome::Http { peer, problem }
 }
 
 fn lossy(bytes: &[u8]) -> String {

@@ -12,18 +12,18 @@
 
 use std::net::IpAddr;
 
-use healthprobe::fuzz::url::{Host, Scheme, Url};
+use healthprobe::fuzz::url::{Host, PathRule, Scheme, Url, rules};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut pieces = text.split('\0');
-    let Some(base) = pieces.next().and_then(|b| Url::parse(b).ok()) else {
+    let Some(base) = pieces.next().and_then(|b| Url::parse(b, &rules).ok()) else {
         return;
     };
     check(&base);
     for location in pieces.take(8) {
-        let Ok(next) = base.join(location) else {
+        let Ok(next) = base.join(location, &rules) else {
             continue;
         };
         check(&next);
@@ -38,23 +38,26 @@ fuzz_target!(|data: &[u8]| {
         }
         // An absolute location is the URL it names, whatever the base.
         let absolute = next.as_request_url();
-        assert_eq!(base.join(&absolute).as_ref(), Ok(&next), "{absolute:?}");
+        assert_eq!(base.join(&absolute, &rules).as_ref(), Ok(&next), "{absolute:?}");
     }
 });
 
 fn check(url: &Url) {
     let request = url.as_request_url();
     assert!(request.bytes().all(|b| b.is_ascii_graphic()), "{request:?}");
-    assert_eq!(Url::parse(&request).as_ref(), Ok(url), "{request:?}");
+    assert_eq!(Url::parse(&request, &rules).as_ref(), Ok(url), "{request:?}");
     assert!(url.same_origin(url));
 
     // The output line's form: visible ASCII, the query reduced to "?...",
     // and a tcp:// or grpc:// target without the "/" it never sends.
     let shown = url.to_string();
     assert!(shown.bytes().all(|b| b.is_ascii_graphic()), "{shown:?}");
+    let scheme = Scheme::named(url.scheme).expect("a parsed URL's scheme");
     match request.split_once('?') {
         Some((before, _)) => assert_eq!(shown, format!("{before}?...")),
-        None if !url.scheme.is_http() => assert_eq!(format!("{shown}/"), request),
+        None if scheme.rules().path != PathRule::Any => {
+            assert_eq!(format!("{shown}/"), request)
+        }
         None => assert_eq!(shown, request),
     }
 
@@ -64,11 +67,7 @@ fn check(url: &Url) {
     let Ok(uri) = request.parse::<http::Uri>() else {
         return;
     };
-    let default_port = match url.scheme {
-        Scheme::Http => Some(80),
-        Scheme::Https | Scheme::Grpcs => Some(443),
-        Scheme::Tcp | Scheme::Grpc => None,
-    };
+    let default_port = scheme.rules().default_port;
     assert_eq!(
         uri.port_u16().or(default_port),
         Some(url.port),

@@ -20,7 +20,7 @@ use crate::duration;
 const MODE: &str = "(grpc_health_probe mode; see healthprobe --help)";
 
 /// Translates grpc-health-probe's arguments (without the program name) into
-/// healthprobe's own, which config::parse then validates as usual.
+/// healthprobe's own, which `cli::parse` then validates as usual.
 ///
 /// The arguments follow Go's `flag` package, as grpc-health-probe does: one
 /// or two dashes, `-flag=value` or `-flag value`, booleans as `-flag` or

@@ -1,9 +1,32 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::config::{ClientCert, DEFAULT_TIMEOUT, MAX_GRPC_SERVICE, Tls, TrustRoots, UnixSocket};
+#[cfg(feature = "grpc")]
+use crate::kinds::MAX_GRPC_SERVICE;
+use crate::spec::{ClientCert, DEFAULT_TIMEOUT, HttpCheck, Kind, Tls, TrustRoots, UnixSocket};
 use crate::status::ExpectStatus;
-use crate::url::Url;
+
+/// The HTTP check's settings of an http:// target.
+fn http(target: &Target) -> &HttpCheck {
+    match &target.kind {
+        Kind::Http(check) => check,
+        other => panic!("not an HTTP target: {other:?}"),
+    }
+}
+
+/// The gRPC service a grpc:// target asks about.
+#[cfg(feature = "grpc")]
+fn grpc_service(target: &Target) -> &str {
+    match &target.kind {
+        Kind::Grpc(check) => &check.service,
+        other => panic!("not a gRPC target: {other:?}"),
+    }
+}
+
+/// The TLS settings of a TLS target.
+fn tls(target: &Target) -> &Tls {
+    target.tls.as_ref().expect("a TLS target")
+}
 
 fn parse_with(args: &[&str], env: &[(&str, &str)]) -> Result<Command> {
     let env: HashMap<String, OsString> =
@@ -21,7 +44,7 @@ fn plan(args: &[&str], env: &[(&str, &str)]) -> Plan {
 }
 
 /// The one target's probe.
-fn config(args: &[&str], env: &[(&str, &str)]) -> Config {
+fn config(args: &[&str], env: &[(&str, &str)]) -> Target {
     let plan = plan(args, env);
     assert_eq!(plan.targets.len(), 1, "{args:?} {env:?}");
     plan.targets.into_iter().next().unwrap()
@@ -38,14 +61,15 @@ fn error(args: &[&str], env: &[(&str, &str)]) -> String {
 fn defaults_fill_every_setting() {
     let p = plan(&["http://127.0.0.1:9000/health"], &[]);
     let c = &p.targets[0];
-    assert_eq!(c.url, Url::parse("http://127.0.0.1:9000/health").unwrap());
-    assert_eq!(c.method, Method::Get);
+    assert_eq!(c.url.to_string(), "http://127.0.0.1:9000/health");
+    assert_eq!(c.scheme, Scheme::Http);
+    assert_eq!(http(c).method, Method::Get);
     assert_eq!(c.timeout, Duration::from_secs(2));
     assert_eq!(c.connect_timeout, None);
     assert!(c.headers.is_empty());
-    assert_eq!(c.expect_status, ExpectStatus::default());
-    assert_eq!(c.expect_body, None);
-    assert!(!c.follow_redirects && !p.quiet);
+    assert_eq!(http(c).expect_status, ExpectStatus::default());
+    assert_eq!(http(c).expect_body, None);
+    assert!(!http(c).follow_redirects && !p.quiet);
 }
 
 #[test]
@@ -72,19 +96,15 @@ fn every_option_is_read_from_flags() {
     let c = &p.targets[0];
     assert_eq!(c.timeout, Duration::from_millis(500));
     assert_eq!(c.connect_timeout, Some(Duration::from_millis(100)));
-    assert_eq!(c.method, Method::Head);
+    assert_eq!(http(c).method, Method::Head);
     assert_eq!(
         c.headers,
         vec![("A".into(), "1".into()), ("B".into(), "2".into())]
     );
-    assert_eq!(c.expect_status.to_string(), "200,204");
-    assert!(c.follow_redirects && p.quiet);
-    assert_eq!(
-        config(&["--expect-body", "ok", "http://h/"], &[])
-            .expect_body
-            .as_deref(),
-        Some("ok")
-    );
+    assert_eq!(http(c).expect_status.to_string(), "200,204");
+    assert!(http(c).follow_redirects && p.quiet);
+    let c = config(&["--expect-body", "ok", "http://h/"], &[]);
+    assert_eq!(http(&c).expect_body.as_deref(), Some("ok"));
 }
 
 #[test]
@@ -109,9 +129,9 @@ fn every_option_is_read_from_the_environment() {
         c.headers,
         vec![("A".into(), "1".into()), ("B".into(), "2".into())]
     );
-    assert_eq!(c.expect_status.to_string(), "200-399");
-    assert_eq!(c.expect_body.as_deref(), Some("ok"));
-    assert!(c.follow_redirects && p.quiet);
+    assert_eq!(http(c).expect_status.to_string(), "200-399");
+    assert_eq!(http(c).expect_body.as_deref(), Some("ok"));
+    assert!(http(c).follow_redirects && p.quiet);
 }
 
 #[test]
@@ -137,7 +157,7 @@ fn flags_beat_the_environment() {
     assert_eq!(c.url.as_request_url(), "http://flag/");
     assert_eq!(c.timeout, Duration::from_secs(1));
     assert_eq!(c.headers, vec![("From-Flag".into(), "1".into())]);
-    assert_eq!(c.expect_status.to_string(), "200");
+    assert_eq!(http(&c).expect_status.to_string(), "200");
 }
 
 #[test]
@@ -169,7 +189,7 @@ fn expands_variables_in_url_headers_and_body() {
         c.headers,
         vec![("Authorization".into(), "Bearer abc".into())]
     );
-    assert_eq!(c.expect_body.as_deref(), Some("\"ok\""));
+    assert_eq!(http(&c).expect_body.as_deref(), Some("\"ok\""));
     let c = config(
         &[],
         &[("HEALTHPROBE_URL", "http://127.0.0.1:${PORT:-8080}/")],
@@ -365,22 +385,17 @@ fn tls_options_are_read_from_flags_and_the_environment() {
         ],
         &[],
     );
+    assert_eq!(tls(&c).roots, TrustRoots::File("/ca.pem".into()));
+    assert_eq!(c.names.source(Setting::Cacert), "--cacert");
+    assert!(tls(&c).insecure);
     assert_eq!(
-        c.tls.roots,
-        TrustRoots::File {
-            path: "/ca.pem".into(),
-            source: "--cacert".into()
-        }
-    );
-    assert!(c.tls.insecure);
-    assert_eq!(
-        c.tls.client_cert,
+        tls(&c).client_cert,
         Some(ClientCert {
             cert: "/c.pem".into(),
             key: "/k.pem".into()
         })
     );
-    assert_eq!(c.tls.server_name.as_deref(), Some("api.internal"));
+    assert_eq!(tls(&c).server_name.as_deref(), Some("api.internal"));
 
     let env = [
         ("DIR", "/certs"),
@@ -391,36 +406,26 @@ fn tls_options_are_read_from_flags_and_the_environment() {
         ("SSL_CERT_FILE", "/ignored.pem"),
     ];
     let c = config(&["https://h/"], &env);
-    assert_eq!(
-        c.tls.roots,
-        TrustRoots::File {
-            path: "/certs/ca.pem".into(),
-            source: "HEALTHPROBE_CACERT".into()
-        }
-    );
-    assert!(!c.tls.insecure);
+    assert_eq!(tls(&c).roots, TrustRoots::File("/certs/ca.pem".into()));
+    assert_eq!(c.names.source(Setting::Cacert), "HEALTHPROBE_CACERT");
+    assert!(!tls(&c).insecure);
     // Without --key, the key is read from the --cert file.
     assert_eq!(
-        c.tls.client_cert,
+        tls(&c).client_cert,
         Some(ClientCert {
             cert: "/certs/both.pem".into(),
             key: "/certs/both.pem".into()
         })
     );
-    assert_eq!(c.tls.server_name.as_deref(), Some("::1"));
+    assert_eq!(tls(&c).server_name.as_deref(), Some("::1"));
 }
 
 #[test]
 fn trust_roots_fall_back_to_ssl_cert_file_then_the_system() {
     let c = config(&["https://h/"], &[("SSL_CERT_FILE", "/etc/dhi/ca.pem")]);
-    assert_eq!(
-        c.tls.roots,
-        TrustRoots::File {
-            path: "/etc/dhi/ca.pem".into(),
-            source: "SSL_CERT_FILE".into()
-        }
-    );
-    assert_eq!(config(&["https://h/"], &[]).tls.roots, TrustRoots::System);
+    assert_eq!(tls(&c).roots, TrustRoots::File("/etc/dhi/ca.pem".into()));
+    assert_eq!(c.names.source(Setting::Cacert), "SSL_CERT_FILE");
+    assert_eq!(tls(&config(&["https://h/"], &[])).roots, TrustRoots::System);
 }
 
 #[test]
@@ -669,15 +674,15 @@ fn variables_that_fit_no_target_are_ignored() {
         ("HEALTHPROBE_INTERVAL", "5s"),
     ];
     let c = config(&["tcp://db:5432"], &env);
-    assert!(c.headers.is_empty() && c.unix_socket.is_none() && c.expect_body.is_none());
-    assert!(!c.follow_redirects && !c.tls.insecure);
+    assert!(c.headers.is_empty() && c.unix_socket.is_none() && c.kind == Kind::Tcp);
+    assert!(c.tls.is_none());
     assert_eq!(plan(&["tcp://db:5432"], &env).wait, None);
     let env = [
         ("HEALTHPROBE_HEADER", "A: 1"),
         ("HEALTHPROBE_CACERT", "/ca.pem"),
     ];
     let c = config(&["http://h/"], &env);
-    assert_eq!(c.tls, Tls::default());
+    assert_eq!(c.tls, None);
     assert_eq!(c.headers, [("A".into(), "1".into())]);
     // Unless they are invalid where they do apply.
     assert_eq!(
@@ -687,19 +692,20 @@ fn variables_that_fit_no_target_are_ignored() {
 }
 
 #[test]
+#[cfg(feature = "grpc")]
 fn grpc_targets_take_a_service_metadata_and_tls_options() {
     let p = plan(&["grpc://127.0.0.1:50051"], &[]);
-    assert_eq!(p.targets[0].grpc_service, "");
+    assert_eq!(grpc_service(&p.targets[0]), "");
     let env = [
         ("HEALTHPROBE_GRPC_SERVICE", "${SVC}"),
         ("SVC", "orders.v1.Orders"),
     ];
     assert_eq!(
-        plan(&["grpc://h:1"], &env).targets[0].grpc_service,
+        grpc_service(&plan(&["grpc://h:1"], &env).targets[0]),
         "orders.v1.Orders"
     );
     let p = plan(&["--grpc-service", "a.B", "grpc://h:1"], &env);
-    assert_eq!(p.targets[0].grpc_service, "a.B");
+    assert_eq!(grpc_service(&p.targets[0]), "a.B");
     let env = [("TOKEN", "t0k")];
     let p = plan(
         &["-H", "Authorization: Bearer ${TOKEN}", "grpc://h:1"],
@@ -721,14 +727,18 @@ fn grpc_targets_take_a_service_metadata_and_tls_options() {
     );
     assert!(p.targets[0].unix_socket.is_some());
     let p = plan(&["-k", "--server-name", "api", "grpcs://10.0.0.1"], &[]);
-    assert!(p.targets[0].tls.insecure);
+    assert!(tls(&p.targets[0]).insecure);
     assert_eq!(p.targets[0].url.port, 443);
     // A variable that fits no target is not read at all.
     let env = [("HEALTHPROBE_GRPC_SERVICE", "x")];
-    assert_eq!(plan(&["http://h/"], &env).targets[0].grpc_service, "");
+    assert_eq!(
+        plan(&["http://h/"], &env).targets[0].kind,
+        Kind::Http(HttpCheck::default())
+    );
 }
 
 #[test]
+#[cfg(feature = "grpc")]
 fn grpc_usage_errors_name_the_option() {
     for (args, want) in [
         (

@@ -94,10 +94,11 @@ fn embedded_healthcheck_is_unhealthy_when_its_service_answers_503() {
 fn embedded_healthcheck_gives_up_at_its_deadline_when_its_service_hangs() {
     let service = Service::start("slow");
     let port = service.port;
+    // The library's line names the library's setting, not the flag.
     let ran = healthcheck(port).expect(
         1,
         &format!(
-            "unhealthy: GET http://127.0.0.1:{port}/health: timed out waiting for the response head from 127.0.0.1:{port} (--timeout 2.00s, 0 bytes received) in <elapsed>"
+            "unhealthy: GET http://127.0.0.1:{port}/health: timed out waiting for the response head from 127.0.0.1:{port} (timeout 2.00s, 0 bytes received) in <elapsed>"
         ),
     );
     ran.ended_at_deadline(Duration::from_secs(2));

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use healthprobe::{Method, Outcome, Peer, Probe};
+use healthprobe::{HttpProblem, Method, Outcome, Peer, Probe};
 
 use crate::support::{DEADLINE_SLACK, closed_port, read_head, serve};
 
@@ -58,8 +58,11 @@ fn a_probe_is_healthy_when_the_server_answers_200() {
 fn a_probe_is_unhealthy_when_the_status_is_not_expected() {
     let addr = serve(1, answers_503);
     let report = Probe::new(&format!("http://{addr}/")).unwrap().run();
-    let Outcome::UnexpectedStatus {
-        status, expected, ..
+    let Outcome::Http {
+        problem: HttpProblem::UnexpectedStatus {
+            status, expected, ..
+        },
+        ..
     } = report.outcome()
     else {
         panic!("{report}");
@@ -179,6 +182,7 @@ fn settings_that_do_not_fit_the_target_are_errors() {
         error(Probe::new("http://h/").unwrap().server_name("h")).0,
         "server_name applies only to https:// and grpcs:// targets, not http://"
     );
+    #[cfg(feature = "grpc")]
     assert_eq!(
         error(Probe::new("http://h/").unwrap().grpc_service("a.B")).0,
         "grpc_service applies only to grpc:// and grpcs:// targets, not http://"
@@ -235,7 +239,13 @@ fn json_checks_are_parsed_when_set_and_hold_on_the_body() {
         .unwrap()
         .run();
     assert!(
-        matches!(down.outcome(), Outcome::JsonMismatch { .. }),
+        matches!(
+            down.outcome(),
+            Outcome::Http {
+                problem: HttpProblem::JsonMismatch { .. },
+                ..
+            }
+        ),
         "{down}"
     );
     let (message, setting) = error(Probe::new(&url).unwrap().expect_json(".status =="));

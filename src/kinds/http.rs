@@ -15,12 +15,13 @@ use ureq::http::Response;
 use ureq::unversioned::transport::Connector;
 use ureq::{Agent, Body, Error, Timeout};
 
-use super::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, lock};
+use super::Prober;
+use crate::report::{HttpProblem, Limit, Outcome, Peer, Stage};
+use crate::spec::{HttpCheck, Method, Scheme, Target};
+use crate::transport::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, lock};
 #[cfg(feature = "tls")]
-use super::tls;
-use crate::config::{Config, Method};
-use crate::outcome::{Limit, Outcome, Peer, Stage};
-use crate::url::Url;
+use crate::transport::tls::{self, Secure};
+use crate::url::{Rules, Url};
 
 /// How much of the body `--expect-body` searches.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -32,9 +33,14 @@ const HEAD_LIMIT: usize = 16 * 1024;
 /// One byte more than the head may take, so that a head over the limit is
 /// seen as too large rather than as a full buffer.
 const INPUT_BUFFER: usize = HEAD_LIMIT + 1;
-/// The request is a few hundred bytes; ureq writes it line by line from
-/// here. config::parse refuses a line that would not fit.
-const OUTPUT_BUFFER: usize = crate::config::MAX_REQUEST_LINE;
+/// The longest line of a request head healthprobe can send: ureq writes the
+/// head line by line through an output buffer of this size, allocated and
+/// zeroed on every probe. (nginx, too, refuses request lines and header
+/// lines over 8 KiB by default.) The builder refuses a line that would not
+/// fit.
+pub const MAX_REQUEST_LINE: usize = 8 * 1024;
+/// The request is a few hundred bytes; ureq writes it line by line from here.
+const OUTPUT_BUFFER: usize = MAX_REQUEST_LINE;
 /// Redirects followed under `--follow-redirects`.
 const MAX_REDIRECTS: u8 = 5;
 /// How much of the body to show when the text is not found.
@@ -42,38 +48,45 @@ const BODY_SHOWN: usize = 128;
 
 const UNSPECIFIED: Peer = Peer::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
 
-/// The TLS configuration and the name to verify, when the URL is https://.
-struct Secure {
-    #[cfg(feature = "tls")]
-    prepared: tls::Prepared,
-    #[cfg(feature = "tls")]
-    name: rustls::pki_types::ServerName<'static>,
+/// Without TLS in the build, nothing is ever secured.
+#[cfg(not(feature = "tls"))]
+enum Secure {}
+
+impl Prober for HttpCheck {
+    /// `GET http://127.0.0.1:9000/health`, and for https:// whether and as
+    /// what the certificate is verified.
+    fn described(&self, target: &Target) -> String {
+        let verified = super::verified(target);
+        format!("{} {}{verified}", self.method.as_str(), target.url)
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        probe(target, self, deadline, limit)
+    }
 }
 
-/// What the line says was probed: `GET http://127.0.0.1:9000/health`, and
-/// for https:// whether and as what the certificate is verified.
-pub fn described(config: &Config) -> String {
-    let verified = super::verified(config);
-    format!("{} {}{verified}", config.method.as_str(), config.url)
+/// The rules of a redirect's scheme.
+fn rules(name: &str) -> Result<Rules, String> {
+    Scheme::named(name).map(Scheme::rules)
 }
 
 /// Probes an http:// or https:// target by `deadline`, which `limit` sets.
-pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
-    let secure = match prepare_tls(config) {
+fn probe(target: &Target, check: &HttpCheck, deadline: Instant, limit: Limit) -> Outcome {
+    let secure = match prepare_tls(target) {
         Ok(secure) => secure,
         Err(outcome) => return outcome,
     };
+    let secure = secure.as_ref();
     let trace = Arc::new(Mutex::new(Trace::default()));
-    let mut url = config.url.clone();
+    let failed =
+        |error: Error, trace: &Trace| failure(error, trace, target, secure, deadline, limit);
+    let mut url = target.url.clone();
     let mut redirects = 0;
     loop {
         *lock(&trace) = Trace::default();
-        let response = match request(config, &url, secure.as_ref(), deadline, &trace) {
+        let response = match request(target, check.method, &url, secure, deadline, &trace) {
             Ok(response) => response,
-            Err(error) => {
-                let trace = lock(&trace);
-                return failure(error, &trace, config, secure.as_ref(), deadline, limit);
-            }
+            Err(error) => return failed(error, &lock(&trace)),
         };
         let peer = lock(&trace).peer.clone().unwrap_or(UNSPECIFIED);
         let status = response.status().as_u16();
@@ -81,33 +94,33 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
             .headers()
             .get("location")
             .map(|l| l.as_bytes().to_vec());
+        let unhealthy = |problem| Outcome::Http {
+            peer: peer.clone(),
+            problem,
+        };
         if let Some(location) = location.filter(|_| is_redirect(status)) {
-            if !config.follow_redirects {
-                if config.expect_status.accepts(status) {
+            if !check.follow_redirects {
+                if check.expect_status.accepts(status) {
                     return Outcome::Healthy { status, peer };
                 }
-                let expected = config.expect_status.to_string();
-                let location = Some(location);
-                return Outcome::UnexpectedStatus {
+                return unhealthy(HttpProblem::UnexpectedStatus {
                     status,
-                    peer,
-                    expected,
-                    location,
-                };
+                    expected: check.expect_status.to_string(),
+                    location: Some(location),
+                });
             }
             if redirects == MAX_REDIRECTS {
-                return Outcome::TooManyRedirects {
-                    peer,
-                    limit: MAX_REDIRECTS,
-                };
+                let limit = MAX_REDIRECTS;
+                return unhealthy(HttpProblem::TooManyRedirects { limit });
             }
-            let refused = |why: String| Outcome::RedirectRefused {
-                status,
-                peer,
-                location: location.clone(),
-                why,
+            let refused = |why: String| {
+                unhealthy(HttpProblem::RedirectRefused {
+                    status,
+                    location: location.clone(),
+                    why,
+                })
             };
-            let next = match std::str::from_utf8(&location).map(|l| url.join(l)) {
+            let next = match std::str::from_utf8(&location).map(|l| url.join(l, &rules)) {
                 Ok(Ok(next)) => next,
                 Ok(Err(why)) => return refused(format!("the Location is not usable: {why}")),
                 Err(_) => return refused("the Location is not UTF-8".to_owned()),
@@ -119,65 +132,58 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
             url = next;
             continue;
         }
-        if !config.expect_status.accepts(status) {
-            let expected = config.expect_status.to_string();
-            return Outcome::UnexpectedStatus {
+        if !check.expect_status.accepts(status) {
+            return unhealthy(HttpProblem::UnexpectedStatus {
                 status,
-                peer,
-                expected,
+                expected: check.expect_status.to_string(),
                 location: None,
-            };
+            });
         }
         #[cfg(feature = "json")]
-        if !config.expect_json.is_empty() {
+        if !check.expect_json.is_empty() {
             lock(&trace).stage = Stage::Body;
             return match read_body(response) {
-                Ok(body) => judge_json(config, status, peer, &body),
-                Err(error) => {
-                    let trace = lock(&trace);
-                    failure(error, &trace, config, secure.as_ref(), deadline, limit)
-                }
+                Ok(body) => judge_json(check, status, peer, &body),
+                Err(error) => failed(error, &lock(&trace)),
             };
         }
-        let Some(expected) = &config.expect_body else {
+        let Some(expected) = &check.expect_body else {
             return Outcome::Healthy { status, peer };
         };
         lock(&trace).stage = Stage::Body;
         return match search_body(response, expected.as_bytes()) {
             Ok(BodySearch::Found) => Outcome::Healthy { status, peer },
-            Ok(BodySearch::Missing { read, ended, start }) => Outcome::BodyMismatch {
-                status,
-                peer,
-                read,
-                ended,
-                start,
-            },
-            Err(error) => {
-                let trace = lock(&trace);
-                failure(error, &trace, config, secure.as_ref(), deadline, limit)
+            Ok(BodySearch::Missing { read, ended, start }) => {
+                unhealthy(HttpProblem::BodyMismatch {
+                    status,
+                    read,
+                    ended,
+                    start,
+                })
             }
+            Err(error) => failed(error, &lock(&trace)),
         };
     }
 }
 
+/// The target's TLS, prepared, when it has TLS.
 #[cfg(feature = "tls")]
-fn prepare_tls(config: &Config) -> Result<Option<Secure>, Outcome> {
-    if !config.url.scheme.is_tls() {
-        return Ok(None);
+fn prepare_tls(target: &Target) -> Result<Option<Secure>, Outcome> {
+    match &target.tls {
+        Some(tls) => Secure::prepare(tls, &target.url.host, &[]).map(Some),
+        None => Ok(None),
     }
-    let prepared = tls::prepare(&config.tls, &[])?;
-    let name = tls::server_name(&config.tls, &config.url.host)?;
-    Ok(Some(Secure { prepared, name }))
 }
 
+/// Without TLS in the build, no target has TLS (a TLS scheme is refused).
 #[cfg(not(feature = "tls"))]
-fn prepare_tls(_config: &Config) -> Result<Option<Secure>, Outcome> {
-    // config::parse rejects https:// in a build without TLS.
+fn prepare_tls(_target: &Target) -> Result<Option<Secure>, Outcome> {
     Ok(None)
 }
 
 fn request(
-    config: &Config,
+    target: &Target,
+    method: Method,
     url: &Url,
     secure: Option<&Secure>,
     deadline: Instant,
@@ -204,8 +210,8 @@ fn request(
     let tcp = TracedConnector {
         trace: Arc::clone(trace),
         deadline,
-        connect_timeout: config.connect_timeout,
-        unix_socket: config.unix_socket.clone(),
+        connect_timeout: target.connect_timeout,
+        unix_socket: target.unix_socket.clone(),
         input_buffer: INPUT_BUFFER,
         output_buffer: OUTPUT_BUFFER,
     };
@@ -215,33 +221,30 @@ fn request(
     let resolver = LoopbackResolver {
         trace: Arc::clone(trace),
         deadline,
-        unix_socket: config.unix_socket.is_some(),
+        unix_socket: target.unix_socket.is_some(),
     };
-    #[cfg(feature = "tls")]
     let agent = match secure {
+        #[cfg(feature = "tls")]
         Some(secure) => {
             let tls = tls::TlsConnector {
-                config: Arc::clone(&secure.prepared.config),
+                config: Arc::clone(&secure.config),
                 name: secure.name.clone(),
                 input_buffer: INPUT_BUFFER,
                 output_buffer: OUTPUT_BUFFER,
             };
             Agent::with_parts(builder.build(), tcp.chain(tls).chain(last), resolver)
         }
+        #[cfg(not(feature = "tls"))]
+        Some(never) => match *never {},
         None => Agent::with_parts(builder.build(), tcp.chain(last), resolver),
     };
-    #[cfg(not(feature = "tls"))]
-    let agent = {
-        let _ = secure;
-        Agent::with_parts(builder.build(), tcp.chain(last), resolver)
-    };
-    let target = url.as_request_url();
-    let mut request = match config.method {
-        Method::Get => agent.get(&target),
-        Method::Head => agent.head(&target),
+    let request_url = url.as_request_url();
+    let mut request = match method {
+        Method::Get => agent.get(&request_url),
+        Method::Head => agent.head(&request_url),
     };
     let has = |name: &str| {
-        config
+        target
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -249,7 +252,7 @@ fn request(
     if !has("connection") {
         request = request.header("connection", "close");
     }
-    for (name, value) in &config.headers {
+    for (name, value) in &target.headers {
         request = request.header(name.as_str(), value.as_str());
     }
     request.call()
@@ -309,38 +312,36 @@ fn read_body(mut response: Response<Body>) -> Result<Vec<u8>, Error> {
     }
 }
 
-/// `--expect-json`, with `--expect-body` checked on the same bytes first.
+/// The JSON checks, with the body text checked on the same bytes first.
 #[cfg(feature = "json")]
-fn judge_json(config: &Config, status: u16, peer: Peer, body: &[u8]) -> Outcome {
-    use crate::outcome::JsonProblem;
-    if body.len() > BODY_LIMIT {
+fn judge_json(check: &HttpCheck, status: u16, peer: Peer, body: &[u8]) -> Outcome {
+    use crate::report::JsonProblem;
+    let problem = if body.len() > BODY_LIMIT {
         let problem = JsonProblem::TooLong { limit: BODY_LIMIT };
-        return Outcome::JsonMismatch {
+        HttpProblem::JsonMismatch { status, problem }
+    } else if check
+        .expect_body
+        .as_ref()
+        .is_some_and(|expected| !contains(body, expected.as_bytes()))
+    {
+        HttpProblem::BodyMismatch {
             status,
-            peer,
-            problem,
-        };
-    }
-    if let Some(expected) = &config.expect_body {
-        let needle = expected.as_bytes();
-        if !body.windows(needle.len()).any(|w| w == needle) {
-            return Outcome::BodyMismatch {
-                status,
-                peer,
-                read: body.len(),
-                ended: true,
-                start: body[..body.len().min(BODY_SHOWN)].to_vec(),
-            };
+            read: body.len(),
+            ended: true,
+            start: body[..body.len().min(BODY_SHOWN)].to_vec(),
         }
-    }
-    match crate::expect_json::check_all(&config.expect_json, body) {
-        Ok(()) => Outcome::Healthy { status, peer },
-        Err(problem) => Outcome::JsonMismatch {
-            status,
-            peer,
-            problem,
-        },
-    }
+    } else {
+        match crate::protocol::json::check_all(&check.expect_json, body) {
+            Ok(()) => return Outcome::Healthy { status, peer },
+            Err(problem) => HttpProblem::JsonMismatch { status, problem },
+        }
+    };
+    Outcome::Http { peer, problem }
+}
+
+#[cfg(feature = "json")]
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn is_redirect(status: u16) -> bool {
@@ -352,7 +353,7 @@ fn is_redirect(status: u16) -> bool {
 fn failure(
     error: Error,
     trace: &Trace,
-    config: &Config,
+    target: &Target,
     secure: Option<&Secure>,
     deadline: Instant,
     limit: Limit,
@@ -362,7 +363,7 @@ fn failure(
     if let Error::Timeout(reason) = error {
         let by_connect_timeout =
             reason == Timeout::Connect && stage == Stage::Connect && Instant::now() < deadline;
-        let limit = match config.connect_timeout {
+        let limit = match target.connect_timeout {
             Some(limit) if by_connect_timeout => Limit::Connect(limit),
             _ => limit,
         };
@@ -383,7 +384,7 @@ fn failure(
             .clone()
             .unwrap_or_else(|| error.to_string());
         return Outcome::ResolveFailed {
-            host: config.url.host.to_string(),
+            host: target.url.host.to_string(),
             error,
         };
     }
@@ -392,44 +393,29 @@ fn failure(
             attempts: trace.attempts.clone(),
         };
     };
-    #[cfg(feature = "tls")]
     if let Some(secure) = secure {
-        let name = match &config.tls.server_name {
-            Some(name) => name.clone(),
-            None => config.url.host.to_string(),
-        };
-        let sent_client_cert = config.tls.client_cert.is_some();
-        let trusted = &secure.prepared.trusted;
-        let problem = match &error {
-            Error::Io(e) => tls::problem(
-                e,
-                stage,
-                &trace.wire_start,
-                &name,
-                trusted,
-                sent_client_cert,
-            ),
-            _ => None,
-        };
-        if let Some(problem) = problem {
-            return Outcome::Tls { peer, problem };
+        #[cfg(feature = "tls")]
+        if let Error::Io(e) = &error {
+            if let Some(problem) = secure.problem(e, stage, &trace.wire_start) {
+                return Outcome::Tls { peer, problem };
+            }
         }
+        #[cfg(not(feature = "tls"))]
+        match *secure {}
     }
-    #[cfg(not(feature = "tls"))]
-    let _ = secure;
+    let problem = match error {
+        Error::LargeResponseHeader(..) => HttpProblem::HeadTooLarge { limit: HEAD_LIMIT },
+        Error::Protocol(_) if stage == Stage::ResponseHead => HttpProblem::NotHttp {
+            start: trace.start.clone(),
+        },
+        other => return lost(other, stage, peer, received),
+    };
+    Outcome::Http { peer, problem }
+}
+
+/// The connection failed after it was established.
+fn lost(error: Error, stage: Stage, peer: Peer, received: usize) -> Outcome {
     let error = match error {
-        Error::LargeResponseHeader(..) => {
-            return Outcome::HeadTooLarge {
-                peer,
-                limit: HEAD_LIMIT,
-            };
-        }
-        Error::Protocol(_) if stage == Stage::ResponseHead => {
-            return Outcome::NotHttp {
-                peer,
-                start: trace.start.clone(),
-            };
-        }
         Error::Protocol(e) => format!("invalid HTTP ({e})"),
         Error::Io(e) => net::describe_io(&e),
         other => other.to_string(),

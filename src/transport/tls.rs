@@ -28,23 +28,105 @@ use rustls::{
 };
 use ureq::unversioned::transport::{ConnectionDetails, Connector, Either};
 
-use super::net::{Connection, DeadlineStream, RawTcp, Secured, io_error};
-use crate::config::{self, SYSTEM_BUNDLES, TrustRoots};
-use crate::outcome::{Outcome, Stage, TlsProblem};
+use super::net::{Connection, DeadlineStream, RawTcp, Secured, describe_io, io_error, is_timeout};
+use crate::report::{Limit, Outcome, Peer, Stage, TlsFile, TlsProblem, Trusted};
+use crate::spec::{ClientCert, Tls, TrustRoots};
 use crate::url::Host;
 
-/// A TLS configuration, and what it trusts, in words for the line.
-pub struct Prepared {
+/// Where CA bundles live on Debian/Ubuntu/Alpine, RHEL/Fedora, and macOS/BSD.
+pub const SYSTEM_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+/// Everything one target's TLS connections need, prepared before connecting:
+/// the configuration, the name to send and verify, and what the line says
+/// when the handshake fails. Every kind that runs TLS uses it alike.
+pub struct Secure {
     pub config: Arc<ClientConfig>,
-    pub trusted: String,
+    /// Sent as SNI and verified.
+    pub name: ServerName<'static>,
+    /// What is trusted, for the line.
+    trusted: Trusted,
+    /// The name verified, for the line.
+    verified: String,
+    sent_client_cert: bool,
 }
 
-/// Reads the files the TLS options name and builds the configuration, offering
-/// `alpn` (e.g. `h2`) if not empty. A file that cannot be used is a
-/// configuration error; finding nothing to trust is unhealthy.
-// Not inlined: HTTP and gRPC probes both call it, and one copy is 8 KB.
+impl Secure {
+    /// Reads the files the TLS settings name and builds the configuration,
+    /// offering `alpn` (e.g. `h2`) if not empty, for `host` or the server
+    /// name set. A file that cannot be used is a configuration error;
+    /// finding nothing to trust is unhealthy.
+    pub fn prepare(tls: &Tls, host: &Host, alpn: &[&[u8]]) -> Result<Secure, Outcome> {
+        let (config, trusted) = configure(tls, alpn)?;
+        Ok(Secure {
+            config,
+            name: server_name(tls, host)?,
+            trusted,
+            verified: match &tls.server_name {
+                Some(name) => name.clone(),
+                None => host.to_string(),
+            },
+            sent_client_cert: tls.client_cert.is_some(),
+        })
+    }
+
+    /// What went wrong with TLS, if `error` is about TLS: `wire_start` is
+    /// what the server sent first.
+    pub fn problem(
+        &self,
+        error: &io::Error,
+        stage: Stage,
+        wire_start: &[u8],
+    ) -> Option<TlsProblem> {
+        problem(
+            error,
+            stage,
+            wire_start,
+            &self.verified,
+            &self.trusted,
+            self.sent_client_cert,
+        )
+    }
+
+    /// The outcome of a handshake that failed with `error`, for a kind that
+    /// runs it itself rather than through ureq (gRPC): a timeout, a TLS
+    /// problem, or a lost connection.
+    #[cfg(feature = "grpc")]
+    pub fn handshake_failure(
+        &self,
+        error: &io::Error,
+        wire_start: &[u8],
+        peer: Peer,
+        limit: Limit,
+    ) -> Outcome {
+        let stage = Stage::TlsHandshake;
+        if is_timeout(error) {
+            return Outcome::TimedOut {
+                stage,
+                limit,
+                peer: Some(peer),
+                received: 0,
+            };
+        }
+        match self.problem(error, stage, wire_start) {
+            Some(problem) => Outcome::Tls { peer, problem },
+            None => Outcome::ConnectionLost {
+                stage,
+                peer,
+                error: describe_io(error),
+                received: 0,
+            },
+        }
+    }
+}
+
+/// Builds the configuration, and says what it trusts.
+// Not inlined: every TLS kind calls it, and one copy is 8 KB.
 #[inline(never)]
-pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
+fn configure(tls: &Tls, alpn: &[&[u8]]) -> Result<(Arc<ClientConfig>, Trusted), Outcome> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_details(Arc::clone(&provider), Arc::new(Clock))
         .with_safe_default_protocol_versions()
@@ -56,7 +138,7 @@ pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
         let builder = builder
             .dangerous()
             .with_custom_certificate_verifier(verifier);
-        (builder, "nothing".to_owned())
+        (builder, Trusted::Nothing)
     } else {
         let (roots, trusted) = trust_roots(&tls.roots)?;
         (builder.with_root_certificates(roots), trusted)
@@ -69,14 +151,12 @@ pub fn prepare(tls: &config::Tls, alpn: &[&[u8]]) -> Result<Prepared, Outcome> {
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    Ok(Prepared {
-        config: Arc::new(config),
-        trusted,
-    })
+    Ok((Arc::new(config), trusted))
 }
 
-/// The name to send as SNI and to verify: `--server-name`, else the URL's host.
-pub fn server_name(tls: &config::Tls, host: &Host) -> Result<ServerName<'static>, Outcome> {
+/// The name to send as SNI and to verify: the server name set, else the
+/// URL's host.
+fn server_name(tls: &Tls, host: &Host) -> Result<ServerName<'static>, Outcome> {
     let name = match (&tls.server_name, host) {
         (Some(name), _) => name.clone(),
         (None, Host::Ip(ip)) => return Ok(ServerName::IpAddress((*ip).into())),
@@ -87,18 +167,19 @@ pub fn server_name(tls: &config::Tls, host: &Host) -> Result<ServerName<'static>
     })
 }
 
-fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, String), Outcome> {
-    if let TrustRoots::File { path, source } = roots {
+fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, Trusted), Outcome> {
+    if let TrustRoots::File(path) = roots {
         let mut store = RootCertStore::empty();
-        let (added, _) = store.add_parsable_certificates(certificates(path, source)?);
+        let file = TlsFile::Cacert;
+        let (added, _) = store.add_parsable_certificates(certificates(path, file)?);
         if added == 0 {
             return Err(bad_file(
-                source,
+                file,
                 path,
                 "none of its certificates can be used as a trust anchor",
             ));
         }
-        return Ok((store, format!("{source} {}", path.display())));
+        return Ok((store, Trusted::File(path.display().to_string())));
     }
     for bundle in SYSTEM_BUNDLES {
         // A bundle that is missing, unreadable or empty is simply not this system's.
@@ -107,7 +188,7 @@ fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, String), Outcome> {
         let mut store = RootCertStore::empty();
         let (added, _) = store.add_parsable_certificates(certs);
         if added > 0 {
-            return Ok((store, (*bundle).to_owned()));
+            return Ok((store, Trusted::Bundle((*bundle).to_owned())));
         }
     }
     #[cfg(feature = "webpki-roots")]
@@ -115,42 +196,38 @@ fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, String), Outcome> {
         let store = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        return Ok((store, "the built-in Mozilla roots".to_owned()));
+        return Ok((store, Trusted::BuiltIn));
     }
     #[cfg(not(feature = "webpki-roots"))]
     {
-        let mut looked = vec![
-            "--cacert (not given)".to_owned(),
-            "SSL_CERT_FILE (not set)".to_owned(),
-        ];
-        looked.extend(SYSTEM_BUNDLES.iter().map(|b| (*b).to_owned()));
+        let looked = SYSTEM_BUNDLES.iter().map(|b| (*b).to_owned()).collect();
         Err(Outcome::NoTrustRoots { looked })
     }
 }
 
-fn bad_file(source: &str, path: &Path, error: impl ToString) -> Outcome {
+fn bad_file(file: TlsFile, path: &Path, error: impl ToString) -> Outcome {
     Outcome::BadFile {
-        source: source.to_owned(),
+        file,
         path: path.display().to_string(),
         error: error.to_string(),
     }
 }
 
 /// The PEM sections of a file, in order.
-fn pem_sections(path: &Path, source: &str) -> Result<Vec<(SectionKind, Vec<u8>)>, Outcome> {
-    let bytes = fs::read(path).map_err(|e| bad_file(source, path, super::net::describe_io(&e)))?;
+fn pem_sections(path: &Path, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Outcome> {
+    let bytes = fs::read(path).map_err(|e| bad_file(file, path, describe_io(&e)))?;
     let mut sections = Vec::new();
     for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(&bytes) {
         match section {
             Ok(section) => sections.push(section),
-            Err(e) => return Err(bad_file(source, path, pem_error(&e))),
+            Err(e) => return Err(bad_file(file, path, pem_error(&e))),
         }
     }
     // Sections of kinds rustls does not know are skipped silently; an
     // encrypted key is the one users meet, so it gets its own message.
     if sections.is_empty() && contains(&bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         return Err(bad_file(
-            source,
+            file,
             path,
             "its private key is encrypted: give an unencrypted key (openssl pkey -in KEY -out PLAIN)",
         ));
@@ -175,21 +252,21 @@ fn pem_error(error: &pem::Error) -> String {
 }
 
 /// The certificates in a PEM file, in order; none at all is an error.
-fn certificates(path: &Path, source: &str) -> Result<Vec<CertificateDer<'static>>, Outcome> {
-    let certs: Vec<CertificateDer<'static>> = pem_sections(path, source)?
+fn certificates(path: &Path, file: TlsFile) -> Result<Vec<CertificateDer<'static>>, Outcome> {
+    let certs: Vec<CertificateDer<'static>> = pem_sections(path, file)?
         .into_iter()
         .filter(|(kind, _)| *kind == SectionKind::Certificate)
         .map(|(_, der)| CertificateDer::from(der))
         .collect();
     if certs.is_empty() {
-        return Err(bad_file(source, path, "it holds no PEM certificate"));
+        return Err(bad_file(file, path, "it holds no PEM certificate"));
     }
     Ok(certs)
 }
 
 /// The first private key in a PEM file: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
 fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, Outcome> {
-    for (kind, der) in pem_sections(path, "--key")? {
+    for (kind, der) in pem_sections(path, TlsFile::ClientKey)? {
         match kind {
             SectionKind::PrivateKey => return Ok(PrivatePkcs8KeyDer::from(der).into()),
             SectionKind::EcPrivateKey => return Ok(PrivateSec1KeyDer::from(der).into()),
@@ -197,7 +274,11 @@ fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, Outcome> {
             _ => {}
         }
     }
-    Err(bad_file("--key", path, "it holds no PEM private key"))
+    Err(bad_file(
+        TlsFile::ClientKey,
+        path,
+        "it holds no PEM private key",
+    ))
 }
 
 /// The client certificate chain and its key, checked to belong together the
@@ -205,14 +286,14 @@ fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, Outcome> {
 /// first certificate. The certificate itself is not judged (its version and
 /// extensions are the server's business), so a v1 certificate works.
 fn client_identity(
-    client: &config::ClientCert,
+    client: &ClientCert,
     provider: &CryptoProvider,
 ) -> Result<ClientIdentity, Outcome> {
-    let chain = certificates(&client.cert, "--cert")?;
+    let chain = certificates(&client.cert, TlsFile::ClientCert)?;
     let key = private_key(&client.key)?;
     let key = provider.key_provider.load_private_key(key).map_err(|e| {
         bad_file(
-            "--key",
+            TlsFile::ClientKey,
             &client.key,
             format!("the key cannot be used ({e})"),
         )
@@ -224,16 +305,14 @@ fn client_identity(
         .and_then(|cert| crate::der::subject_public_key_info(cert));
     if let (Some(key), Some(cert_key)) = (certified.key.public_key(), cert_key) {
         if key.as_ref() != cert_key {
-            let cert = client.cert.display();
-            return Err(bad_file(
-                "--key",
-                &client.key,
-                format!("it is not the key of the certificate in --cert {cert:?}"),
-            ));
+            return Err(Outcome::KeyMismatch {
+                key: client.key.display().to_string(),
+                cert: client.cert.display().to_string(),
+            });
         }
     } else if cert_key.is_none() {
         return Err(bad_file(
-            "--cert",
+            TlsFile::ClientCert,
             &client.cert,
             "its first certificate is not a valid X.509 certificate",
         ));
@@ -371,12 +450,12 @@ impl Secured for TlsStream {
 
 /// What went wrong with TLS, if the error is about TLS. `wire_start` is what
 /// the server sent first; `name` the name verified; `trusted` the roots.
-pub fn problem(
+fn problem(
     error: &io::Error,
     stage: Stage,
     wire_start: &[u8],
     name: &str,
-    trusted: &str,
+    trusted: &Trusted,
     sent_client_cert: bool,
 ) -> Option<TlsProblem> {
     if stage == Stage::TlsHandshake && wire_start.starts_with(b"HTTP/") {
@@ -386,7 +465,7 @@ pub fn problem(
     Some(match rustls_error {
         rustls::Error::InvalidCertificate(e) => match e {
             CertificateError::UnknownIssuer => TlsProblem::UnknownIssuer {
-                trusted: trusted.to_owned(),
+                trusted: trusted.clone(),
             },
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 TlsProblem::NameMismatch {

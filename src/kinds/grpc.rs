@@ -1,60 +1,88 @@
 //! `grpc://` and `grpcs://`: one call of `grpc.health.v1.Health/Check` over
-//! HTTP/2 ([`h2`]), cleartext with prior knowledge or TLS with ALPN `h2`,
+//! HTTP/2 (`protocol::h2`), cleartext with prior knowledge or TLS with ALPN `h2`,
 //! over the same deadline-bounded connection as every other probe. What the
-//! answer means is decided in `crate::grpc`, without I/O.
+//! answer means is decided in `protocol::grpc`, without I/O.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::h2::{self, Client, Failure};
-use super::net::{self, DeadlineStream, Trace};
+use super::Prober;
+use crate::protocol::grpc;
+use crate::protocol::h2::{self, Client, Failure};
 #[cfg(feature = "tls")]
-use super::tls;
-use crate::config::Config;
-use crate::grpc;
+use crate::report::Stage;
+use crate::report::{GrpcProblem, Limit, Outcome, Peer};
+use crate::spec::{GrpcCheck, Scheme, Target};
+use crate::transport::net::{self, DeadlineStream, Trace};
 #[cfg(feature = "tls")]
-use crate::outcome::Stage;
-use crate::outcome::{GrpcProblem, Limit, Outcome, Peer};
-use crate::url::Scheme;
+use crate::transport::tls::{Secure, refused_alpn};
 
-/// `gRPC Check "orders.v1.Orders" at grpc://127.0.0.1:50051`, and for
-/// grpcs:// whether and as what the certificate is verified.
-pub fn described(config: &Config) -> String {
-    let verified = super::verified(config);
-    format!(
-        "gRPC Check {:?} at {}{verified}",
-        config.grpc_service, config.url
-    )
+/// The most bytes of gRPC metadata (names and values of headers): with the
+/// fixed fields, the request's header block must fit one HTTP/2 frame
+/// (16 KiB at least), and servers' default limits are 8 KiB (grpc-go, nginx).
+pub const MAX_GRPC_METADATA: usize = 8 * 1024;
+/// The longest gRPC service name: service names are short dotted identifiers.
+pub const MAX_GRPC_SERVICE: usize = 1024;
+/// Metadata names a gRPC request may not set (gRPC's PROTOCOL-HTTP2.md
+/// reserves these, and HTTP/2 forbids connection-specific fields).
+pub const RESERVED_GRPC_METADATA: &[&str] = &[
+    "content-type",
+    "te",
+    "host",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+];
+
+impl Prober for GrpcCheck {
+    /// `gRPC Check "orders.v1.Orders" at grpc://127.0.0.1:50051`, and for
+    /// grpcs:// whether and as what the certificate is verified.
+    fn described(&self, target: &Target) -> String {
+        let verified = super::verified(target);
+        format!("gRPC Check {:?} at {}{verified}", self.service, target.url)
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        probe(target, self, deadline, limit)
+    }
 }
 
 /// Probes a grpc:// or grpcs:// target by `deadline`, which `limit` sets.
-pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
+fn probe(target: &Target, check: &GrpcCheck, deadline: Instant, limit: Limit) -> Outcome {
     #[cfg(feature = "tls")]
-    let secure = match config.url.scheme {
-        Scheme::Grpcs => match prepare_tls(config) {
+    let secure = match &target.tls {
+        // RFC 9113 section 3.2: HTTP/2 over TLS is negotiated by ALPN.
+        Some(tls) => match Secure::prepare(tls, &target.url.host, &[b"h2"]) {
             Ok(secure) => Some(secure),
             Err(outcome) => return outcome,
         },
-        _ => None,
+        None => None,
     };
     let trace = Arc::new(Mutex::new(Trace::default()));
-    let (socket, peer) = match super::connect(config, deadline, limit, &trace) {
+    let (socket, peer) = match crate::transport::connect(target, deadline, limit, &trace) {
         Ok(connected) => connected,
         Err(outcome) => return outcome,
     };
     let mut stream = DeadlineStream::new(socket, deadline, Arc::clone(&trace));
     #[cfg(feature = "tls")]
-    if let Some((prepared, name)) = secure {
+    if let Some(secure) = secure {
         net::lock(&trace).stage = Stage::TlsHandshake;
-        let mut secured = match tls::handshake(&prepared.config, name, stream) {
+        let handshake =
+            crate::transport::tls::handshake(&secure.config, secure.name.clone(), stream);
+        let mut secured = match handshake {
             Ok(secured) => secured,
+            Err(e) if refused_alpn(&e) => {
+                let problem = GrpcProblem::NoH2 { chosen: None };
+                return Outcome::Grpc { peer, problem };
+            }
             Err(e) => {
-                let trace = net::lock(&trace);
-                return handshake_failure(&e, &trace, config, &prepared.trusted, peer, limit);
+                let wire_start = &net::lock(&trace).wire_start;
+                return secure.handshake_failure(&e, wire_start, peer, limit);
             }
         };
-        // RFC 9113 section 3.2: HTTP/2 over TLS is negotiated by ALPN.
         if secured.conn.alpn_protocol() != Some(b"h2") {
             let chosen = secured.conn.alpn_protocol().map(<[u8]>::to_vec);
             return Outcome::Grpc {
@@ -62,65 +90,9 @@ pub fn probe(config: &Config, deadline: Instant, limit: Limit) -> Outcome {
                 problem: GrpcProblem::NoH2 { chosen },
             };
         }
-        return call(config, &mut secured, deadline, limit, peer);
+        return call(target, check, &mut secured, deadline, limit, peer);
     }
-    call(config, &mut stream, deadline, limit, peer)
-}
-
-#[cfg(feature = "tls")]
-fn prepare_tls(
-    config: &Config,
-) -> Result<(tls::Prepared, rustls::pki_types::ServerName<'static>), Outcome> {
-    let prepared = tls::prepare(&config.tls, &[b"h2"])?;
-    let name = tls::server_name(&config.tls, &config.url.host)?;
-    Ok((prepared, name))
-}
-
-#[cfg(feature = "tls")]
-fn handshake_failure(
-    error: &std::io::Error,
-    trace: &Trace,
-    config: &Config,
-    trusted: &str,
-    peer: Peer,
-    limit: Limit,
-) -> Outcome {
-    if net::is_timeout(error) {
-        return Outcome::TimedOut {
-            stage: Stage::TlsHandshake,
-            limit,
-            peer: Some(peer),
-            received: 0,
-        };
-    }
-    if tls::refused_alpn(error) {
-        return Outcome::Grpc {
-            peer,
-            problem: GrpcProblem::NoH2 { chosen: None },
-        };
-    }
-    let name = match &config.tls.server_name {
-        Some(name) => name.clone(),
-        None => config.url.host.to_string(),
-    };
-    let sent_client_cert = config.tls.client_cert.is_some();
-    let stage = Stage::TlsHandshake;
-    match tls::problem(
-        error,
-        stage,
-        &trace.wire_start,
-        &name,
-        trusted,
-        sent_client_cert,
-    ) {
-        Some(problem) => Outcome::Tls { peer, problem },
-        None => Outcome::ConnectionLost {
-            stage,
-            peer,
-            error: net::describe_io(error),
-            received: 0,
-        },
-    }
+    call(target, check, &mut stream, deadline, limit, peer)
 }
 
 /// A connected stream, plain or TLS.
@@ -130,7 +102,8 @@ impl<S: Read + Write> Duplex for S {}
 /// Makes the call over a connected (and perhaps secured) stream, taken as a
 /// trait object so that the HTTP/2 client is in the binary once.
 pub(crate) fn call(
-    config: &Config,
+    target: &Target,
+    check: &GrpcCheck,
     stream: &mut dyn Duplex,
     deadline: Instant,
     limit: Limit,
@@ -139,8 +112,8 @@ pub(crate) fn call(
     // The server may give up when the probe does (PROTOCOL-HTTP2.md).
     let timeout = grpc::grpc_timeout(deadline.saturating_duration_since(Instant::now()));
     // gRPC metadata names are lower-case; HTTP/2 requires it (RFC 9113
-    // section 8.2.1). config::parse has refused the reserved ones.
-    let metadata: Vec<(String, &str)> = config
+    // section 8.2.1). The builder has refused the reserved ones.
+    let metadata: Vec<(String, &str)> = target
         .headers
         .iter()
         .map(|(name, value)| (name.to_ascii_lowercase(), value.as_str()))
@@ -161,10 +134,10 @@ pub(crate) fn call(
             .filter(|(name, _)| name != "user-agent")
             .map(|(name, value)| (name.as_str(), *value)),
     );
-    let body = grpc::request_message(&config.grpc_service);
+    let body = grpc::request_message(&check.service);
     let request = h2::encode(&h2::Request {
-        https: config.url.scheme == Scheme::Grpcs,
-        authority: config.url.authority(),
+        https: target.scheme == Scheme::Grpcs,
+        authority: target.url.authority(),
         path: grpc::CHECK_PATH,
         fields: &fields,
         body: &body,
@@ -172,7 +145,7 @@ pub(crate) fn call(
     let mut client = Client::new(stream);
     let failure = match client.call(&request) {
         Ok(response) => {
-            return match grpc::judge(&response, &config.grpc_service) {
+            return match grpc::judge(&response, &check.service) {
                 Ok(()) => Outcome::Serving { peer },
                 Err(problem) => Outcome::Grpc { peer, problem },
             };

@@ -17,12 +17,99 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::outcome::JsonProblem;
+use super::Words;
+use crate::line::quoted;
+use crate::setting::{Names, Setting};
 
 /// How many bytes of a found value the line shows.
 const FOUND_SHOWN: usize = 100;
 /// How many bytes of a body that is not JSON the line shows.
 const START_SHOWN: usize = 60;
+
+/// Why a body fails a JSON check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonProblem {
+    /// The body is not JSON.
+    NotJson {
+        /// The parser's reason.
+        why: String,
+        /// The byte offset where it gave up.
+        offset: usize,
+        /// The start of the body.
+        start: Vec<u8>,
+    },
+    /// The body is longer than `limit` bytes.
+    TooLong {
+        /// The most bytes parsed.
+        limit: usize,
+    },
+    /// Nothing is at `path`.
+    Missing {
+        /// The path, as in `.checks[0].status`.
+        path: String,
+        /// What the value before it is, when it cannot be indexed that way.
+        because: Option<String>,
+    },
+    /// The value at `path` does not satisfy the expression.
+    Mismatch {
+        /// The path.
+        path: String,
+        /// The value found, as JSON.
+        found: String,
+        /// What the expression expects, as in `== "UP"`.
+        expected: String,
+    },
+    /// An ordering comparison found a value that is not a number.
+    NotANumber {
+        /// The path.
+        path: String,
+        /// The value found, as JSON.
+        found: String,
+        /// What the expression expects, as in `< 50`.
+        expected: String,
+    },
+}
+
+impl Words for JsonProblem {
+    fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        peer: &dyn fmt::Display,
+        names: &Names,
+    ) -> fmt::Result {
+        match self {
+            JsonProblem::NotJson { why, offset, start } => write!(
+                f,
+                "the body is not JSON ({why} at byte {offset}): {}",
+                quoted(start, 60)
+            )?,
+            JsonProblem::TooLong { limit } => write!(
+                f,
+                "the body is longer than the {} KiB {} reads",
+                limit / 1024,
+                names.option(Setting::ExpectJson)
+            )?,
+            JsonProblem::Missing { path, because } => {
+                write!(f, "{path} is missing")?;
+                if let Some(because) = because {
+                    write!(f, ": {because}")?;
+                }
+            }
+            JsonProblem::Mismatch {
+                path,
+                found,
+                expected,
+            } => write!(f, "{path} is {found}, expected {expected}")?,
+            JsonProblem::NotANumber {
+                path,
+                found,
+                expected,
+            } => write!(f, "{path} is {found}, not a number, expected {expected}")?,
+        }
+        write!(f, ", from {peer}")
+    }
+}
 
 /// One parsed `--expect-json` expression.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,13 +1,222 @@
 //! The gRPC Health Checking Protocol as pure functions: the request message,
 //! and the judgement of a response (HTTP/2 headers, the messages, the
-//! trailers). No I/O here; `probe/h2.rs` carries the bytes.
+//! trailers), the problems an answer can have, and the names of gRPC's
+//! codes. No I/O here: [`h2`](super::h2) frames the call, and
+//! `kinds::grpc` carries the bytes.
 //!
 //! The protocol is grpc/grpc `doc/health-checking.md`; the framing of
 //! messages and the meaning of `grpc-status` are `doc/PROTOCOL-HTTP2.md`.
 
+use std::fmt;
 use std::time::Duration;
 
-use crate::outcome::GrpcProblem;
+use super::Words;
+use super::h2::h2_error_name;
+use super::http::status_text;
+use crate::line::quoted;
+use crate::setting::{Names, Setting};
+
+/// What is wrong with a gRPC health check's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GrpcProblem {
+    /// The message holds a `ServingStatus` other than SERVING.
+    NotServing {
+        /// UNKNOWN (0), NOT_SERVING (2), SERVICE_UNKNOWN (3), or a value
+        /// the protocol does not name.
+        status: u64,
+    },
+    /// The call ended with a non-zero `grpc-status`.
+    Status {
+        /// The `grpc-status` code.
+        code: u64,
+        /// The percent-decoded `grpc-message`.
+        message: Vec<u8>,
+        /// The service asked about.
+        service: String,
+    },
+    /// The HTTP/2 `:status` is not 200: a proxy or a plain web server answered.
+    HttpStatus {
+        /// The `:status`.
+        status: u16,
+    },
+    /// The `content-type` is not `application/grpc`.
+    ContentType {
+        /// What was sent; empty when none was.
+        value: Vec<u8>,
+    },
+    /// The call ended without a `grpc-status`.
+    NoStatus,
+    /// `grpc-status: 0`, but no response message.
+    NoMessage,
+    /// More than one response message to a unary call.
+    Messages {
+        /// How many.
+        count: usize,
+    },
+    /// The message is not a `HealthCheckResponse`.
+    BadMessage {
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The server answered the HTTP/2 preface in HTTP/1.x.
+    NotHttp2 {
+        /// Its first bytes.
+        start: Vec<u8>,
+    },
+    /// In TLS, the server did not agree to `h2` by ALPN.
+    NoH2 {
+        /// The protocol it picked, if any.
+        chosen: Option<Vec<u8>>,
+    },
+    /// The server sent GOAWAY before answering.
+    GoAway {
+        /// The HTTP/2 error code.
+        code: u32,
+        /// The start of its debug data.
+        debug: Vec<u8>,
+    },
+    /// The server reset the call's stream (RST_STREAM).
+    Reset {
+        /// The HTTP/2 error code.
+        code: u32,
+    },
+    /// The server broke the HTTP/2 or HPACK rules, or a limit healthprobe
+    /// keeps: a malformed or oversized frame or header block, a flood.
+    Protocol {
+        /// Which rule or limit.
+        why: String,
+    },
+}
+
+impl Words for GrpcProblem {
+    fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        peer: &dyn fmt::Display,
+        names: &Names,
+    ) -> fmt::Result {
+        match self {
+            GrpcProblem::NotServing { status } => match serving_status_name(*status) {
+                Some(name) => write!(f, "{name} from {peer}"),
+                None => write!(f, "status {status}, which is not SERVING, from {peer}"),
+            },
+            GrpcProblem::Status {
+                code,
+                message,
+                service,
+            } => {
+                write!(f, "grpc-status {code}")?;
+                if let Some(name) = status_name(*code) {
+                    write!(f, " {name}")?;
+                }
+                if !message.is_empty() {
+                    write!(f, " {}", quoted(message, 160))?;
+                }
+                match code {
+                    12 => f.write_str(": the server has no health service")?,
+                    5 => write!(f, ": the service {service:?} is unknown to the server")?,
+                    7 | 16 => write!(f, " (see {})", names.option(Setting::Header))?,
+                    _ => {}
+                }
+                write!(f, ", from {peer}")
+            }
+            GrpcProblem::HttpStatus { status } => write!(
+                f,
+                "HTTP status {}, not 200: not a gRPC server, from {peer}",
+                status_text(*status)
+            ),
+            GrpcProblem::ContentType { value } if value.is_empty() => write!(
+                f,
+                "the response has no content-type, not application/grpc: not a gRPC server, from {peer}"
+            ),
+            GrpcProblem::ContentType { value } => write!(
+                f,
+                "the content-type is {}, not application/grpc: not a gRPC server, from {peer}",
+                quoted(value, 60)
+            ),
+            GrpcProblem::NoStatus => write!(f, "the call ended without a grpc-status, from {peer}"),
+            GrpcProblem::NoMessage => {
+                write!(f, "grpc-status 0 but no response message, from {peer}")
+            }
+            GrpcProblem::Messages { count } => write!(
+                f,
+                "{count} response messages to a unary call, expected one, from {peer}"
+            ),
+            GrpcProblem::BadMessage { why } => write!(
+                f,
+                "the response message is not a HealthCheckResponse: {why}, from {peer}"
+            ),
+            GrpcProblem::NotHttp2 { start } => write!(
+                f,
+                "{peer} answered in HTTP/1.x: not an HTTP/2 (gRPC) endpoint; it begins {}",
+                quoted(start, 60)
+            ),
+            GrpcProblem::NoH2 { chosen } => {
+                write!(
+                    f,
+                    "{peer} did not agree to HTTP/2 in the TLS handshake (ALPN h2): "
+                )?;
+                match chosen {
+                    Some(protocol) => write!(f, "it chose {}", quoted(protocol, 40)),
+                    None => f.write_str("it chose no protocol"),
+                }
+            }
+            GrpcProblem::GoAway { code, debug } => {
+                write!(
+                    f,
+                    "{peer} sent GOAWAY ({}) before answering",
+                    h2_error_name(*code)
+                )?;
+                if !debug.is_empty() {
+                    write!(f, ": {}", quoted(debug, 80))?;
+                }
+                Ok(())
+            }
+            GrpcProblem::Reset { code } => write!(
+                f,
+                "{peer} reset the call (RST_STREAM {})",
+                h2_error_name(*code)
+            ),
+            GrpcProblem::Protocol { why } => write!(f, "HTTP/2 protocol error from {peer}: {why}"),
+        }
+    }
+}
+
+/// The canonical name of a gRPC status code (grpc/grpc `doc/statuscodes.md`).
+pub fn status_name(code: u64) -> Option<&'static str> {
+    Some(match code {
+        0 => "OK",
+        1 => "CANCELLED",
+        2 => "UNKNOWN",
+        3 => "INVALID_ARGUMENT",
+        4 => "DEADLINE_EXCEEDED",
+        5 => "NOT_FOUND",
+        6 => "ALREADY_EXISTS",
+        7 => "PERMISSION_DENIED",
+        8 => "RESOURCE_EXHAUSTED",
+        9 => "FAILED_PRECONDITION",
+        10 => "ABORTED",
+        11 => "OUT_OF_RANGE",
+        12 => "UNIMPLEMENTED",
+        13 => "INTERNAL",
+        14 => "UNAVAILABLE",
+        15 => "DATA_LOSS",
+        16 => "UNAUTHENTICATED",
+        _ => return None,
+    })
+}
+
+/// The name of a `ServingStatus` value.
+pub fn serving_status_name(status: u64) -> Option<&'static str> {
+    Some(match status {
+        0 => "UNKNOWN",
+        1 => "SERVING",
+        2 => "NOT_SERVING",
+        3 => "SERVICE_UNKNOWN",
+        _ => return None,
+    })
+}
 
 /// The one method a probe calls.
 pub const CHECK_PATH: &str = "/grpc.health.v1.Health/Check";
@@ -465,7 +674,6 @@ mod tests {
 
     #[test]
     fn names_cover_the_canonical_codes() {
-        use crate::outcome::{serving_status_name, status_name};
         assert_eq!(status_name(12), Some("UNIMPLEMENTED"));
         assert_eq!(status_name(16), Some("UNAUTHENTICATED"));
         assert_eq!(status_name(17), None);

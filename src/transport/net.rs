@@ -24,9 +24,12 @@ use std::os::unix::net::UnixStream;
 
 use socket2::{Domain, SockAddr, Type};
 
-use crate::config::UnixSocket;
-use crate::outcome::{Peer, Stage};
+use crate::report::{Peer, Stage};
+use crate::spec::UnixSocket;
 
+/// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
+/// the end of a path or at the start of an abstract name.
+pub const MAX_UNIX_PATH: usize = 107;
 /// Addresses tried for one name (ureq's own resolver keeps as many).
 pub const MAX_ADDRS: usize = 16;
 /// Response bytes kept to show when the response is not HTTP.
@@ -639,7 +642,7 @@ pub fn describe_io(e: &io::Error) -> String {
         io::ErrorKind::ConnectionReset => "connection reset".to_owned(),
         io::ErrorKind::ConnectionRefused => "connection refused".to_owned(),
         io::ErrorKind::ConnectionAborted => "connection aborted".to_owned(),
-        _ => crate::outcome::os_error_text(e),
+        _ => crate::line::os_error_text(e),
     }
 }
 

@@ -1,167 +1,27 @@
-//! [`Probe`]: one target and its settings, each validated as it is set, into
-//! the [`Config`] the probers run. The library's builder and the command
-//! line ([`crate::cli`]) both go through it, so they validate alike.
+//! [`Probe`], the library's builder: one target and its settings, each
+//! validated as it is set, into the plain [`Target`] the probers read. The
+//! command line builds every target through it too, so the two cannot
+//! validate differently. [`Probe::run`] hands the target to the runner.
 
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::duration;
-use crate::error::{Error, Setting, error};
-use crate::outcome::Report;
+use crate::error::{Error, error};
+use crate::kinds::MAX_REQUEST_LINE;
+#[cfg(feature = "grpc")]
+use crate::kinds::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE, RESERVED_GRPC_METADATA};
+use crate::report::Report;
+use crate::runner;
+use crate::setting::{Names, Setting};
+use crate::spec::{
+    ClientCert, DEFAULT_INTERVAL, HttpCheck, Kind, Method, Scheme, Target, Tls, TrustRoots,
+    UnixSocket, Wait,
+};
 use crate::status::ExpectStatus;
-use crate::url::{Scheme, Url};
-
-/// A validated probe of one target, with every default filled in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Config {
-    /// The target; its scheme says what kind of probe it is.
-    pub url: Url,
-    pub method: Method,
-    /// The deadline for the whole probe.
-    pub timeout: Duration,
-    /// A shorter deadline for connecting, when set.
-    pub connect_timeout: Option<Duration>,
-    /// User headers as (name, value), in the order given.
-    pub headers: Vec<(String, String)>,
-    pub expect_status: ExpectStatus,
-    pub expect_body: Option<String>,
-    /// `--expect-json`: every expression must hold for the JSON body.
-    #[cfg(feature = "json")]
-    pub expect_json: Vec<crate::expect_json::ExpectJson>,
-    pub follow_redirects: bool,
-    /// `--unix-socket`: connect here instead of the URL's host (HTTP and gRPC).
-    pub unix_socket: Option<UnixSocket>,
-    /// `--grpc-service`: the service a gRPC health check asks about; empty
-    /// for the server as a whole.
-    pub grpc_service: String,
-    /// TLS settings; they apply only to https:// and grpcs:// URLs.
-    pub tls: Tls,
-}
-
-/// How an https:// probe verifies the server and presents itself.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tls {
-    pub roots: TrustRoots,
-    /// `--insecure`: the certificate is not verified at all.
-    pub insecure: bool,
-    /// `--cert` and the file holding its key (`--key`, else the same file).
-    pub client_cert: Option<ClientCert>,
-    /// `--server-name`: sent as SNI and verified instead of the URL's host.
-    pub server_name: Option<String>,
-}
-
-/// Where the certificates to trust come from.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum TrustRoots {
-    /// A PEM file named by `source` (`--cacert`, `HEALTHPROBE_CACERT` or
-    /// `SSL_CERT_FILE`; `cacert` for the library).
-    File { path: PathBuf, source: String },
-    /// The first of [`SYSTEM_BUNDLES`] that exists (and, with the
-    /// `webpki-roots` feature, Mozilla's roots when none does).
-    #[default]
-    System,
-}
-
-/// Where CA bundles live on Debian/Ubuntu/Alpine, RHEL/Fedora, and macOS/BSD.
-#[cfg(feature = "tls")]
-pub const SYSTEM_BUNDLES: &[&str] = &[
-    "/etc/ssl/certs/ca-certificates.crt",
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/cert.pem",
-];
-
-/// The Unix socket to connect to instead of the URL's host (whose name and
-/// port still make the Host header and the TLS name).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum UnixSocket {
-    /// A socket file.
-    Path(PathBuf),
-    /// `@name`: a Linux abstract socket, which has no file.
-    Abstract(String),
-}
-
-impl std::fmt::Display for UnixSocket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UnixSocket::Path(path) => write!(f, "{}", path.display()),
-            UnixSocket::Abstract(name) => write!(f, "@{name}"),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientCert {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-}
-
-/// The method of an HTTP probe's request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Method {
-    /// `GET`, the default: the status and, when asked, the body are checked.
-    #[default]
-    Get,
-    /// `HEAD`: only the status is checked, since the response has no body.
-    Head,
-}
-
-impl Method {
-    /// `"GET"` or `"HEAD"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Head => "HEAD",
-        }
-    }
-}
-
-/// `--wait`: probe again until every target is healthy or `limit` has
-/// passed since start, starting attempts `interval` apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wait {
-    /// How long to wait in all, from the start.
-    pub limit: Duration,
-    /// How far apart attempts start.
-    pub interval: Duration,
-}
-
-/// How far apart attempts start when waiting, unless set.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
-
-/// The deadline of a probe whose timeout is not set.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
-/// The longest line of a request head healthprobe can send: ureq writes the
-/// head line by line through an output buffer of this size, allocated and
-/// zeroed on every probe. (nginx, too, refuses request lines and header
-/// lines over 8 KiB by default.)
-pub const MAX_REQUEST_LINE: usize = 8 * 1024;
-/// The most bytes of gRPC metadata (names and values of headers): with the
-/// fixed fields, the request's header block must fit one HTTP/2 frame
-/// (16 KiB at least), and servers' default limits are 8 KiB (grpc-go, nginx).
-pub const MAX_GRPC_METADATA: usize = 8 * 1024;
-/// The longest gRPC service name: service names are short dotted identifiers.
-pub const MAX_GRPC_SERVICE: usize = 1024;
-/// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
-/// the end of a path or at the start of an abstract name.
-pub const MAX_UNIX_PATH: usize = 107;
-/// The kinds of target a setting may fit, as error messages name them.
-pub const HTTP_TARGETS: &str = "http:// and https://";
-pub const REQUEST_TARGETS: &str = "http://, https://, grpc:// and grpcs://";
-pub const GRPC_TARGETS: &str = "grpc:// and grpcs://";
-pub const TLS_TARGETS: &str = "https:// and grpcs://";
-/// Metadata names a gRPC request may not set (gRPC's PROTOCOL-HTTP2.md
-/// reserves these, and HTTP/2 forbids connection-specific fields).
-const RESERVED_GRPC_METADATA: &[&str] = &[
-    "content-type",
-    "te",
-    "host",
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-];
+use crate::transport::net::MAX_UNIX_PATH;
+use crate::url::Url;
 
 /// A health check of one target, built from its URL and settings, each
 /// validated when it is set; [`Probe::run`] runs it.
@@ -187,7 +47,7 @@ const RESERVED_GRPC_METADATA: &[&str] = &[
 /// reads no environment variable (not even `SSL_CERT_FILE`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
-    config: Config,
+    target: Target,
     /// With [`Probe::wait`]: how long [`Probe::run`] waits for healthy.
     wait: Option<Duration>,
     interval: Duration,
@@ -202,36 +62,19 @@ impl Probe {
     /// needs a feature this build leaves out, or when its request line would
     /// be longer than the 8 KiB healthprobe can send.
     pub fn new(target: &str) -> Result<Probe, Error> {
-        let url = Url::parse(target).map_err(|why| Error::invalid(Setting::Target, None, why))?;
-        let needs = |what: &str, feature: &str| {
+        let url = Url::parse(target, &|name| Scheme::named(name).map(Scheme::rules))
+            .map_err(|why| Error::invalid(Setting::Target, None, why))?;
+        let scheme =
+            Scheme::named(url.scheme).map_err(|why| Error::invalid(Setting::Target, None, why))?;
+        let kind = scheme.kind().map_err(|(what, feature)| {
             error!(Setting::Target;
                 "invalid ", Setting::Target,
                 format!(": {}:// needs {what}, which this build leaves out (built without the {feature} feature)", url.scheme))
-        };
-        if url.scheme.is_tls() && !cfg!(feature = "tls") {
-            return Err(needs("TLS", "tls"));
-        }
-        if url.scheme.is_grpc() && !cfg!(feature = "grpc") {
-            return Err(needs("gRPC", "grpc"));
-        }
-        let config = Config {
-            url,
-            method: Method::Get,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: None,
-            headers: Vec::new(),
-            expect_status: ExpectStatus::default(),
-            expect_body: None,
-            #[cfg(feature = "json")]
-            expect_json: Vec::new(),
-            follow_redirects: false,
-            unix_socket: None,
-            grpc_service: String::new(),
-            tls: Tls::default(),
-        };
-        request_line_fits(&config, Setting::Target)?;
+        })?;
+        let target = Target::new(url, scheme, kind);
+        request_line_fits(&target, Setting::Target)?;
         Ok(Probe {
-            config,
+            target,
             wait: None,
             interval: DEFAULT_INTERVAL,
         })
@@ -242,10 +85,10 @@ impl Probe {
     /// shorter than the [`connect_timeout`](Probe::connect_timeout) set.
     pub fn timeout(mut self, timeout: Duration) -> Result<Probe, Error> {
         in_range(Setting::Timeout, timeout)?;
-        if let Some(connect) = self.config.connect_timeout {
+        if let Some(connect) = self.target.connect_timeout {
             longer_connect_timeout(Setting::Timeout, connect, timeout)?;
         }
-        self.config.timeout = timeout;
+        self.target.timeout = timeout;
         Ok(self)
     }
 
@@ -257,21 +100,21 @@ impl Probe {
         longer_connect_timeout(
             Setting::ConnectTimeout,
             connect_timeout,
-            self.config.timeout,
+            self.target.timeout,
         )?;
-        self.config.connect_timeout = Some(connect_timeout);
+        self.target.connect_timeout = Some(connect_timeout);
         Ok(self)
     }
 
     /// The request method of an HTTP check (default [`Method::Get`]). Errs
     /// for a target that is not HTTP, and for `HEAD` with a body check.
     pub fn method(mut self, method: Method) -> Result<Probe, Error> {
-        self.http_only(Setting::Method)?;
+        let check = self.http(Setting::Method)?;
         if method == Method::Head {
-            self.no_body_check(Setting::Method)?;
+            no_body_check(check, Setting::Method)?;
         }
-        self.config.method = method;
-        request_line_fits(&self.config, Setting::Method)?;
+        check.method = method;
+        request_line_fits(&self.target, Setting::Method)?;
         Ok(self)
     }
 
@@ -287,7 +130,7 @@ impl Probe {
     /// forbids) and for more than 8 KiB of metadata in all. The errors never
     /// show the value, which is often a credential.
     pub fn header(mut self, name: &str, value: &str) -> Result<Probe, Error> {
-        self.request_only(Setting::Header)?;
+        self.applies(Setting::Header)?;
         let value = value.trim();
         if name.is_empty() || !name.bytes().all(is_token_byte) {
             return Err(error!(Setting::Header;
@@ -316,7 +159,7 @@ impl Probe {
                 format!("healthprobe sends no request body, so {framing} cannot be set"),
             ));
         }
-        let headers = &self.config.headers;
+        let headers = &self.target.headers;
         if name.eq_ignore_ascii_case("host")
             && headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
         {
@@ -333,7 +176,8 @@ impl Probe {
                 "the ", Setting::Header,
                 format!(" {name:?} line would be {line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten its value")));
         }
-        if self.config.url.scheme.is_grpc() {
+        #[cfg(feature = "grpc")]
+        if let Kind::Grpc(_) = self.target.kind {
             let lower = name.to_ascii_lowercase();
             if lower.starts_with("grpc-") || RESERVED_GRPC_METADATA.contains(&lower.as_str()) {
                 return Err(Error::invalid(
@@ -354,7 +198,7 @@ impl Probe {
                     format!(" metadata adds up to {total} bytes, more than the {MAX_GRPC_METADATA} a gRPC request from healthprobe carries")));
             }
         }
-        self.config
+        self.target
             .headers
             .push((name.to_owned(), value.to_owned()));
         Ok(self)
@@ -365,8 +209,8 @@ impl Probe {
     /// `200-299`). Errs for a target that is not HTTP, and for a list that
     /// does not parse or holds a code outside 100-599.
     pub fn expect_status(mut self, list: &str) -> Result<Probe, Error> {
-        self.http_only(Setting::ExpectStatus)?;
-        self.config.expect_status = ExpectStatus::parse(list)
+        let check = self.http(Setting::ExpectStatus)?;
+        check.expect_status = ExpectStatus::parse(list)
             .map_err(|why| Error::invalid(Setting::ExpectStatus, Some(list), why))?;
         Ok(self)
     }
@@ -375,7 +219,7 @@ impl Probe {
     /// none). Errs for a target that is not HTTP, for empty text, and with
     /// `HEAD`, whose responses have no body.
     pub fn expect_body(mut self, text: &str) -> Result<Probe, Error> {
-        self.http_only(Setting::ExpectBody)?;
+        let check = self.http(Setting::ExpectBody)?;
         if text.is_empty() {
             return Err(Error::invalid(
                 Setting::ExpectBody,
@@ -383,8 +227,8 @@ impl Probe {
                 "the text is empty, so every body would match",
             ));
         }
-        self.needs_a_body(Setting::ExpectBody)?;
-        self.config.expect_body = Some(text.to_owned());
+        needs_a_body(check, Setting::ExpectBody)?;
+        check.expect_body = Some(text.to_owned());
         Ok(self)
     }
 
@@ -399,11 +243,11 @@ impl Probe {
     /// expression that does not parse, saying at which column.
     #[cfg(feature = "json")]
     pub fn expect_json(mut self, expression: &str) -> Result<Probe, Error> {
-        self.http_only(Setting::ExpectJson)?;
-        self.needs_a_body(Setting::ExpectJson)?;
-        let parsed = crate::expect_json::ExpectJson::parse(expression)
+        let check = self.http(Setting::ExpectJson)?;
+        needs_a_body(check, Setting::ExpectJson)?;
+        let parsed = crate::protocol::json::ExpectJson::parse(expression)
             .map_err(|why| Error::invalid(Setting::ExpectJson, Some(expression), why))?;
-        self.config.expect_json.push(parsed);
+        check.expect_json.push(parsed);
         Ok(self)
     }
 
@@ -411,10 +255,11 @@ impl Probe {
     /// (default: off, and a redirect is unhealthy). Errs when turned on for
     /// a target that is not HTTP.
     pub fn follow_redirects(mut self, follow: bool) -> Result<Probe, Error> {
-        if follow {
-            self.http_only(Setting::FollowRedirects)?;
+        if let Kind::Http(check) = &mut self.target.kind {
+            check.follow_redirects = follow;
+        } else if follow {
+            self.applies(Setting::FollowRedirects)?;
         }
-        self.config.follow_redirects = follow;
         Ok(self)
     }
 
@@ -425,7 +270,7 @@ impl Probe {
     /// Errs for a `tcp://` target, and for a path or name that is empty,
     /// holds a NUL byte, or is longer than the kernel's 107 bytes.
     pub fn unix_socket(mut self, path: impl AsRef<Path>) -> Result<Probe, Error> {
-        self.request_only(Setting::UnixSocket)?;
+        self.applies(Setting::UnixSocket)?;
         let bytes = path.as_ref().as_os_str().as_bytes();
         let abstract_name = bytes.strip_prefix(b"@");
         let (kind, name) = match abstract_name {
@@ -452,29 +297,31 @@ impl Probe {
             ),
             None => UnixSocket::Path(path.as_ref().to_owned()),
         };
-        self.config.unix_socket = Some(socket);
+        self.target.unix_socket = Some(socket);
         Ok(self)
     }
 
     /// The service a gRPC health check asks about (default: empty, the
     /// server as a whole). Errs for a target that is not gRPC, and for a
     /// name over 1024 bytes.
+    #[cfg(feature = "grpc")]
     pub fn grpc_service(mut self, service: &str) -> Result<Probe, Error> {
-        if !self.config.url.scheme.is_grpc() {
-            return Err(self.not_for(Setting::GrpcService, GRPC_TARGETS));
+        self.applies(Setting::GrpcService)?;
+        if let Kind::Grpc(check) = &mut self.target.kind {
+            if service.len() > MAX_GRPC_SERVICE {
+                return Err(Error::invalid(
+                    Setting::GrpcService,
+                    None,
+                    format!(
+                        "the name is {} bytes, more than the {MAX_GRPC_SERVICE} healthprobe sends",
+                        service.len()
+                    ),
+                ));
+            }
+            check.service = service.to_owned();
+            return Ok(self);
         }
-        if service.len() > MAX_GRPC_SERVICE {
-            return Err(Error::invalid(
-                Setting::GrpcService,
-                None,
-                format!(
-                    "the name is {} bytes, more than the {MAX_GRPC_SERVICE} healthprobe sends",
-                    service.len()
-                ),
-            ));
-        }
-        self.config.grpc_service = service.to_owned();
-        Ok(self)
+        Err(not_for(Setting::GrpcService, self.target.scheme))
     }
 
     /// PEM certificates to trust instead of the system's CA bundle (the
@@ -482,26 +329,19 @@ impl Probe {
     /// `/etc/pki/tls/certs/ca-bundle.crt` and `/etc/ssl/cert.pem`). Errs for
     /// a target without TLS. The file is read when the probe runs: a file
     /// that cannot be used is an [`Outcome::BadFile`](crate::Outcome::BadFile).
-    pub fn cacert(self, file: impl Into<PathBuf>) -> Result<Probe, Error> {
-        self.trust_file(file.into(), "cacert")
-    }
-
-    /// [`Probe::cacert`], with `source` naming where the file came from in
-    /// the report (`--cacert`, `HEALTHPROBE_CACERT`, `SSL_CERT_FILE`).
-    pub(crate) fn trust_file(mut self, path: PathBuf, source: &str) -> Result<Probe, Error> {
-        self.tls_only(Setting::Cacert)?;
-        let source = source.to_owned();
-        self.config.tls.roots = TrustRoots::File { path, source };
+    pub fn cacert(mut self, file: impl Into<PathBuf>) -> Result<Probe, Error> {
+        self.tls(Setting::Cacert)?.roots = TrustRoots::File(file.into());
         Ok(self)
     }
 
     /// Does not verify the server's certificate at all (default: off). Errs
     /// when turned on for a target without TLS.
     pub fn insecure(mut self, insecure: bool) -> Result<Probe, Error> {
-        if insecure {
-            self.tls_only(Setting::Insecure)?;
+        if let Some(tls) = &mut self.target.tls {
+            tls.insecure = insecure;
+        } else if insecure {
+            self.applies(Setting::Insecure)?;
         }
-        self.config.tls.insecure = insecure;
         Ok(self)
     }
 
@@ -514,8 +354,7 @@ impl Probe {
         cert: impl Into<PathBuf>,
         key: impl Into<PathBuf>,
     ) -> Result<Probe, Error> {
-        self.tls_only(Setting::ClientCert)?;
-        self.config.tls.client_cert = Some(ClientCert {
+        self.tls(Setting::ClientCert)?.client_cert = Some(ClientCert {
             cert: cert.into(),
             key: key.into(),
         });
@@ -526,11 +365,11 @@ impl Probe {
     /// URL that names an address. Errs for a target without TLS, and for a
     /// name that is not a host name or an IP address.
     pub fn server_name(mut self, name: &str) -> Result<Probe, Error> {
-        self.tls_only(Setting::ServerName)?;
+        let tls = self.tls(Setting::ServerName)?;
         let host = crate::url::parse_host(name)
             .map_err(|why| Error::invalid(Setting::ServerName, Some(name), why))?;
         let name = host.to_string().trim_matches(['[', ']']).to_owned();
-        self.config.tls.server_name = Some(name);
+        tls.server_name = Some(name);
         Ok(self)
     }
 
@@ -561,74 +400,82 @@ impl Probe {
     /// is healthy or by the end of the wait, with the last attempt's report,
     /// whose line then says how many attempts were made.
     pub fn run(&self) -> Report {
-        match self.wait {
-            None => crate::probe::run(&self.config),
-            Some(limit) => crate::wait::until_healthy(
-                &self.config,
-                Wait {
-                    limit,
-                    interval: self.interval,
-                },
-            ),
-        }
+        let wait = self.wait.map(|limit| Wait {
+            limit,
+            interval: self.interval,
+        });
+        runner::one(&self.target, wait)
+    }
+
+    /// Names the settings in the report's line as `names` does (the command
+    /// line's flags), instead of by the builder's methods.
+    pub(crate) fn named(mut self, names: Names) -> Probe {
+        self.target.names = names;
+        self
     }
 
     /// The settings, validated, as the probers take them.
-    pub(crate) fn into_config(self) -> Config {
-        self.config
+    pub(crate) fn into_target(self) -> Target {
+        self.target
     }
 
     /// The target's scheme.
     pub(crate) fn scheme(&self) -> Scheme {
-        self.config.url.scheme
+        self.target.scheme
     }
 
-    fn http_only(&self, setting: Setting) -> Result<(), Error> {
-        match self.config.url.scheme.is_http() {
+    /// The one rule for what a setting applies to: the kinds that take it.
+    fn applies(&self, setting: Setting) -> Result<(), Error> {
+        match self.target.scheme.takes(setting) {
             true => Ok(()),
-            false => Err(self.not_for(setting, HTTP_TARGETS)),
+            false => Err(not_for(setting, self.target.scheme)),
         }
     }
 
-    fn request_only(&self, setting: Setting) -> Result<(), Error> {
-        let scheme = self.config.url.scheme;
-        match scheme.is_http() || scheme.is_grpc() {
-            true => Ok(()),
-            false => Err(self.not_for(setting, REQUEST_TARGETS)),
+    /// The HTTP check's settings, for a setting that HTTP takes.
+    fn http(&mut self, setting: Setting) -> Result<&mut HttpCheck, Error> {
+        self.applies(setting)?;
+        let scheme = self.target.scheme;
+        match &mut self.target.kind {
+            Kind::Http(check) => Ok(check),
+            _ => Err(not_for(setting, scheme)),
         }
     }
 
-    fn tls_only(&self, setting: Setting) -> Result<(), Error> {
-        match self.config.url.scheme.is_tls() {
-            true => Ok(()),
-            false => Err(self.not_for(setting, TLS_TARGETS)),
-        }
+    /// The TLS settings, for a setting that TLS takes.
+    fn tls(&mut self, setting: Setting) -> Result<&mut Tls, Error> {
+        self.applies(setting)?;
+        let scheme = self.target.scheme;
+        self.target
+            .tls
+            .as_mut()
+            .ok_or_else(|| not_for(setting, scheme))
     }
+}
 
-    /// `setting applies only to KINDS targets, not SCHEME://`.
-    fn not_for(&self, setting: Setting, kinds: &str) -> Error {
-        let scheme = self.config.url.scheme;
-        error!(setting; setting, format!(" applies only to {kinds} targets, not {scheme}://"))
+/// `SETTING applies only to KINDS targets, not SCHEME://`.
+fn not_for(setting: Setting, scheme: Scheme) -> Error {
+    let (kinds, name) = (Scheme::taking(setting), scheme.rules().name);
+    error!(setting; setting, format!(" applies only to {kinds} targets, not {name}://"))
+}
+
+/// Refuses `HEAD` once a body check is set.
+fn no_body_check(check: &HttpCheck, setting: Setting) -> Result<(), Error> {
+    #[cfg(feature = "json")]
+    if !check.expect_json.is_empty() {
+        return Err(body_with_head(setting, Setting::ExpectJson));
     }
-
-    /// Refuses `HEAD` once a body check is set.
-    fn no_body_check(&self, setting: Setting) -> Result<(), Error> {
-        #[cfg(feature = "json")]
-        if !self.config.expect_json.is_empty() {
-            return Err(body_with_head(setting, Setting::ExpectJson));
-        }
-        match self.config.expect_body {
-            Some(_) => Err(body_with_head(setting, Setting::ExpectBody)),
-            None => Ok(()),
-        }
+    match check.expect_body {
+        Some(_) => Err(body_with_head(setting, Setting::ExpectBody)),
+        None => Ok(()),
     }
+}
 
-    /// Refuses a body check once the method is `HEAD`.
-    fn needs_a_body(&self, setting: Setting) -> Result<(), Error> {
-        match self.config.method {
-            Method::Head => Err(body_with_head(setting, setting)),
-            Method::Get => Ok(()),
-        }
+/// Refuses a body check once the method is `HEAD`.
+fn needs_a_body(check: &HttpCheck, setting: Setting) -> Result<(), Error> {
+    match check.method {
+        Method::Head => Err(body_with_head(setting, setting)),
+        Method::Get => Ok(()),
     }
 }
 
@@ -639,12 +486,12 @@ fn body_with_head(setting: Setting, check: Setting) -> Error {
 
 /// ureq writes the request head line by line through one buffer of
 /// [`MAX_REQUEST_LINE`] bytes; a line that cannot fit could never be sent.
-fn request_line_fits(config: &Config, setting: Setting) -> Result<(), Error> {
-    if !config.url.scheme.is_http() {
+fn request_line_fits(target: &Target, setting: Setting) -> Result<(), Error> {
+    let Kind::Http(check) = &target.kind else {
         return Ok(());
-    }
+    };
     let request_line =
-        config.method.as_str().len() + config.url.request_target().len() + " HTTP/1.1\r\n ".len();
+        check.method.as_str().len() + target.url.request_target().len() + " HTTP/1.1\r\n ".len();
     if request_line > MAX_REQUEST_LINE {
         return Err(error!(setting;
             format!("the request line would be {request_line} bytes, more than the {MAX_REQUEST_LINE} healthprobe can send: shorten the "),

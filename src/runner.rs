@@ -1,5 +1,7 @@
-//! Several targets at once, and `--wait`: the repetition and the concurrency
-//! around the probers, which know nothing of either.
+//! Several targets at once, and waiting for them: the repetition and the
+//! concurrency around the probers, which know nothing of either. It knows
+//! no command line: the library's `Probe::run` and the command line both
+//! call it with plain targets.
 //!
 //! Every attempt probes the targets still unhealthy concurrently, one thread
 //! each (the first on the calling thread), all by one shared deadline, so a
@@ -8,45 +10,44 @@
 use std::thread;
 use std::time::Instant;
 
-use crate::cli::Plan;
-use crate::config::{Config, Wait};
-use crate::outcome::{Limit, Report, Waited};
-use crate::probe;
+use crate::kinds;
+use crate::report::{Limit, Report, Waited};
+use crate::spec::{Target, Wait};
 
-/// Probes every target of `plan`, repeating with `--wait`, and returns one
-/// report per target in the order given. With `--wait`, `changed` is called
-/// with a target's progress line (`waiting: ...`) each time its failure
-/// changes (its first failure, or a different one), so a log shows what was
-/// waited for.
-pub fn check(plan: &Plan, changed: impl FnMut(&str)) -> Vec<Report> {
-    let all: Vec<&Config> = plan.targets.iter().collect();
-    match plan.wait {
+/// Probes every target, repeating with `wait`, and returns one report per
+/// target in the order given. When waiting, `changed` is called with a
+/// target's progress line (`waiting: ...`) each time its failure changes
+/// (its first failure, or a different one), so a log shows what was waited
+/// for.
+pub fn check(targets: &[Target], wait: Option<Wait>, changed: impl FnMut(&str)) -> Vec<Report> {
+    let all: Vec<&Target> = targets.iter().collect();
+    match wait {
         None => {
             let started = Instant::now();
-            round(&all, |config| {
-                (started + config.timeout, Limit::Deadline(config.timeout))
+            round(&all, |target| {
+                (started + target.timeout, Limit::Deadline(target.timeout))
             })
         }
         Some(wait) => wait_for(&all, wait, changed),
     }
 }
 
-/// Probes one target until it is healthy or the wait ends, as `--wait`
-/// does: the last report.
-pub fn until_healthy(config: &Config, wait: Wait) -> Report {
-    match wait_for(&[config], wait, |_| {}).pop() {
+/// Probes one target once, or until it is healthy or the wait ends: the
+/// last report.
+pub fn one(target: &Target, wait: Option<Wait>) -> Report {
+    match check(std::slice::from_ref(target), wait, |_| {}).pop() {
         Some(report) => report,
-        // wait_for answers with one report per target, so this is not reached.
-        None => probe::run(config),
+        // check answers with one report per target, so this is not reached.
+        None => kinds::run(target),
     }
 }
 
 /// Probes `targets` concurrently; `by` gives each its deadline and the limit
 /// that sets it.
-fn round(targets: &[&Config], by: impl Fn(&Config) -> (Instant, Limit) + Sync) -> Vec<Report> {
-    let run = |config: &Config| {
-        let (deadline, limit) = by(config);
-        probe::run_until(config, deadline, limit)
+fn round(targets: &[&Target], by: impl Fn(&Target) -> (Instant, Limit) + Sync) -> Vec<Report> {
+    let run = |target: &Target| {
+        let (deadline, limit) = by(target);
+        kinds::run_until(target, deadline, limit)
     };
     let Some((first, rest)) = targets.split_first() else {
         return Vec::new();
@@ -58,19 +59,19 @@ fn round(targets: &[&Config], by: impl Fn(&Config) -> (Instant, Limit) + Sync) -
     thread::scope(|scope| {
         let spawned: Vec<_> = rest
             .iter()
-            .map(|config| {
-                let config: &Config = config;
+            .map(|target| {
+                let target: &Target = target;
                 let run = &run;
-                thread::Builder::new().spawn_scoped(scope, move || run(config))
+                thread::Builder::new().spawn_scoped(scope, move || run(target))
             })
             .collect();
         let mut reports = vec![run(first)];
-        for (config, handle) in rest.iter().zip(spawned) {
+        for (target, handle) in rest.iter().zip(spawned) {
             // A thread that could not start, or that panicked (a bug the
             // panic hook reports), leaves its target to this thread.
             let report = match handle.map(|h| h.join()) {
                 Ok(Ok(report)) => report,
-                _ => run(config),
+                _ => run(target),
             };
             reports.push(report);
         }
@@ -78,16 +79,16 @@ fn round(targets: &[&Config], by: impl Fn(&Config) -> (Instant, Limit) + Sync) -
     })
 }
 
-/// `--wait`: attempts start `interval` apart until every target is healthy
+/// Waiting: attempts start `interval` apart until every target is healthy
 /// or `limit` has passed since start; a healthy target is not probed again.
 /// The first attempt starts at once, so every target has a report.
-fn wait_for(targets: &[&Config], wait: Wait, mut changed: impl FnMut(&str)) -> Vec<Report> {
+fn wait_for(targets: &[&Target], wait: Wait, mut changed: impl FnMut(&str)) -> Vec<Report> {
     let started = Instant::now();
     let end = started + wait.limit;
-    let by = |config: &Config| {
-        let own = Instant::now() + config.timeout;
+    let by = |target: &Target| {
+        let own = Instant::now() + target.timeout;
         if own <= end {
-            (own, Limit::Deadline(config.timeout))
+            (own, Limit::Deadline(target.timeout))
         } else {
             (end, Limit::Wait(wait.limit))
         }
@@ -115,8 +116,8 @@ fn wait_for(targets: &[&Config], wait: Wait, mut changed: impl FnMut(&str)) -> V
             break;
         }
         thread::sleep(next.saturating_duration_since(Instant::now()));
-        let configs: Vec<&Config> = pending.iter().map(|&i| targets[i]).collect();
-        for (i, report) in pending.into_iter().zip(round(&configs, by)) {
+        let again: Vec<&Target> = pending.iter().map(|&i| targets[i]).collect();
+        for (i, report) in pending.into_iter().zip(round(&again, by)) {
             attempts[i] += 1;
             // A target that turned healthy keeps its failure record, so a
             // report for it is not sent again; it is not probed again either.

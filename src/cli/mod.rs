@@ -1,0 +1,609 @@
+//! The command line: arguments and environment in, a `Plan` of validated
+//! targets out, each built with the library's `Probe`. Pure: the
+//! environment arrives as a lookup function, so tests never touch process
+//! state.
+//!
+//! It reads in two phases, as ripgrep does: first the syntax (each option
+//! of `options::OPTIONS` and its value, from the flag or its variable),
+//! then the meaning (the rules that span several targets, and each target
+//! built through the builder's validating setters).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::duration;
+use crate::error::Error;
+use crate::expand::expand;
+pub use crate::install::install;
+pub use crate::line::{internal_error, one_line, os_error_text};
+use crate::probe::Probe;
+pub use crate::report::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, Report};
+use crate::setting::{CommandLineNames, Names, Setting};
+use crate::spec::{DEFAULT_INTERVAL, Method, Scheme, Target, Wait};
+
+use self::options::{FLAGS, Flag, TARGETS_VAR, Value};
+
+mod options;
+
+/// `--help`.
+pub fn help() -> &'static str {
+    options::help()
+}
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Help,
+    Version,
+    Probe(Plan),
+    /// `install DIR`: copy this binary to `DIR/healthprobe`.
+    Install(PathBuf),
+}
+
+/// Everything a run does: probe the targets (concurrently), perhaps until
+/// they are healthy, then perhaps run a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// One validated probe per target, in the order given: at least one, at
+    /// most [`MAX_TARGETS`].
+    pub targets: Vec<Target>,
+    /// `--quiet`: no lines for healthy targets.
+    pub quiet: bool,
+    /// `--wait` and `--interval`.
+    pub wait: Option<Wait>,
+    /// The command after `--`, to run in place of healthprobe once every
+    /// target is healthy; empty when there is none.
+    pub command: Vec<OsString>,
+}
+
+/// Probes every target of `plan`, repeating with `--wait`, and returns one
+/// report per target in the order given. With `--wait`, `changed` is called
+/// with a target's progress line each time its failure changes.
+pub fn check(plan: &Plan, changed: impl FnMut(&str)) -> Vec<Report> {
+    crate::runner::check(&plan.targets, plan.wait, changed)
+}
+
+/// The most targets one run probes.
+pub const MAX_TARGETS: usize = 16;
+
+/// The program name under which healthprobe takes grpc-health-probe's flags.
+pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
+
+/// Parses a command line as [`parse`] does, or, when the binary runs under
+/// the name `grpc_health_probe` (a `COPY` under that name, or a symlink), as
+/// grpc-health-probe's flags (`grpc_health_probe::translate`). In that
+/// mode no `HEALTHPROBE_*` variable applies, since the command line is meant
+/// to mean what it meant to grpc-health-probe; only `SSL_CERT_FILE` does,
+/// which Go's TLS honours too.
+pub fn parse_invocation(
+    program: Option<&std::ffi::OsStr>,
+    args: Vec<OsString>,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Command> {
+    let name = program.and_then(|p| std::path::Path::new(p).file_name());
+    #[cfg(feature = "grpc")]
+    if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {
+        let args = grpc_health_probe::translate(args)?;
+        return parse(args, |name| match name {
+            "SSL_CERT_FILE" => env(name),
+            _ => None,
+        });
+    }
+    #[cfg(not(feature = "grpc"))]
+    if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {
+        bail!(
+            "{GRPC_HEALTH_PROBE} needs gRPC, which this build leaves out (built without the grpc feature)"
+        );
+    }
+    parse(args, env)
+}
+
+/// Parses the arguments (without the program name) and the `HEALTHPROBE_*`
+/// variables read through `env`, which also serves `${VAR}` expansion.
+pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Result<Command> {
+    parse_with_env(args, &env)
+}
+
+/// A value an option was given, and where from: its flag or its variable.
+struct Given {
+    source: String,
+    value: Val,
+}
+
+impl Given {
+    fn duration(&self) -> Option<Duration> {
+        match self.value {
+            Val::Duration(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// The value itself, read as the option's [`Value`] says.
+enum Val {
+    Switch,
+    Duration(Duration),
+    Text(String),
+    #[cfg(feature = "json")]
+    Lines(Vec<String>),
+    /// Headers, each as (name, value).
+    Headers(Vec<(String, String)>),
+}
+
+/// [`parse`] with the environment as a trait object: one copy of the parser
+/// in the binary, whatever the lookup functions callers pass (20 KB each).
+fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Command> {
+    if args.first().is_some_and(|a| a == "install") {
+        return match &args[1..] {
+            [dir] if dir.is_empty() => {
+                bail!("install needs a directory, and the DIR given is empty")
+            }
+            [dir] if !dir.to_string_lossy().starts_with('-') => Ok(Command::Install(dir.into())),
+            _ => bail!("usage: healthprobe install DIR"),
+        };
+    }
+    // Everything after the first `--` is the command to run once healthy.
+    let (args, command) = match args.iter().position(|a| a == "--") {
+        Some(at) => {
+            let mut args = args;
+            let command = args.split_off(at + 1);
+            args.pop();
+            if command.is_empty() {
+                bail!("-- needs a command after it, to run once every target is healthy");
+            }
+            (args, command)
+        }
+        None => (args, Vec::new()),
+    };
+    let mut args = pico_args::Arguments::from_vec(args);
+    if args.contains(options::HELP_KEYS) {
+        return Ok(Command::Help);
+    }
+    if args.contains(options::VERSION_KEYS) {
+        return Ok(Command::Version);
+    }
+
+    // Phase 1, the syntax: each option's flags, switches first, so that a
+    // switch after an option that takes a value is not taken as its value.
+    let mut flags: [Vec<String>; FLAGS.len()] = [const { Vec::new() }; FLAGS.len()];
+    for (i, opt) in FLAGS.iter().enumerate() {
+        if opt.value == Value::Switch && args.contains(opt.keys()) {
+            flags[i].push(String::new());
+        }
+    }
+    for (i, opt) in FLAGS.iter().enumerate() {
+        let usage = |e| usage_error(opt.long, e);
+        match opt.value {
+            Value::Switch => {}
+            Value::Lines => flags[i] = args.values_from_str(opt.keys()).map_err(usage)?,
+            _ => flags[i].extend(args.opt_value_from_str(opt.keys()).map_err(usage)?),
+        }
+    }
+    let targets = free_arguments(args.finish())?;
+
+    // Targets: the arguments, each expanded; else the variable, expanded,
+    // then split at whitespace.
+    let env = Env(env);
+    let mut sources: Vec<(Setting, String)> = Vec::new();
+    let mut expanded_targets = Vec::with_capacity(targets.len());
+    if targets.is_empty() {
+        if let Some((_, list)) = env.expanded("URL", None, Some(TARGETS_VAR))? {
+            sources.push((Setting::Target, TARGETS_VAR.to_owned()));
+            expanded_targets.extend(list.split_whitespace().map(str::to_owned));
+        }
+    }
+    for target in targets {
+        if let Some((_, target)) = env.expanded("URL", Some(target), None)? {
+            expanded_targets.push(target);
+        }
+    }
+    let targets = expanded_targets;
+    if targets.is_empty() {
+        bail!("no target to probe: give one as an argument or in {TARGETS_VAR}");
+    }
+    if targets.len() > MAX_TARGETS {
+        bail!(
+            "{} targets given, more than the {MAX_TARGETS} healthprobe probes at once",
+            targets.len()
+        );
+    }
+    let names = |sources: Vec<(Setting, String)>| {
+        Names::CommandLine(Arc::new(CommandLineNames {
+            flag: options::flag,
+            fallback: options::fallback,
+            sources,
+        }))
+    };
+    let mut probes = Vec::with_capacity(targets.len());
+    for target in &targets {
+        probes.push(Probe::new(target).map_err(|e| usage(e, &names(sources.clone())))?);
+    }
+    let schemes: Vec<Scheme> = probes.iter().map(Probe::scheme).collect();
+    // Whether any target takes the setting.
+    let fits =
+        |setting: Option<Setting>| setting.is_none_or(|s| schemes.iter().any(|k| k.takes(s)));
+
+    // Each option's value: its flag, else its variable. A variable that
+    // fits none of the targets is not even read: an image's ENV serves
+    // every healthprobe command in it, say an https:// HEALTHCHECK and an
+    // entrypoint that waits for tcp://db:5432. A flag that fits none is an
+    // error (below). The interval's variable is read only when waiting.
+    let mut given: Vec<Option<Given>> = Vec::with_capacity(FLAGS.len());
+    for (opt, flag) in FLAGS.iter().zip(flags) {
+        let waiting = || {
+            given
+                .iter()
+                .zip(&FLAGS)
+                .any(|(g, o)| g.is_some() && o.setting == Some(Setting::Wait))
+        };
+        let readable = fits(opt.setting) && (opt.setting != Some(Setting::Interval) || waiting());
+        let var = opt.var.filter(|_| readable);
+        given.push(read(opt, flag, var, &env)?);
+    }
+    let found = |setting: Setting| {
+        FLAGS
+            .iter()
+            .zip(&given)
+            .find(|(o, _)| o.setting == Some(setting))
+            .and_then(|(_, g)| g.as_ref())
+    };
+
+    // Phase 2, the meaning. Options that fit no target would silently do
+    // nothing; some kinds refuse a flag even when another target takes it,
+    // because it would judge what they never see.
+    for (opt, given) in FLAGS.iter().zip(&given) {
+        let (Some(setting), Some(given)) = (opt.setting, given) else {
+            continue;
+        };
+        let flag = given.source.starts_with('-');
+        for scheme in &schemes {
+            if let Some((refused, why)) = scheme.refuses() {
+                if flag && refused.contains(&setting) {
+                    let name = scheme.rules().name;
+                    bail!(
+                        "{} does not apply to {name}:// targets: {why}",
+                        given.source
+                    );
+                }
+            }
+        }
+    }
+    for (opt, given) in FLAGS.iter().zip(&given) {
+        if let (Some(setting), Some(given)) = (opt.setting, given) {
+            if !fits(Some(setting)) {
+                let kinds = Scheme::taking(setting);
+                bail!(
+                    "{} applies only to {kinds} targets, and none is given",
+                    given.source
+                );
+            }
+        }
+    }
+    if let (None, Some(key)) = (found(Setting::ClientCert), found(Setting::ClientKey)) {
+        bail!(
+            "{} needs {}",
+            key.source,
+            options::flag(Setting::ClientCert)
+        );
+    }
+    let duration = |setting| found(setting).and_then(Given::duration);
+    let wait = match (duration(Setting::Wait), found(Setting::Interval)) {
+        (Some(limit), _) => Some(Wait {
+            limit,
+            interval: duration(Setting::Interval).unwrap_or(DEFAULT_INTERVAL),
+        }),
+        (None, Some(interval)) => bail!(
+            "{} applies only with {}",
+            interval.source,
+            options::flag(Setting::Wait)
+        ),
+        (None, None) => None,
+    };
+
+    // Every setting goes to each target it fits, through the same builder
+    // the library offers, which validates it; errors and report lines name
+    // the flag or the variable the value came from.
+    for (opt, given) in FLAGS.iter().zip(&given) {
+        if let (Some(setting), Some(given)) = (opt.setting, given) {
+            sources.push((setting, given.source.clone()));
+        }
+    }
+    let names = names(sources);
+    let mut built = Vec::with_capacity(probes.len());
+    for probe in probes {
+        let target = build(probe, &given, &names)?;
+        built.push(target);
+    }
+    let quiet = FLAGS
+        .iter()
+        .zip(&given)
+        .any(|(o, g)| g.is_some() && o.long == options::QUIET);
+    Ok(Command::Probe(Plan {
+        targets: built,
+        quiet,
+        wait,
+        command,
+    }))
+}
+
+/// Reads one option: its flag's values, else its variable `var` (when it
+/// applies), as its [`Value`] says; `None` when neither gives it.
+fn read(opt: &Flag, flag: Vec<String>, var: Option<&str>, env: &Env) -> Result<Option<Given>> {
+    // The fallback variable (SSL_CERT_FILE) is another program's too, and
+    // is taken as it is, not expanded.
+    let mut expand_value = true;
+    let (source, raw): (String, Vec<String>) = match (flag.is_empty(), var) {
+        (false, _) => (opt.long.to_owned(), flag),
+        (true, Some(var)) => match opt.value {
+            Value::Switch => match env.flag(var)? {
+                true => (var.to_owned(), Vec::new()),
+                false => return Ok(None),
+            },
+            Value::Lines => match env.get(var)? {
+                Some(lines) => (var.to_owned(), nonblank_lines(&lines)),
+                None => return Ok(None),
+            },
+            _ => match (env.get(var)?, opt.fallback) {
+                (Some(value), _) => (var.to_owned(), vec![value]),
+                (None, Some(fallback)) => match env.get(fallback)? {
+                    Some(value) => {
+                        expand_value = false;
+                        (fallback.to_owned(), vec![value])
+                    }
+                    None => return Ok(None),
+                },
+                (None, None) => return Ok(None),
+            },
+        },
+        (true, None) => return Ok(None),
+    };
+    let expanded = |text: &str| {
+        expand(text, |name| env.get_raw(name)).map_err(|why| anyhow!("in {source}: {why}"))
+    };
+    let value = match opt.value {
+        Value::Switch => Val::Switch,
+        Value::Duration => {
+            let text = raw.concat();
+            let d = duration::parse(&text)
+                .map_err(|why| anyhow!("invalid {source} {text:?}: {why}"))?;
+            Val::Duration(d)
+        }
+        Value::Text => Val::Text(raw.concat()),
+        Value::Expanded if expand_value => Val::Text(expanded(&raw.concat())?),
+        Value::Expanded => Val::Text(raw.concat()),
+        // Header values are expanded once split from their names.
+        Value::Lines if opt.setting == Some(Setting::Header) => {
+            Val::Headers(parse_headers(&raw, &source, env)?)
+        }
+        // The other repeatable option is --expect-json.
+        #[cfg(not(feature = "json"))]
+        Value::Lines => {
+            bail!(
+                "{source} needs JSON, which this build leaves out (built without the json feature)"
+            )
+        }
+        #[cfg(feature = "json")]
+        Value::Lines => {
+            let mut lines = Vec::with_capacity(raw.len());
+            for line in &raw {
+                lines.push(expanded(line)?);
+            }
+            Val::Lines(lines)
+        }
+    };
+    Ok(Some(Given { source, value }))
+}
+
+/// The error's message, with each setting named as the user gave it.
+fn usage(error: Error, names: &Names) -> anyhow::Error {
+    anyhow!(error.render(names))
+}
+
+/// Builds one target: each option given goes to it through the builder's
+/// setter, when its kind takes the option's setting.
+fn build(
+    mut probe: Probe,
+    given: &[Option<Given>],
+    names: &Names,
+) -> Result<Target, anyhow::Error> {
+    let scheme = probe.scheme();
+    let key = FLAGS
+        .iter()
+        .zip(given)
+        .find(|(o, _)| o.setting == Some(Setting::ClientKey))
+        .and_then(|(_, g)| g.as_ref());
+    for (opt, given) in FLAGS.iter().zip(given) {
+        let (Some(setting), Some(given)) = (opt.setting, given) else {
+            continue;
+        };
+        if !scheme.takes(setting) {
+            continue;
+        }
+        let text = match &given.value {
+            Val::Text(text) => text.as_str(),
+            _ => "",
+        };
+        let error = |e: Error| usage(e, names);
+        probe = match (setting, &given.value) {
+            (Setting::Timeout, Val::Duration(d)) => probe.timeout(*d).map_err(error)?,
+            (Setting::ConnectTimeout, Val::Duration(d)) => {
+                probe.connect_timeout(*d).map_err(error)?
+            }
+            (Setting::Method, _) => {
+                let method = if text.eq_ignore_ascii_case("GET") {
+                    Method::Get
+                } else if text.eq_ignore_ascii_case("HEAD") {
+                    Method::Head
+                } else {
+                    bail!("invalid {} {text:?}: expected GET or HEAD", given.source);
+                };
+                probe.method(method).map_err(error)?
+            }
+            (Setting::Header, Val::Headers(headers)) => {
+                for (name, value) in headers {
+                    probe = probe.header(name, value).map_err(error)?;
+                }
+                probe
+            }
+            (Setting::ExpectStatus, _) => probe.expect_status(text).map_err(error)?,
+            (Setting::ExpectBody, _) => probe.expect_body(text).map_err(error)?,
+            #[cfg(feature = "json")]
+            (Setting::ExpectJson, Val::Lines(lines)) => {
+                for expression in lines {
+                    probe = probe.expect_json(expression).map_err(error)?;
+                }
+                probe
+            }
+            (Setting::FollowRedirects, _) => probe.follow_redirects(true).map_err(error)?,
+            (Setting::UnixSocket, _) => probe.unix_socket(text).map_err(error)?,
+            #[cfg(feature = "grpc")]
+            (Setting::GrpcService, _) => probe.grpc_service(text).map_err(error)?,
+            (Setting::Cacert, _) => probe.cacert(text).map_err(error)?,
+            (Setting::Insecure, _) => probe.insecure(true).map_err(error)?,
+            (Setting::ServerName, _) => probe.server_name(text).map_err(error)?,
+            (Setting::ClientCert, _) => {
+                let key = match key.map(|k| &k.value) {
+                    Some(Val::Text(key)) => key.as_str(),
+                    _ => text,
+                };
+                probe.client_cert(text, key).map_err(error)?
+            }
+            // --key goes with --cert; waiting is the runner's, not a target's.
+            _ => probe,
+        };
+    }
+    Ok(probe.named(names.clone()).into_target())
+}
+
+/// Splits `Name: value` headers and expands `${VAR}` in the values; the
+/// builder ([`Probe::header`]) checks them. Error messages name the header
+/// but never show its value: it is often a credential, and usage errors end
+/// up in container logs.
+fn parse_headers(raw: &[String], source: &str, env: &Env) -> Result<Vec<(String, String)>> {
+    let mut headers = Vec::with_capacity(raw.len());
+    for header in raw {
+        let Some((name, value)) = header.split_once(':') else {
+            bail!("invalid {source}: expected \"Name: value\" (the text given is not shown)");
+        };
+        let name = name.trim();
+        let value = expand(value.trim(), |var| env.get_raw(var))
+            .map_err(|why| anyhow!("in {source} {name:?}: {why}"))?;
+        headers.push((name.to_owned(), value));
+    }
+    Ok(headers)
+}
+
+/// A variable that holds one item a line (headers, JSON expressions): each
+/// line trimmed, the blank ones left out.
+fn nonblank_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The environment, read through the injected lookup function.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<OsString>);
+
+impl Env<'_> {
+    /// A variable's value, or an error if it is not UTF-8.
+    fn get_raw(&self, name: &str) -> Result<Option<String>, String> {
+        match (self.0)(name) {
+            None => Ok(None),
+            Some(v) => v
+                .into_string()
+                .map(Some)
+                .map_err(|_| format!("{name} is not valid UTF-8")),
+        }
+    }
+
+    /// A `HEALTHPROBE_*` setting: empty counts as unset, so that Compose's
+    /// `HEALTHPROBE_TIMEOUT=` leaves the default in place.
+    fn get(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .get_raw(name)
+            .map_err(|e| anyhow!(e))?
+            .filter(|v| !v.is_empty()))
+    }
+
+    /// A setting from its flag's value, else from its variable `var` (when
+    /// it applies), with where it came from: the flag or the variable's name.
+    fn setting(
+        &self,
+        flag: &str,
+        value: Option<String>,
+        var: Option<&str>,
+    ) -> Result<Option<(String, String)>> {
+        Ok(match (value, var) {
+            (Some(v), _) => Some((flag.to_owned(), v)),
+            (None, Some(var)) => self.get(var)?.map(|v| (var.to_owned(), v)),
+            (None, None) => None,
+        })
+    }
+
+    /// [`Env::setting`], with `${VAR}` expanded in the value.
+    fn expanded(
+        &self,
+        flag: &str,
+        value: Option<String>,
+        var: Option<&str>,
+    ) -> Result<Option<(String, String)>> {
+        let Some((source, v)) = self.setting(flag, value, var)? else {
+            return Ok(None);
+        };
+        let v =
+            expand(&v, |name| self.get_raw(name)).map_err(|why| anyhow!("in {source}: {why}"))?;
+        Ok(Some((source, v)))
+    }
+
+    fn flag(&self, name: &str) -> Result<bool> {
+        let Some(value) = self.get(name)? else {
+            return Ok(false);
+        };
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => bail!("invalid {name} {value:?}: expected true or false"),
+        }
+    }
+}
+
+fn usage_error(flag: &str, error: pico_args::Error) -> anyhow::Error {
+    match error {
+        pico_args::Error::OptionWithoutAValue(_) => anyhow!("{flag} needs a value"),
+        pico_args::Error::NonUtf8Argument
+        | pico_args::Error::Utf8ArgumentParsingFailed { .. }
+        | pico_args::Error::ArgumentParsingFailed { .. } => {
+            anyhow!("the value of {flag} is not valid UTF-8")
+        }
+        other => anyhow!("invalid {flag}: {other}"),
+    }
+}
+
+/// What is left after the options: the targets, and no unknown options.
+fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
+    let mut targets = Vec::new();
+    for arg in rest {
+        let arg = arg
+            .into_string()
+            .map_err(|a| anyhow!("argument {:?} is not valid UTF-8", a.to_string_lossy()))?;
+        if arg.starts_with('-') && arg.len() > 1 {
+            if options::is_known(arg.split('=').next().unwrap_or_default()) {
+                bail!("{arg} is given more than once");
+            }
+            bail!("unknown option {arg:?} (see --help)");
+        }
+        targets.push(arg);
+    }
+    Ok(targets)
+}
+
+#[cfg(feature = "grpc")]
+mod grpc_health_probe;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,124 @@
+//! What each protocol says and means, with no socket in sight: the bytes a
+//! probe sends, the judgement of what comes back, each kind's problems and
+//! the words for them, and the protocol's own vocabulary (reason phrases,
+//! gRPC status names, HTTP/2 error codes) beside the code that speaks it.
+//! The probers in `kinds` carry the bytes; `report` gathers the problems
+//! into one [`Outcome`](crate::Outcome).
+
+use std::fmt;
+
+use crate::setting::Names;
+
+#[cfg(feature = "grpc")]
+pub(crate) mod grpc;
+#[cfg(feature = "grpc")]
+pub(crate) mod h2;
+pub(crate) mod http;
+#[cfg(feature = "json")]
+pub(crate) mod json;
+pub(crate) mod tls;
+
+/// A problem's words in the line, after `unhealthy: WHAT WAS PROBED: `:
+/// each kind writes its own, naming the peer it came from and, where a
+/// setting could change the answer, the setting as the caller calls it.
+pub(crate) trait Words {
+    fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        peer: &dyn fmt::Display,
+        names: &Names,
+    ) -> fmt::Result;
+}
+
+/// The stage a probe was in when it failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// Looking up the host's addresses.
+    #[default]
+    Resolve,
+    /// Connecting over TCP or to the Unix socket.
+    Connect,
+    /// The TLS handshake, after the TCP connection is up.
+    TlsHandshake,
+    /// Sending the request.
+    Request,
+    /// Waiting for, or reading, the response's status line and headers.
+    ResponseHead,
+    /// Reading the response body.
+    Body,
+    /// gRPC: waiting for the server's HTTP/2 SETTINGS, its connection preface.
+    Settings,
+    /// gRPC: waiting for the response's HTTP/2 headers.
+    ResponseHeaders,
+    /// gRPC: reading the response message.
+    Message,
+    /// gRPC: waiting for the trailers that carry grpc-status.
+    Trailers,
+}
+
+/// How a line words a stage.
+pub(crate) struct StageWords {
+    /// After "timed out ".
+    pub waiting: &'static str,
+    /// After "ERROR while ", when the connection was lost.
+    pub lost: &'static str,
+    /// Before the peer: "connecting to", "in the TLS handshake with".
+    pub preposition: &'static str,
+    /// Whether a timeout says how many response bytes had arrived.
+    pub counts_bytes: bool,
+}
+
+impl Stage {
+    /// The one table of the words for each stage.
+    pub(crate) fn words(self) -> StageWords {
+        let (waiting, lost, preposition, counts_bytes) = match self {
+            Stage::Resolve => ("resolving the host", "sending the request", "from", false),
+            Stage::Connect => ("connecting", "sending the request", "to", false),
+            Stage::TlsHandshake => (
+                "in the TLS handshake",
+                "in the TLS handshake",
+                "with",
+                false,
+            ),
+            Stage::Request => ("sending the request", "sending the request", "to", false),
+            Stage::ResponseHead => (
+                "waiting for the response head",
+                "reading the response head",
+                "from",
+                true,
+            ),
+            Stage::Body => ("reading the body", "reading the body", "from", true),
+            Stage::Settings => (
+                "waiting for the server's HTTP/2 SETTINGS",
+                "waiting for the server's HTTP/2 SETTINGS",
+                "from",
+                false,
+            ),
+            Stage::ResponseHeaders => (
+                "waiting for the response headers",
+                "waiting for the response headers",
+                "from",
+                false,
+            ),
+            Stage::Message => (
+                "reading the response message",
+                "reading the response message",
+                "from",
+                false,
+            ),
+            Stage::Trailers => (
+                "waiting for the trailers",
+                "waiting for the trailers",
+                "from",
+                false,
+            ),
+        };
+        StageWords {
+            waiting,
+            lost,
+            preposition,
+            counts_bytes,
+        }
+    }
+}

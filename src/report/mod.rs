@@ -1,0 +1,536 @@
+//! What a probe found, as data: no network library types here. Each kind's
+//! problems are its own ([`HttpProblem`], [`GrpcProblem`], [`TlsProblem`],
+//! [`JsonProblem`], in `protocol`), gathered here into one [`Outcome`]; one
+//! exhaustive `match` maps each variant to an exit code, and [`Report`]
+//! renders the line, each problem writing its own words.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::duration;
+use crate::line::one_line;
+pub use crate::protocol::Stage;
+use crate::protocol::Words;
+use crate::protocol::http::status_text;
+use crate::setting::{Names, Setting};
+pub use problems::*;
+
+/// Each kind's problems, as the crate's root re-exports them: a new kind's
+/// problem is added here, beside its [`Outcome`] variant.
+pub mod problems {
+    #[cfg(feature = "grpc")]
+    pub use crate::protocol::grpc::GrpcProblem;
+    pub use crate::protocol::http::HttpProblem;
+    #[cfg(feature = "json")]
+    pub use crate::protocol::json::JsonProblem;
+    pub use crate::protocol::tls::{TlsProblem, Trusted};
+}
+
+/// Exit code for healthy.
+pub const EXIT_HEALTHY: u8 = 0;
+/// Exit code for unhealthy, whatever the cause. Docker reserves 2, so every
+/// probe failure is 1.
+pub const EXIT_UNHEALTHY: u8 = 1;
+/// Exit code for a usage or configuration error (BSD `EX_USAGE`).
+pub const EXIT_USAGE: u8 = 64;
+
+/// What a probe connected to: an address, or a Unix socket (its path, or
+/// `@name` for an abstract one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Peer {
+    /// A TCP address.
+    Tcp(SocketAddr),
+    /// A Unix socket: its path, or `@name` for an abstract socket.
+    Unix(String),
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Peer::Tcp(addr) => write!(f, "{addr}"),
+            Peer::Unix(path) => f.write_str(path),
+        }
+    }
+}
+
+impl From<SocketAddr> for Peer {
+    fn from(addr: SocketAddr) -> Peer {
+        Peer::Tcp(addr)
+    }
+}
+
+/// Which limit ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The timeout, the deadline for the whole probe.
+    Deadline(Duration),
+    /// The connect timeout.
+    Connect(Duration),
+    /// `--wait`, which ended before the timeout did.
+    Wait(Duration),
+}
+
+/// What a probe found: healthy, or the one reason it is not. Plain data;
+/// [`Outcome::exit_code`] maps it to 0, 1 or 64, and the [`Report`] that
+/// holds it renders the line.
+///
+/// Bytes the server chose (`Vec<u8>` fields) are kept as sent; the line
+/// quotes and escapes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// An HTTP response's status is in the expected list, and the body
+    /// checks, if any, hold.
+    Healthy {
+        /// The HTTP status.
+        status: u16,
+        /// Where the response came from.
+        peer: Peer,
+    },
+    /// A `tcp://` target accepted a connection.
+    Connected {
+        /// The address that accepted it.
+        peer: Peer,
+    },
+    /// A gRPC health check answered SERVING, in one message, and the call
+    /// ended with `grpc-status: 0`.
+    #[cfg(feature = "grpc")]
+    Serving {
+        /// Where the answer came from.
+        peer: Peer,
+    },
+    /// A gRPC health check reached the server, and its answer is not
+    /// SERVING, or is not a well-formed gRPC answer at all.
+    #[cfg(feature = "grpc")]
+    Grpc {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What is wrong with it.
+        problem: GrpcProblem,
+    },
+    /// The status is not in the expected list.
+    /// An HTTP response came back, and it is not healthy.
+    Http {
+        /// Where it came from.
+        peer: Peer,
+        /// What is wrong with it.
+        problem: HttpProblem,
+    },
+    /// The resolver found no address for the host, or failed.
+    ResolveFailed {
+        /// The host looked up.
+        host: String,
+        /// What the resolver said.
+        error: String,
+    },
+    /// No address accepted a connection.
+    ConnectFailed {
+        /// Each address tried, with its error.
+        attempts: Vec<(Peer, String)>,
+    },
+    /// A limit passed.
+    TimedOut {
+        /// What the probe was doing.
+        stage: Stage,
+        /// Which limit passed.
+        limit: Limit,
+        /// The address connected to, if any.
+        peer: Option<Peer>,
+        /// How many response bytes were read before it ran out.
+        received: usize,
+    },
+    /// The connection closed or failed after it was established.
+    ConnectionLost {
+        /// What the probe was doing.
+        stage: Stage,
+        /// The address connected to.
+        peer: Peer,
+        /// What the operating system or the server said.
+        error: String,
+        /// How many response bytes were read before.
+        received: usize,
+    },
+    /// What came back does not parse as an HTTP/1.x response head.
+    Tls {
+        /// The address connected to.
+        peer: Peer,
+        /// What failed.
+        problem: TlsProblem,
+    },
+    /// TLS cannot be set up for this target at all, before connecting: the
+    /// name to verify is not a valid DNS name for a certificate.
+    TlsSetup {
+        /// Why.
+        error: String,
+    },
+    /// A TLS target without `insecure`, and no certificates to trust: no
+    /// CA file given (nor `SSL_CERT_FILE`, for the command line), and none
+    /// of the system bundles.
+    NoTrustRoots {
+        /// The system bundles looked for, besides the CA file setting.
+        looked: Vec<String>,
+    },
+    /// A file named by a TLS setting cannot be used: a configuration error
+    /// (exit 64), found only when the probe runs because reading files is
+    /// not pure.
+    BadFile {
+        /// Which setting named it.
+        file: TlsFile,
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// The client certificate's key file holds a key, but not the one the
+    /// certificate is for: a configuration error (exit 64).
+    KeyMismatch {
+        /// The key file.
+        key: String,
+        /// The certificate file.
+        cert: String,
+    },
+}
+
+/// Which file of a TLS setting cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsFile {
+    /// The certificates to trust (`cacert`).
+    Cacert,
+    /// The client certificate (`client_cert`'s first file).
+    ClientCert,
+    /// The client certificate's key (`client_cert`'s second file).
+    ClientKey,
+}
+
+impl TlsFile {
+    fn setting(self) -> Setting {
+        match self {
+            TlsFile::Cacert => Setting::Cacert,
+            TlsFile::ClientCert => Setting::ClientCert,
+            TlsFile::ClientKey => Setting::ClientKey,
+        }
+    }
+}
+
+impl Outcome {
+    /// 0 when healthy; 64 for a configuration error found when the probe
+    /// ran ([`Outcome::BadFile`], [`Outcome::KeyMismatch`]); 1 for
+    /// everything else. (Docker reserves
+    /// 2, so no failure is 2.)
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
+            #[cfg(feature = "grpc")]
+            Outcome::Serving { .. } => EXIT_HEALTHY,
+            #[cfg(feature = "grpc")]
+            Outcome::Grpc { .. } => EXIT_UNHEALTHY,
+            Outcome::Http { .. }
+            | Outcome::ResolveFailed { .. }
+            | Outcome::ConnectFailed { .. }
+            | Outcome::TimedOut { .. }
+            | Outcome::ConnectionLost { .. }
+            | Outcome::Tls { .. }
+            | Outcome::TlsSetup { .. }
+            | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
+            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => EXIT_USAGE,
+        }
+    }
+
+    /// Whether the target is healthy: exit code 0.
+    pub fn is_healthy(&self) -> bool {
+        self.exit_code() == EXIT_HEALTHY
+    }
+}
+
+/// What one probe found, what was probed, and how long it took. Its
+/// `Display` is the line the command line prints: at most 500 bytes of
+/// visible ASCII, as in `healthy: GET http://127.0.0.1:8080/health: 200 OK
+/// from 127.0.0.1:8080 in 0.4ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// `GET http://127.0.0.1:9000/health`, as the user asked for it.
+    pub(crate) probed: String,
+    pub(crate) outcome: Outcome,
+    pub(crate) elapsed: Duration,
+    /// With `--wait`, for a target still unhealthy when the wait ended: how
+    /// many attempts were made, over how long. The outcome is the last one.
+    pub(crate) waited: Option<Waited>,
+    /// How the line names a setting: as the caller does.
+    pub(crate) names: Names,
+}
+
+/// How long a target was waited for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waited {
+    pub attempts: u32,
+    pub over: Duration,
+}
+
+impl Report {
+    /// The line to print: at most 500 bytes of visible ASCII, with no line
+    /// break (the same text as `Display`, cut and escaped).
+    pub fn line(&self) -> String {
+        one_line(self.to_string())
+    }
+
+    /// What was found.
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// What was probed, as the line names it: `GET
+    /// http://127.0.0.1:9000/health`, `TCP db:5432`, `gRPC Check "" at
+    /// grpc://127.0.0.1:50051`. A query string shows as `?...`.
+    pub fn probed(&self) -> &str {
+        &self.probed
+    }
+
+    /// How long the probe took.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The outcome's exit code: 0 healthy, 1 unhealthy, 64 misconfigured.
+    pub fn exit_code(&self) -> u8 {
+        self.outcome.exit_code()
+    }
+
+    /// Whether the target is healthy.
+    pub fn is_healthy(&self) -> bool {
+        self.outcome.is_healthy()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, Style::Final)
+    }
+}
+
+/// How a report is rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// The line printed at the end: `healthy:` or `unhealthy:`.
+    Final,
+    /// A line while waiting: `waiting:`, as the target is not judged yet.
+    Progress,
+    /// What failed, without the elapsed time: to tell failures apart.
+    Failure,
+}
+
+struct Styled<'a>(&'a Report, Style);
+
+impl fmt::Display for Styled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.render(f, self.1)
+    }
+}
+
+impl Report {
+    /// The line for a target still being waited for (`--wait`), printed when
+    /// its failure changes: `waiting: TCP db:5432: connection refused ...`.
+    pub fn progress_line(&self) -> String {
+        one_line(Styled(self, Style::Progress).to_string())
+    }
+
+    /// What failed, as the line says it but without the time it took, so
+    /// that two attempts that failed the same way compare equal.
+    pub fn failure(&self) -> String {
+        Styled(self, Style::Failure).to_string()
+    }
+
+    fn render(&self, f: &mut fmt::Formatter<'_>, style: Style) -> fmt::Result {
+        let names = &self.names;
+        if let Outcome::BadFile { file, path, error } = &self.outcome {
+            // Reported like any other usage error.
+            let source = names.source(file.setting());
+            return write!(f, "healthprobe: cannot use {source} {path:?}: {error}");
+        }
+        if let Outcome::KeyMismatch { key, cert } = &self.outcome {
+            let (key_source, cert_source) = (
+                names.source(Setting::ClientKey),
+                names.source(Setting::ClientCert),
+            );
+            return write!(
+                f,
+                "healthprobe: cannot use {key_source} {key:?}: it is not the key of the certificate in {cert_source} {cert:?}"
+            );
+        }
+        let verdict = match style {
+            Style::Progress => "waiting",
+            _ if self.outcome.is_healthy() => "healthy",
+            _ => "unhealthy",
+        };
+        write!(f, "{verdict}: {}: ", self.probed)?;
+        if let Some(Waited { attempts, over }) = self.waited {
+            let plural = if attempts == 1 { "" } else { "s" };
+            let over = duration::display(over);
+            write!(f, "{attempts} attempt{plural} over {over}, the last: ")?;
+        }
+        match &self.outcome {
+            Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
+            Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
+            #[cfg(feature = "grpc")]
+            Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
+            #[cfg(feature = "grpc")]
+            Outcome::Grpc { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::Http { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::ResolveFailed { host, error } => {
+                write!(f, "cannot resolve {host:?}: {error}")?
+            }
+            Outcome::ConnectFailed { attempts } => {
+                // Runs of the same error share one phrase: "connection
+                // refused at 127.0.0.1:9000 and [::1]:9000".
+                let mut previous: Option<&str> = None;
+                for (addr, error) in attempts {
+                    match previous {
+                        Some(p) if p == error => write!(f, " and {addr}")?,
+                        Some(_) => write!(f, "; {error} at {addr}")?,
+                        None => write!(f, "{error} at {addr}")?,
+                    }
+                    previous = Some(error);
+                }
+                if attempts.is_empty() {
+                    f.write_str("no address to connect to")?;
+                }
+            }
+            Outcome::TimedOut {
+                stage,
+                limit,
+                peer,
+                received,
+            } => {
+                let words = stage.words();
+                write!(f, "timed out {}", words.waiting)?;
+                if let Some(peer) = peer {
+                    write!(f, " {} {peer}", words.preposition)?;
+                }
+                let (setting, d) = match limit {
+                    Limit::Deadline(d) => (Setting::Timeout, d),
+                    Limit::Connect(d) => (Setting::ConnectTimeout, d),
+                    Limit::Wait(d) => (Setting::Wait, d),
+                };
+                write!(f, " ({} {}", names.option(setting), duration::display(*d))?;
+                if words.counts_bytes {
+                    write!(f, ", {received} bytes received")?;
+                }
+                f.write_str(")")?;
+            }
+            Outcome::ConnectionLost {
+                stage,
+                peer,
+                error,
+                received,
+            } => write!(
+                f,
+                "{error} while {} from {peer} ({received} bytes received)",
+                stage.words().lost
+            )?,
+            Outcome::TlsSetup { error } => write!(f, "cannot set up TLS: {error}")?,
+            Outcome::NoTrustRoots { looked } => {
+                let cacert = names.option(Setting::Cacert);
+                write!(f, "no certificates to trust: none in {cacert} (not given)")?;
+                if let Some(var) = names.fallback(Setting::Cacert) {
+                    write!(f, ", {var} (not set)")?;
+                }
+                for bundle in looked {
+                    write!(f, ", {bundle}")?;
+                }
+                let insecure = names.option(Setting::Insecure);
+                write!(f, "; give {cacert}, or {insecure} to skip verification")?
+            }
+            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => {}
+        }
+        if style == Style::Failure {
+            return Ok(());
+        }
+        write!(f, " in {}", duration::display(self.elapsed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(outcome: Outcome, probed: String) -> Report {
+        Report {
+            probed,
+            outcome,
+            elapsed: Duration::from_millis(3),
+            waited: None,
+            names: Names::Library,
+        }
+    }
+
+    #[test]
+    fn lines_are_cut_at_the_limit() {
+        let outcome = Outcome::ResolveFailed {
+            host: "h".into(),
+            error: "no address".into(),
+        };
+        let line = report(outcome, format!("GET http://h/{}", "a".repeat(600))).line();
+        assert_eq!(line.len(), crate::line::MAX_LINE);
+        assert!(line.ends_with("..."));
+    }
+
+    #[test]
+    fn lines_are_visible_ascii_whatever_a_variant_carries() {
+        let outcome = Outcome::ResolveFailed {
+            host: "h\u{1b}[2J\n".into(),
+            error: "caf\u{e9}\r".into(),
+        };
+        assert_eq!(
+            report(outcome, "GET http://h/".into()).line(),
+            r#"unhealthy: GET http://h/: cannot resolve "h\u{1b}[2J\n": caf\xc3\xa9\x0d in 3.0ms"#
+        );
+    }
+
+    #[test]
+    fn library_lines_name_the_library_settings() {
+        let outcome = Outcome::TimedOut {
+            stage: Stage::Connect,
+            limit: Limit::Connect(Duration::from_millis(500)),
+            peer: None,
+            received: 0,
+        };
+        assert_eq!(
+            report(outcome, "TCP h:1".into()).line(),
+            "unhealthy: TCP h:1: timed out connecting (connect_timeout 500ms) in 3.0ms"
+        );
+        let outcome = Outcome::NoTrustRoots {
+            looked: vec!["/etc/ssl/cert.pem".into()],
+        };
+        assert_eq!(
+            report(outcome, "GET https://h/".into()).line(),
+            "unhealthy: GET https://h/: no certificates to trust: none in cacert (not given), \
+             /etc/ssl/cert.pem; give cacert, or insecure to skip verification in 3.0ms"
+        );
+    }
+
+    #[test]
+    fn only_healthy_exits_zero() {
+        let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
+        let peer = Peer::from(addr);
+        assert_eq!(Outcome::Connected { peer: peer.clone() }.exit_code(), 0);
+        assert_eq!(
+            Outcome::Healthy {
+                status: 200,
+                peer: peer.clone()
+            }
+            .exit_code(),
+            0
+        );
+        let lost = Outcome::ConnectionLost {
+            stage: Stage::Body,
+            peer,
+            error: "connection reset".into(),
+            received: 0,
+        };
+        assert_eq!(lost.exit_code(), 1);
+    }
+}

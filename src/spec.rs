@@ -1,0 +1,373 @@
+//! The plain data a prober reads: one [`Target`], validated, with every
+//! default filled in. Its [`Kind`] carries the kind's own settings; the
+//! settings every kind shares (the timeouts, and the request's headers,
+//! socket and TLS where a kind has them) sit beside it.
+//!
+//! Each kind of target is one [`Scheme`] (or two, with and without TLS)
+//! and one [`Kind`] variant. What a scheme's URLs allow, which settings its
+//! kind takes, and which feature it needs are said here, once, by
+//! exhaustive matches: a new kind makes the compiler list them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::setting::{Names, Setting};
+use crate::status::ExpectStatus;
+use crate::url::{PathRule, Rules, Url};
+
+/// The deadline of a probe whose timeout is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How far apart attempts start when waiting, unless set.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A URL scheme healthprobe probes: each names a kind of target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+    /// `tcp://HOST:PORT`: healthy when a connection is established.
+    Tcp,
+    /// `grpc://HOST:PORT`: a gRPC health check over cleartext HTTP/2.
+    Grpc,
+    /// `grpcs://HOST[:PORT]`: a gRPC health check over TLS (ALPN `h2`).
+    Grpcs,
+}
+
+/// The health service's path is fixed; the service to ask about is the
+/// request's field, not a part of the URL.
+const GRPC_PATH: PathRule = PathRule::None {
+    hint: ": name the service to check with --grpc-service",
+};
+
+/// The settings that judge an HTTP response.
+const HTTP_CHECKS: &[Setting] = &[
+    Setting::Method,
+    Setting::ExpectStatus,
+    Setting::ExpectBody,
+    Setting::ExpectJson,
+    Setting::FollowRedirects,
+];
+
+impl Scheme {
+    /// Every scheme, in the order messages list them.
+    pub const ALL: [Scheme; 5] = [
+        Scheme::Http,
+        Scheme::Https,
+        Scheme::Tcp,
+        Scheme::Grpc,
+        Scheme::Grpcs,
+    ];
+
+    /// What its URLs allow.
+    pub fn rules(self) -> Rules {
+        let (name, default_port, example_port, path) = match self {
+            Scheme::Http => ("http", Some(80), 80, PathRule::Any),
+            Scheme::Https => ("https", Some(443), 443, PathRule::Any),
+            Scheme::Tcp => ("tcp", None, 5432, PathRule::None { hint: "" }),
+            Scheme::Grpc => ("grpc", None, 50051, GRPC_PATH),
+            Scheme::Grpcs => ("grpcs", Some(443), 50051, GRPC_PATH),
+        };
+        Rules {
+            name,
+            default_port,
+            example_port,
+            path,
+        }
+    }
+
+    /// The scheme named `name` (lower-case), with its URL rules.
+    pub fn named(name: &str) -> Result<Scheme, String> {
+        Scheme::ALL
+            .into_iter()
+            .find(|s| s.rules().name == name)
+            .ok_or_else(|| {
+                let list = Scheme::listed(&Scheme::ALL, ", ", " or ");
+                format!("unsupported scheme {name:?}: expected {list}")
+            })
+    }
+
+    /// `http://, https:// and grpc://`: the schemes given, for a message.
+    pub fn listed(schemes: &[Scheme], comma: &str, last: &str) -> String {
+        let mut text = String::new();
+        for (i, scheme) in schemes.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if i + 1 == schemes.len() { last } else { comma });
+            }
+            text.push_str(scheme.rules().name);
+            text.push_str("://");
+        }
+        text
+    }
+
+    /// Whether its probes run TLS (and take the TLS settings).
+    pub fn is_tls(self) -> bool {
+        match self {
+            Scheme::Https | Scheme::Grpcs => true,
+            Scheme::Http | Scheme::Tcp | Scheme::Grpc => false,
+        }
+    }
+
+    /// Whether its kind takes `setting`: the timeouts and waiting apply to
+    /// every kind, the TLS settings to every TLS scheme, and each kind names
+    /// the rest.
+    pub(crate) fn takes(self, setting: Setting) -> bool {
+        match setting {
+            Setting::Target
+            | Setting::Timeout
+            | Setting::ConnectTimeout
+            | Setting::Wait
+            | Setting::Interval => return true,
+            Setting::Cacert
+            | Setting::Insecure
+            | Setting::ClientCert
+            | Setting::ClientKey
+            | Setting::ServerName => return self.is_tls(),
+            _ => {}
+        }
+        let own: &[Setting] = match self {
+            Scheme::Http | Scheme::Https => &[
+                Setting::Method,
+                Setting::Header,
+                Setting::ExpectStatus,
+                Setting::ExpectBody,
+                Setting::ExpectJson,
+                Setting::FollowRedirects,
+                Setting::UnixSocket,
+            ],
+            Scheme::Tcp => &[],
+            Scheme::Grpc | Scheme::Grpcs => {
+                &[Setting::Header, Setting::UnixSocket, Setting::GrpcService]
+            }
+        };
+        own.contains(&setting)
+    }
+
+    /// `http:// and https://`: the schemes whose kinds take `setting`.
+    pub(crate) fn taking(setting: Setting) -> String {
+        let schemes: Vec<Scheme> = Scheme::ALL
+            .into_iter()
+            .filter(|s| s.takes(setting))
+            .collect();
+        Scheme::listed(&schemes, ", ", " and ")
+    }
+
+    /// Settings that a command line must not give at all when a target of
+    /// this scheme is among its targets, even if another target takes
+    /// them, and why: they would judge something this kind never sees.
+    pub(crate) fn refuses(self) -> Option<(&'static [Setting], &'static str)> {
+        match self {
+            Scheme::Grpc | Scheme::Grpcs => Some((
+                HTTP_CHECKS,
+                "a gRPC health check is judged by its SERVING status",
+            )),
+            Scheme::Http | Scheme::Https | Scheme::Tcp => None,
+        }
+    }
+
+    /// The kind a target of this scheme is, with its settings at their
+    /// defaults; or what the build leaves out that it needs, as
+    /// `(what, feature)`.
+    pub(crate) fn kind(self) -> Result<Kind, (&'static str, &'static str)> {
+        if self.is_tls() && !cfg!(feature = "tls") {
+            return Err(("TLS", "tls"));
+        }
+        match self {
+            Scheme::Http | Scheme::Https => Ok(Kind::Http(HttpCheck::default())),
+            Scheme::Tcp => Ok(Kind::Tcp),
+            #[cfg(feature = "grpc")]
+            Scheme::Grpc | Scheme::Grpcs => Ok(Kind::Grpc(GrpcCheck::default())),
+            #[cfg(not(feature = "grpc"))]
+            Scheme::Grpc | Scheme::Grpcs => Err(("gRPC", "grpc")),
+        }
+    }
+}
+
+/// What kind of check a target gets, with the settings of that kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `http://` and `https://`: a request, judged by its status and body.
+    Http(HttpCheck),
+    /// `tcp://`: a connection is accepted.
+    Tcp,
+    /// `grpc://` and `grpcs://`: `grpc.health.v1.Health/Check`.
+    #[cfg(feature = "grpc")]
+    Grpc(GrpcCheck),
+}
+
+/// The settings of an HTTP check.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpCheck {
+    pub method: Method,
+    pub expect_status: ExpectStatus,
+    pub expect_body: Option<String>,
+    /// `--expect-json`: every expression must hold for the JSON body.
+    #[cfg(feature = "json")]
+    pub expect_json: Vec<crate::protocol::json::ExpectJson>,
+    pub follow_redirects: bool,
+}
+
+/// The settings of a gRPC health check.
+#[cfg(feature = "grpc")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GrpcCheck {
+    /// The service to ask about; empty for the server as a whole.
+    pub service: String,
+}
+
+/// A validated probe of one target, with every default filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The target's URL.
+    pub url: Url,
+    /// Its scheme, which says what kind of probe it is.
+    pub scheme: Scheme,
+    /// The kind, with its own settings.
+    pub kind: Kind,
+    /// The deadline for the whole probe.
+    pub timeout: Duration,
+    /// A shorter deadline for connecting, when set.
+    pub connect_timeout: Option<Duration>,
+    /// Request headers as (name, value), in the order given (for gRPC,
+    /// metadata); only kinds with a request take them.
+    pub headers: Vec<(String, String)>,
+    /// Connect here instead of the URL's host (kinds that take it).
+    pub unix_socket: Option<UnixSocket>,
+    /// TLS settings: `Some` exactly when the scheme runs TLS.
+    pub tls: Option<Tls>,
+    /// How the report's line names the settings: as the caller does.
+    pub names: Names,
+}
+
+impl Target {
+    /// A target of `url`'s scheme, every setting at its default.
+    pub(crate) fn new(url: Url, scheme: Scheme, kind: Kind) -> Target {
+        Target {
+            url,
+            scheme,
+            kind,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            headers: Vec::new(),
+            unix_socket: None,
+            tls: scheme.is_tls().then(Tls::default),
+            names: Names::Library,
+        }
+    }
+}
+
+/// How a TLS probe verifies the server and presents itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    pub roots: TrustRoots,
+    /// The certificate is not verified at all.
+    pub insecure: bool,
+    /// A client certificate and the file holding its key.
+    pub client_cert: Option<ClientCert>,
+    /// Sent as SNI and verified instead of the URL's host.
+    pub server_name: Option<String>,
+}
+
+/// Where the certificates to trust come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// A PEM file, named by the [`Setting::Cacert`].
+    File(PathBuf),
+    /// The system's CA bundle (and, with the `webpki-roots` feature,
+    /// Mozilla's roots when there is none).
+    #[default]
+    System,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// The Unix socket to connect to instead of the URL's host (whose name and
+/// port still make the Host header and the TLS name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnixSocket {
+    /// A socket file.
+    Path(PathBuf),
+    /// `@name`: a Linux abstract socket, which has no file.
+    Abstract(String),
+}
+
+impl std::fmt::Display for UnixSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UnixSocket::Path(path) => write!(f, "{}", path.display()),
+            UnixSocket::Abstract(name) => write!(f, "@{name}"),
+        }
+    }
+}
+
+/// The method of an HTTP probe's request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`, the default: the status and, when asked, the body are checked.
+    #[default]
+    Get,
+    /// `HEAD`: only the status is checked, since the response has no body.
+    Head,
+}
+
+impl Method {
+    /// `"GET"` or `"HEAD"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+/// Probe again until every target is healthy or `limit` has passed since
+/// start, starting attempts `interval` apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wait {
+    /// How long to wait in all, from the start.
+    pub limit: Duration,
+    /// How far apart attempts start.
+    pub interval: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scheme_is_listed_once_and_found_by_its_name() {
+        for scheme in Scheme::ALL {
+            assert_eq!(Scheme::named(scheme.rules().name), Ok(scheme));
+        }
+        // A new scheme does not compile here until it has a place, which
+        // must be its place in ALL.
+        let place = |scheme: Scheme| match scheme {
+            Scheme::Http => 0,
+            Scheme::Https => 1,
+            Scheme::Tcp => 2,
+            Scheme::Grpc => 3,
+            Scheme::Grpcs => 4,
+        };
+        for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
+            assert_eq!(place(scheme), i, "{scheme:?}");
+        }
+    }
+
+    #[test]
+    fn settings_name_the_schemes_that_take_them() {
+        assert_eq!(Scheme::taking(Setting::Method), "http:// and https://");
+        assert_eq!(
+            Scheme::taking(Setting::Header),
+            "http://, https://, grpc:// and grpcs://"
+        );
+        assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
+        assert_eq!(Scheme::taking(Setting::Cacert), "https:// and grpcs://");
+        assert_eq!(
+            Scheme::named("ftp").unwrap_err(),
+            "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc:// or grpcs://"
+        );
+    }
+}
