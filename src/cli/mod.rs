@@ -121,6 +121,14 @@ impl Given {
             _ => None,
         }
     }
+
+    /// The text given; empty for a value of another kind.
+    fn text(&self) -> &str {
+        match &self.value {
+            Val::Text(text) => text,
+            _ => "",
+        }
+    }
 }
 
 /// The value itself, read as the option's [`Value`] says.
@@ -423,17 +431,14 @@ fn build(
         if !scheme.takes(setting) {
             continue;
         }
-        let text = match &given.value {
-            Val::Text(text) => text.as_str(),
-            _ => "",
-        };
+        let text = given.text();
         let error = |e: Error| usage(e, names);
-        probe = match (setting, &given.value) {
-            (Setting::Timeout, Val::Duration(d)) => probe.timeout(*d).map_err(error)?,
-            (Setting::ConnectTimeout, Val::Duration(d)) => {
-                probe.connect_timeout(*d).map_err(error)?
-            }
-            (Setting::Method, _) => {
+        // Exhaustive, so that a new setting does not compile until the
+        // command line applies it. The table gives each its kind of value.
+        probe = match setting {
+            Setting::Timeout => probe.timeout(given.duration().unwrap_or_default()),
+            Setting::ConnectTimeout => probe.connect_timeout(given.duration().unwrap_or_default()),
+            Setting::Method => {
                 let method = if text.eq_ignore_ascii_case("GET") {
                     Method::Get
                 } else if text.eq_ignore_ascii_case("HEAD") {
@@ -441,40 +446,51 @@ fn build(
                 } else {
                     bail!("invalid {} {text:?}: expected GET or HEAD", given.source);
                 };
-                probe.method(method).map_err(error)?
+                probe.method(method)
             }
-            (Setting::Header, Val::Headers(headers)) => {
+            Setting::Header => {
+                let Val::Headers(headers) = &given.value else {
+                    continue;
+                };
                 for (name, value) in headers {
                     probe = probe.header(name, value).map_err(error)?;
                 }
-                probe
+                Ok(probe)
             }
-            (Setting::ExpectStatus, _) => probe.expect_status(text).map_err(error)?,
-            (Setting::ExpectBody, _) => probe.expect_body(text).map_err(error)?,
+            Setting::ExpectStatus => probe.expect_status(text),
+            Setting::ExpectBody => probe.expect_body(text),
             #[cfg(feature = "json")]
-            (Setting::ExpectJson, Val::Lines(lines)) => {
+            Setting::ExpectJson => {
+                let Val::Lines(lines) = &given.value else {
+                    continue;
+                };
                 for expression in lines {
                     probe = probe.expect_json(expression).map_err(error)?;
                 }
-                probe
+                Ok(probe)
             }
-            (Setting::FollowRedirects, _) => probe.follow_redirects(true).map_err(error)?,
-            (Setting::UnixSocket, _) => probe.unix_socket(text).map_err(error)?,
+            // Refused when it is read, in a build without JSON.
+            #[cfg(not(feature = "json"))]
+            Setting::ExpectJson => Ok(probe),
+            Setting::FollowRedirects => probe.follow_redirects(true),
+            Setting::UnixSocket => probe.unix_socket(text),
             #[cfg(feature = "grpc")]
-            (Setting::GrpcService, _) => probe.grpc_service(text).map_err(error)?,
-            (Setting::Cacert, _) => probe.cacert(text).map_err(error)?,
-            (Setting::Insecure, _) => probe.insecure(true).map_err(error)?,
-            (Setting::ServerName, _) => probe.server_name(text).map_err(error)?,
-            (Setting::ClientCert, _) => {
-                let key = match key.map(|k| &k.value) {
-                    Some(Val::Text(key)) => key.as_str(),
-                    _ => text,
-                };
-                probe.client_cert(text, key).map_err(error)?
+            Setting::GrpcService => probe.grpc_service(text),
+            // No target takes it in a build without gRPC.
+            #[cfg(not(feature = "grpc"))]
+            Setting::GrpcService => Ok(probe),
+            Setting::Cacert => probe.cacert(text),
+            Setting::Insecure => probe.insecure(true),
+            Setting::ServerName => probe.server_name(text),
+            Setting::ClientCert => {
+                let key = key.map_or(text, Given::text);
+                probe.client_cert(text, key)
             }
-            // --key goes with --cert; waiting is the runner's, not a target's.
-            _ => probe,
-        };
+            // The key goes with the certificate; the target is the probe
+            // itself; waiting is the runner's, not a target's.
+            Setting::ClientKey | Setting::Target | Setting::Wait | Setting::Interval => Ok(probe),
+        }
+        .map_err(error)?;
     }
     Ok(probe.named(names.clone()).into_target())
 }
