@@ -20,7 +20,11 @@
 # The gRPC table needs the servers, client and venv that `bash .ci/interop`
 # builds into target/interop; without them it is left out (with a note), and
 # with CI=true their absence is an error. As root it installs what else is
-# missing with apt-get.
+# missing with apt-get, Debian's postgresql and redis-server among them, and
+# measures postgres://, redis:// and mysql:// against pg_isready, redis-cli
+# ping and mariadb-admin ping, on a PostgreSQL cluster, a Redis server and a
+# MariaDB server of its own (run as the packages' users); without root that
+# table is left out, and with CI=true that is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-benches/results.md}
@@ -50,7 +54,9 @@ fi
 if [ "$(id -u)" = 0 ]; then
   need=()
   for tool in hyperfine:hyperfine busybox:busybox curl:curl strace:strace valgrind:valgrind \
-              /usr/bin/time:time python3:python3 gcc:gcc openssl:openssl; do
+              /usr/bin/time:time python3:python3 gcc:gcc openssl:openssl \
+              /usr/lib/postgresql/15/bin/initdb:postgresql redis-server:redis-server \
+              mariadbd:mariadb-server; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -252,6 +258,66 @@ if $grpc; then
   fi
 fi
 
+# Databases: a PostgreSQL cluster and a Redis server of the bench's own, on
+# loopback, as the packages' users; healthprobe against each ecosystem's tool.
+pg_bin=/usr/lib/postgresql/15/bin
+databases=false
+if [ "$(id -u)" = 0 ] && [ -x "$pg_bin/initdb" ] && command -v redis-server >/dev/null; then
+  databases=true
+  pg_dir=$work/pg
+  mkdir -p "$pg_dir"
+  chown postgres: "$pg_dir"
+  chmod 755 "$work"
+  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >/dev/null
+  pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\n" \
+    "$pg_port" "$pg_dir" >> "$pg_dir/data/postgresql.conf"
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start >/dev/null
+  stop_pg() { runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; }
+  trap 'stop_pg; cleanup' EXIT
+  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  setpriv --reuid=redis --regid=redis --init-groups redis-server --bind 127.0.0.1 --port "$redis_port" \
+    --save "" --appendonly no --dir /tmp > "$work/redis.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 50); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+
+  maria_dir=$work/mariadb
+  mkdir -p "$maria_dir"
+  chown mysql: "$maria_dir"
+  mariadb-install-db --no-defaults --user=mysql --skip-test-db --datadir="$maria_dir/data" >/dev/null 2>&1
+  maria_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  setpriv --reuid=mysql --regid=mysql --init-groups /usr/sbin/mariadbd --no-defaults --skip-log-bin \
+    --datadir="$maria_dir/data" --socket="$maria_dir/sock" --pid-file="$maria_dir/pid" \
+    --log-error="$maria_dir/error.log" --port="$maria_port" --bind-address=127.0.0.1 >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    mariadb-admin --no-defaults -u root --socket="$maria_dir/sock" ping >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+
+  names=("healthprobe postgres://" "pg_isready" "healthprobe redis://" "redis-cli ping"
+         "healthprobe mysql://" "mariadb-admin ping")
+  commands=(
+    "$healthprobe -q postgres://127.0.0.1:$pg_port"
+    "$pg_bin/pg_isready -q -h 127.0.0.1 -p $pg_port -U postgres"
+    "$healthprobe -q redis://127.0.0.1:$redis_port"
+    "$(command -v redis-cli) -h 127.0.0.1 -p $redis_port ping"
+    "$healthprobe -q mysql://127.0.0.1:$maria_port"
+    "$(command -v mariadb-admin) --no-defaults -h 127.0.0.1 -P $maria_port ping"
+  )
+  binaries=("$healthprobe" "$pg_bin/pg_isready" "$healthprobe" "$(command -v redis-cli)"
+            "$healthprobe" "$(command -v mariadb-admin)")
+  base=(1 1 3 3 5 5)
+  vg_env=("" "" "" "" "" "")
+  table databases "vs the tool" > "$work/databases.md"
+elif [ "${CI:-}" = true ]; then
+  echo "compare.sh: CI measures the databases too: run as root, where postgresql and redis-server are installed" >&2
+  exit 1
+fi
+
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 {
   echo "Measured $(date -u +%Y-%m-%d) on $cpu, $(nproc) cores, Linux $(uname -r),"
@@ -296,6 +362,20 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
   else
     echo "Not measured: target/interop is missing (missing: ${missing[*]});"
     echo "\`bash .ci/interop\` builds it."
+  fi
+  echo
+  echo "## Databases"
+  echo
+  if $databases; then
+    echo "Against a PostgreSQL $("$pg_bin/postgres" -V | cut -d' ' -f3) cluster (trust, so both log in), a"
+    echo "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') server and a MariaDB $(mariadbd --version | sed 's/.*Ver \([^ ]*\).*/\1/') server of the bench's own on"
+    echo "loopback, Debian's packages; \"vs the tool\" divides by the ecosystem tool's"
+    echo "wall median: pg_isready, redis-cli ping, mariadb-admin ping (whose login, as"
+    echo "root over TCP, is refused: it still exits 0, as the server is up)."
+    echo
+    cat "$work/databases.md"
+  else
+    echo "Not measured: it needs root and Debian's postgresql, redis-server and mariadb-server."
   fi
 } > "$out"
 cat "$out"

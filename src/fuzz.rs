@@ -117,3 +117,66 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
         names: target.names.clone(),
     }
 }
+
+/// Runs a `postgres://` (`kind` 0), `redis://` (1) or `mysql://` (2)
+/// probe's exchange against `server`, the bytes a server sends (then it
+/// closes), with a user and a password, and returns the report the probe
+/// would print.
+pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
+    use std::io::{self, Cursor, Read, Write};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use crate::report::{Limit, Peer};
+
+    struct Scripted(Cursor<Vec<u8>>);
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+    impl Write for Scripted {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let url = match kind % 3 {
+        0 => "postgres://app:pw@127.0.0.1:1/db",
+        1 => "redis://app:pw@127.0.0.1:1",
+        _ => "mysql://app:pw@127.0.0.1:1/db",
+    };
+    let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(vec![url.into()], |_| None) else {
+        unreachable!("a fixed, valid command line")
+    };
+    let target = &plan.targets[0];
+    let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
+    let limit = Limit::Deadline(target.timeout);
+    let trace = Arc::new(Mutex::new(crate::transport::net::Trace::default()));
+    let mut stream = Scripted(Cursor::new(server.to_vec()));
+    let (probed, outcome) = match &target.kind {
+        crate::spec::Kind::Postgres(check) => (
+            crate::kinds::Prober::described(check, target),
+            check.talk(&mut stream, peer, limit, &trace),
+        ),
+        crate::spec::Kind::Redis(check) => (
+            crate::kinds::Prober::described(check, target),
+            check.talk(&mut stream, peer, limit, &trace),
+        ),
+        crate::spec::Kind::Mysql(check) => (
+            crate::kinds::Prober::described(check, target),
+            check.talk(&mut stream, peer, limit, &trace),
+        ),
+        _ => unreachable!("a database URL"),
+    };
+    crate::Report {
+        probed,
+        outcome,
+        elapsed: Duration::ZERO,
+        waited: None,
+        names: target.names.clone(),
+    }
+}

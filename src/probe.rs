@@ -33,8 +33,11 @@ use crate::url::Url;
 /// | `http://HOST[:PORT]/PATH`, `https://...` | the status is in [`expect_status`](Probe::expect_status) (default 200-299), and the body checks hold |
 /// | `tcp://HOST:PORT` | a TCP connection is accepted |
 /// | `grpc://HOST:PORT`, `grpcs://HOST[:PORT]` | `grpc.health.v1.Health/Check` answers SERVING (feature `grpc`) |
+/// | `postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `postgresql://...` | the server accepts connections, as `pg_isready` says (no password is sent) |
+/// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`, `rediss://...` | `PING` answers `PONG`, after `AUTH` with a password; without one, `NOAUTH` |
+/// | `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `mariadb://...` | the server sends its greeting, not an error (no password is sent) |
 ///
-/// `https://` and `grpcs://` need the `tls` feature. The defaults are the
+/// `https://`, `grpcs://` and `rediss://` need the `tls` feature. The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
 /// followed, the system's CA bundle. `localhost` is always the loopback
 /// interface, and proxy settings are never used.
@@ -57,20 +60,21 @@ impl Probe {
     /// A probe of `target`, a URL like `http://127.0.0.1:8080/health`, with
     /// every setting at its default.
     ///
-    /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc` or `grpcs`
-    /// URL with a host (and, for `tcp` and `grpc`, a port), when its scheme
-    /// needs a feature this build leaves out, or when its request line would
-    /// be longer than the 8 KiB healthprobe can send.
+    /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc`, `grpcs`,
+    /// `postgres`, `postgresql`, `redis`, `rediss`, `mysql` or `mariadb` URL
+    /// with a host (and,
+    /// for `tcp` and `grpc`, a port), when its scheme needs a feature this
+    /// build leaves out, or when its request line would be longer than the
+    /// 8 KiB healthprobe can send. A password in the URL is never part of an
+    /// error.
     pub fn new(target: &str) -> Result<Probe, Error> {
         let url = Url::parse(target, &|name| Scheme::named(name).map(Scheme::rules))
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
         let scheme =
             Scheme::named(url.scheme).map_err(|why| Error::invalid(Setting::Target, None, why))?;
-        let kind = scheme.kind().map_err(|(what, feature)| {
-            error!(Setting::Target;
-                "invalid ", Setting::Target,
-                format!(": {}:// needs {what}, which this build leaves out (built without the {feature} feature)", url.scheme))
-        })?;
+        let kind = scheme
+            .kind(&url)
+            .map_err(|why| Error::invalid(Setting::Target, None, why))?;
         let target = Target::new(url, scheme, kind);
         request_line_fits(&target, Setting::Target)?;
         Ok(Probe {

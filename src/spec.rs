@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::setting::{Names, Setting};
 use crate::status::ExpectStatus;
-use crate::url::{PathRule, Rules, Url};
+use crate::url::{PathRule, Rules, Secret, Url};
 
 /// The deadline of a probe whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -31,6 +31,19 @@ pub enum Scheme {
     Grpc,
     /// `grpcs://HOST[:PORT]`: a gRPC health check over TLS (ALPN `h2`).
     Grpcs,
+    /// `postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB]`: ready as
+    /// `pg_isready` judges it.
+    Postgres,
+    /// `postgresql://...`, the same.
+    Postgresql,
+    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`: PING answered PONG.
+    Redis,
+    /// `rediss://...`: the same over TLS.
+    Rediss,
+    /// `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`: the server's greeting.
+    Mysql,
+    /// `mariadb://...`, the same.
+    Mariadb,
 }
 
 /// The health service's path is fixed; the service to ask about is the
@@ -50,12 +63,18 @@ const HTTP_CHECKS: &[Setting] = &[
 
 impl Scheme {
     /// Every scheme, in the order messages list them.
-    pub const ALL: [Scheme; 5] = [
+    pub const ALL: [Scheme; 11] = [
         Scheme::Http,
         Scheme::Https,
         Scheme::Tcp,
         Scheme::Grpc,
         Scheme::Grpcs,
+        Scheme::Postgres,
+        Scheme::Postgresql,
+        Scheme::Redis,
+        Scheme::Rediss,
+        Scheme::Mysql,
+        Scheme::Mariadb,
     ];
 
     /// What its URLs allow.
@@ -66,12 +85,22 @@ impl Scheme {
             Scheme::Tcp => ("tcp", None, 5432, PathRule::None { hint: "" }),
             Scheme::Grpc => ("grpc", None, 50051, GRPC_PATH),
             Scheme::Grpcs => ("grpcs", Some(443), 50051, GRPC_PATH),
+            // A database's URL names the database after the host, and may
+            // carry a user and a password; its query (sslmode=...) is the
+            // application's, and ignored.
+            Scheme::Postgres => ("postgres", Some(5432), 5432, PathRule::Name),
+            Scheme::Postgresql => ("postgresql", Some(5432), 5432, PathRule::Name),
+            Scheme::Redis => ("redis", Some(6379), 6379, PathRule::Name),
+            Scheme::Rediss => ("rediss", Some(6379), 6379, PathRule::Name),
+            Scheme::Mysql => ("mysql", Some(3306), 3306, PathRule::Name),
+            Scheme::Mariadb => ("mariadb", Some(3306), 3306, PathRule::Name),
         };
         Rules {
             name,
             default_port,
             example_port,
             path,
+            userinfo: self.is_database(),
         }
     }
 
@@ -102,8 +131,28 @@ impl Scheme {
     /// Whether its probes run TLS (and take the TLS settings).
     pub fn is_tls(self) -> bool {
         match self {
-            Scheme::Https | Scheme::Grpcs => true,
-            Scheme::Http | Scheme::Tcp | Scheme::Grpc => false,
+            Scheme::Https | Scheme::Grpcs | Scheme::Rediss => true,
+            Scheme::Http
+            | Scheme::Tcp
+            | Scheme::Grpc
+            | Scheme::Postgres
+            | Scheme::Postgresql
+            | Scheme::Redis
+            | Scheme::Mysql
+            | Scheme::Mariadb => false,
+        }
+    }
+
+    /// Whether its URLs are a database's, which carry a user and a password.
+    fn is_database(self) -> bool {
+        match self {
+            Scheme::Postgres
+            | Scheme::Postgresql
+            | Scheme::Redis
+            | Scheme::Rediss
+            | Scheme::Mysql
+            | Scheme::Mariadb => true,
+            Scheme::Http | Scheme::Https | Scheme::Tcp | Scheme::Grpc | Scheme::Grpcs => false,
         }
     }
 
@@ -138,6 +187,12 @@ impl Scheme {
             Scheme::Grpc | Scheme::Grpcs => {
                 &[Setting::Header, Setting::UnixSocket, Setting::GrpcService]
             }
+            Scheme::Postgres
+            | Scheme::Postgresql
+            | Scheme::Redis
+            | Scheme::Rediss
+            | Scheme::Mysql
+            | Scheme::Mariadb => &[Setting::UnixSocket],
         };
         own.contains(&setting)
     }
@@ -160,16 +215,30 @@ impl Scheme {
                 HTTP_CHECKS,
                 "a gRPC health check is judged by its SERVING status",
             )),
-            Scheme::Http | Scheme::Https | Scheme::Tcp => None,
+            Scheme::Http
+            | Scheme::Https
+            | Scheme::Tcp
+            | Scheme::Postgres
+            | Scheme::Postgresql
+            | Scheme::Redis
+            | Scheme::Rediss
+            | Scheme::Mysql
+            | Scheme::Mariadb => None,
         }
     }
 
-    /// The kind a target of this scheme is, with its settings at their
-    /// defaults; or what the build leaves out that it needs, as
-    /// `(what, feature)`.
-    pub(crate) fn kind(self) -> Result<Kind, (&'static str, &'static str)> {
+    /// The kind a target of this scheme and `url` is, with its settings at
+    /// their defaults and what the URL says; or why there can be none (a
+    /// feature this build leaves out, a URL the kind cannot use).
+    pub(crate) fn kind(self, url: &Url) -> Result<Kind, String> {
+        let left_out = |what: &str, feature: &str| {
+            let name = self.rules().name;
+            format!(
+                "{name}:// needs {what}, which this build leaves out (built without the {feature} feature)"
+            )
+        };
         if self.is_tls() && !cfg!(feature = "tls") {
-            return Err(("TLS", "tls"));
+            return Err(left_out("TLS", "tls"));
         }
         match self {
             Scheme::Http | Scheme::Https => Ok(Kind::Http(HttpCheck::default())),
@@ -177,7 +246,12 @@ impl Scheme {
             #[cfg(feature = "grpc")]
             Scheme::Grpc | Scheme::Grpcs => Ok(Kind::Grpc(GrpcCheck::default())),
             #[cfg(not(feature = "grpc"))]
-            Scheme::Grpc | Scheme::Grpcs => Err(("gRPC", "grpc")),
+            Scheme::Grpc | Scheme::Grpcs => Err(left_out("gRPC", "grpc")),
+            Scheme::Postgres | Scheme::Postgresql => {
+                PostgresCheck::from_url(url).map(Kind::Postgres)
+            }
+            Scheme::Redis | Scheme::Rediss => RedisCheck::from_url(url).map(Kind::Redis),
+            Scheme::Mysql | Scheme::Mariadb => MysqlCheck::from_url(url).map(Kind::Mysql),
         }
     }
 }
@@ -192,6 +266,12 @@ pub enum Kind {
     /// `grpc://` and `grpcs://`: `grpc.health.v1.Health/Check`.
     #[cfg(feature = "grpc")]
     Grpc(GrpcCheck),
+    /// `postgres://` and `postgresql://`: a StartupMessage, answered.
+    Postgres(PostgresCheck),
+    /// `redis://` and `rediss://`: PING, answered PONG.
+    Redis(RedisCheck),
+    /// `mysql://` and `mariadb://`: the greeting, and a polite goodbye.
+    Mysql(MysqlCheck),
 }
 
 /// The settings of an HTTP check.
@@ -212,6 +292,82 @@ pub struct HttpCheck {
 pub struct GrpcCheck {
     /// The service to ask about; empty for the server as a whole.
     pub service: String,
+}
+
+/// The settings of a PostgreSQL check, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostgresCheck {
+    /// The user the StartupMessage names: the URL's, else `postgres`, a
+    /// role every server has, so that the server logs no missing role.
+    pub user: String,
+    /// The database it names: the URL's path, else the user's name, as
+    /// libpq does.
+    pub database: String,
+}
+
+impl PostgresCheck {
+    fn from_url(url: &Url) -> Result<PostgresCheck, String> {
+        let user = url.user.clone().unwrap_or_else(|| "postgres".to_owned());
+        let database = match url.path_name()? {
+            name if name.is_empty() => user.clone(),
+            name => name,
+        };
+        if user.contains('\0') || database.contains('\0') {
+            return Err("the URL's user or database contains a NUL byte".to_owned());
+        }
+        Ok(PostgresCheck { user, database })
+    }
+}
+
+/// The settings of a Redis check, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisCheck {
+    /// The ACL user to log in as (Redis 6 and later), with the password.
+    pub user: Option<String>,
+    /// The password to send with `AUTH` before `PING`.
+    pub password: Option<Secret>,
+}
+
+impl RedisCheck {
+    fn from_url(url: &Url) -> Result<RedisCheck, String> {
+        let scheme = url.scheme;
+        if url.user.is_some() && url.password.is_none() {
+            return Err(format!(
+                "{scheme}:// takes a user only with its password: {scheme}://USER:PASSWORD@HOST or {scheme}://:PASSWORD@HOST"
+            ));
+        }
+        let database = url.path_name()?;
+        if !database.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "{database:?} is not a Redis database number: {scheme}://HOST[:PORT][/N]"
+            ));
+        }
+        Ok(RedisCheck {
+            user: url.user.clone(),
+            password: url.password.clone(),
+        })
+    }
+}
+
+/// The settings of a MySQL or MariaDB check, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MysqlCheck {
+    /// The user the login after the greeting names: the URL's, else
+    /// `healthprobe`. No password is sent.
+    pub user: String,
+}
+
+impl MysqlCheck {
+    fn from_url(url: &Url) -> Result<MysqlCheck, String> {
+        let user = url
+            .user
+            .clone()
+            .unwrap_or_else(|| crate::protocol::mysql::DEFAULT_USER.to_owned());
+        if user.contains('\0') {
+            return Err("the URL's user contains a NUL byte".to_owned());
+        }
+        Ok(MysqlCheck { user })
+    }
 }
 
 /// A validated probe of one target, with every default filled in.
@@ -350,6 +506,12 @@ mod tests {
             Scheme::Tcp => 2,
             Scheme::Grpc => 3,
             Scheme::Grpcs => 4,
+            Scheme::Postgres => 5,
+            Scheme::Postgresql => 6,
+            Scheme::Redis => 7,
+            Scheme::Rediss => 8,
+            Scheme::Mysql => 9,
+            Scheme::Mariadb => 10,
         };
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
@@ -364,10 +526,14 @@ mod tests {
             "http://, https://, grpc:// and grpcs://"
         );
         assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
-        assert_eq!(Scheme::taking(Setting::Cacert), "https:// and grpcs://");
+        assert_eq!(
+            Scheme::taking(Setting::Cacert),
+            "https://, grpcs:// and rediss://"
+        );
         assert_eq!(
             Scheme::named("ftp").unwrap_err(),
-            "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc:// or grpcs://"
+            "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
+             postgres://, postgresql://, redis://, rediss://, mysql:// or mariadb://"
         );
     }
 }

@@ -17,6 +17,8 @@ pub struct Rules {
     pub example_port: u16,
     /// Whether the URL may carry a path and a query.
     pub path: PathRule,
+    /// Whether the URL may carry `USER[:PASSWORD]@` (a database's URL does).
+    pub userinfo: bool,
 }
 
 /// Whether a URL may carry a path and a query.
@@ -24,6 +26,9 @@ pub struct Rules {
 pub enum PathRule {
     /// Any path and query: they are part of what is probed.
     Any,
+    /// A name after the host (a database's), and a query that is the
+    /// application's and ignored; a bare `/` is not shown.
+    Name,
     /// Only a host and a port; `hint` follows the error, as in `": name the
     /// service to check with --grpc-service"`.
     None { hint: &'static str },
@@ -41,14 +46,18 @@ pub enum Host {
 pub struct Url {
     /// The scheme's name, lower-case.
     pub scheme: &'static str,
+    /// `USER` of `USER[:PASSWORD]@`, percent-decoded.
+    pub user: Option<String>,
+    /// `PASSWORD` of `USER:PASSWORD@`, percent-decoded; never shown.
+    pub password: Option<Secret>,
     pub host: Host,
     pub port: u16,
     /// The authority as it goes into the request line's URL: `host[:port]`.
     authority: String,
     /// Path and query, starting with `/`; the fragment is dropped.
     path_and_query: String,
-    /// Whether the path is part of what is probed, and so shown.
-    has_path: bool,
+    /// Whether a bare `/` is shown: it is, where the path is probed.
+    root_shown: bool,
 }
 
 impl Url {
@@ -56,22 +65,43 @@ impl Url {
     /// for a scheme no kind of target has.
     pub fn parse(text: &str, rules: &dyn Fn(&str) -> Result<Rules, String>) -> Result<Url, String> {
         let (scheme, rest) = split_scheme(text).ok_or_else(|| {
+            let text = shown(text);
             format!("{text:?} is not a URL: expected one like http://127.0.0.1:9000/health")
         })?;
         let rules = rules(&scheme.to_ascii_lowercase())?;
         let scheme = rules.name;
-        let rest = rest
-            .strip_prefix("//")
-            .ok_or_else(|| format!("{text:?} is not a URL: expected // after the scheme"))?;
+        let rest = rest.strip_prefix("//").ok_or_else(|| {
+            let text = shown(text);
+            format!("{text:?} is not a URL: expected // after the scheme")
+        })?;
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, reference) = rest.split_at(end);
-        if authority.contains('@') {
-            return Err(
-                "credentials in the URL are not supported: they would show in the output line; \
-                 send them with --header 'Authorization: ...' and ${VAR}"
-                    .to_owned(),
-            );
-        }
+        let (user, password, authority) = match authority.rsplit_once('@') {
+            None => (None, None, authority),
+            Some(_) if !rules.userinfo => {
+                return Err(
+                    "credentials in the URL are not supported: they would show in the output line; \
+                     send them with --header 'Authorization: ...' and ${VAR}"
+                        .to_owned(),
+                );
+            }
+            Some((userinfo, authority)) => {
+                let (user, password) = match userinfo.split_once(':') {
+                    Some((user, password)) => (user, Some(password)),
+                    None => (userinfo, None),
+                };
+                let decoded = |text: &str, what: &str| {
+                    String::from_utf8(percent_decode(text.as_bytes()))
+                        .map_err(|_| format!("the URL's {what} is not UTF-8 once percent-decoded"))
+                };
+                let user = Some(decoded(user, "user")?).filter(|u| !u.is_empty());
+                let password = match password {
+                    Some(password) => Some(Secret(decoded(password, "password")?)),
+                    None => None,
+                };
+                (user, password, authority)
+            }
+        };
         let (host, port) = split_host_port(authority)?;
         let port = match port {
             None => rules.default_port.ok_or_else(|| {
@@ -99,11 +129,13 @@ impl Url {
         };
         Ok(Url {
             scheme,
+            user,
+            password,
             host,
             port,
             authority,
             path_and_query,
-            has_path: rules.path == PathRule::Any,
+            root_shown: rules.path == PathRule::Any,
         })
     }
 
@@ -167,6 +199,15 @@ impl Url {
         Url::parse(&joined, rules)
     }
 
+    /// The path without its leading `/` and without the query,
+    /// percent-decoded: a database's name, a Redis database's number.
+    pub fn path_name(&self) -> Result<String, String> {
+        let path = self.path_and_query.split('?').next().unwrap_or_default();
+        let name = path.strip_prefix('/').unwrap_or(path);
+        String::from_utf8(percent_decode(name.as_bytes()))
+            .map_err(|_| "the URL's path is not UTF-8 once percent-decoded".to_owned())
+    }
+
     /// Whether `other` has the same scheme, host and port.
     pub fn same_origin(&self, other: &Url) -> bool {
         self.scheme == other.scheme && self.host == other.host && self.port == other.port
@@ -180,7 +221,7 @@ impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = match self.path_and_query.split_once('?') {
             Some((path, _)) => format!("{path}?..."),
-            None if !self.has_path => String::new(),
+            None if !self.root_shown && self.path_and_query == "/" => String::new(),
             None => self.path_and_query.clone(),
         };
         write!(f, "{}://{}{}", self.scheme, self.authority, path)
@@ -195,6 +236,53 @@ impl fmt::Display for Host {
             Host::Name(name) => f.write_str(name),
         }
     }
+}
+
+/// A password from a URL: kept to be sent where its kind needs it, and
+/// never shown, not even by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The password itself, to send.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// `text` as an error may show it: from its last `@` on, since what comes
+/// before may be a password.
+fn shown(text: &str) -> String {
+    match text.rfind('@') {
+        Some(at) => format!("...{}", &text[at..]),
+        None => text.to_owned(),
+    }
+}
+
+/// Decodes `%XX` escapes (RFC 3986 section 2.1); anything else, a `%` that
+/// starts no escape included, is kept as it is.
+pub fn percent_decode(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if let (b'%', Some(&hi), Some(&lo)) = (text[i], text.get(i + 1), text.get(i + 2)) {
+            if let (Some(hi), Some(lo)) = (hex(hi), hex(lo)) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(text[i]);
+        i += 1;
+    }
+    out
 }
 
 fn split_scheme(text: &str) -> Option<(&str, &str)> {
@@ -318,6 +406,7 @@ mod tests {
             default_port,
             example_port,
             path,
+            userinfo: false,
         })
     }
 

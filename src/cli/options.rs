@@ -260,10 +260,11 @@ pub const OPTIONS: &[Opt] = &[
         var: Some("HEALTHPROBE_UNIX_SOCKET"),
         fallback: None,
         setting: Some(Setting::UnixSocket),
-        section: Section::Http,
+        section: Section::General,
         help: "\
             Connect to this Unix socket instead of the URL's host, which still\n\
-            makes the Host header and the TLS name; @NAME is an abstract socket",
+            makes the Host header and the TLS name; @NAME is an abstract\n\
+            socket. Every kind of target but tcp:// takes it",
         default: "none",
     },
     Opt {
@@ -389,19 +390,32 @@ Targets:
   http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
   tcp://HOST:PORT                       A TCP connection is accepted
   grpc://HOST:PORT, grpcs://HOST[:PORT] A gRPC health check answers SERVING
+  postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB], postgresql://...
+                                        Accepting connections, as pg_isready
+                                        says; no password is sent
+  redis://[[USER]:PASSWORD@]HOST[:PORT][/N], rediss://...
+                                        PING answered PONG (AUTH first with a
+                                        password); without one, NOAUTH is up
+  mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB], mariadb://...
+                                        The server's greeting; then a login
+                                        with no password, so the host is
+                                        never blocked
 ";
 
 const SECTIONS: &[(Section, &str)] = &[
     (Section::General, "Options:"),
     (
         Section::Http,
-        "HTTP options (http:// and https:// targets; gRPC ones take -H and a socket too):",
+        "HTTP options (http:// and https:// targets; gRPC ones take -H too):",
     ),
     (
         Section::Grpc,
         "gRPC options (grpc:// and grpcs:// targets):",
     ),
-    (Section::Tls, "TLS options (https:// and grpcs:// targets):"),
+    (
+        Section::Tls,
+        "TLS options (https://, grpcs:// and rediss:// targets):",
+    ),
 ];
 
 const OUTRO: &str = "
@@ -412,7 +426,8 @@ Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
 Targets, header values, --expect-body, --expect-json, --grpc-service,
 --unix-socket and file options expand ${VAR} and ${VAR:-default} from
 healthprobe's own environment; write $$ for a literal $. Proxy variables
-are ignored, and localhost is always the loopback interface.";
+are ignored, and localhost is always the loopback interface. A password in
+a URL is never shown, and only redis:// sends it (AUTH).";
 
 /// The column the `[env]` and `[default]` tags end at.
 const TAGS_END: usize = 84;

@@ -434,12 +434,12 @@ fn tls_usage_errors() {
         (
             &["-k", "http://h/"][..],
             &[][..],
-            "--insecure applies only to https:// and grpcs:// targets, and none is given",
+            "--insecure applies only to https://, grpcs:// and rediss:// targets, and none is given",
         ),
         (
             &["--cacert", "/ca.pem", "http://h/"],
             &[],
-            "--cacert applies only to https:// and grpcs:// targets, and none is given",
+            "--cacert applies only to https://, grpcs:// and rediss:// targets, and none is given",
         ),
         (
             &["--key", "/k.pem", "https://h/"],
@@ -518,20 +518,26 @@ fn http_options_need_an_http_target_and_tls_options_an_https_one() {
             format!("{flag} applies only to http:// and https:// targets, and none is given")
         );
     }
-    for (args, flag) in [
-        (&["-H", "A: 1", "tcp://h:1"][..], "--header"),
-        (&["--unix-socket", "/s", "tcp://h:1"], "--unix-socket"),
+    for (args, flag, kinds) in [
+        (
+            &["-H", "A: 1", "tcp://h:1"][..],
+            "--header",
+            "http://, https://, grpc:// and grpcs://",
+        ),
+        (
+            &["--unix-socket", "/s", "tcp://h:1"],
+            "--unix-socket",
+            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb://",
+        ),
     ] {
         assert_eq!(
             error(args, &[]),
-            format!(
-                "{flag} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
-            )
+            format!("{flag} applies only to {kinds} targets, and none is given")
         );
     }
     assert_eq!(
         error(&["-k", "tcp://h:1", "http://h/"], &[]),
-        "--insecure applies only to https:// and grpcs:// targets, and none is given"
+        "--insecure applies only to https://, grpcs:// and rediss:// targets, and none is given"
     );
     // Mixed kinds: each option applies to the targets it fits.
     let p = plan(&["-k", "-H", "A: 1", "tcp://h:1", "https://h/"], &[]);

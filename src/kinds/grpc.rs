@@ -3,7 +3,6 @@
 //! over the same deadline-bounded connection as every other probe. What the
 //! answer means is decided in `protocol::grpc`, without I/O.
 
-use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -14,7 +13,7 @@ use crate::protocol::h2::{self, Client, Failure};
 use crate::report::Stage;
 use crate::report::{GrpcProblem, Limit, Outcome, Peer};
 use crate::spec::{GrpcCheck, Scheme, Target};
-use crate::transport::net::{self, DeadlineStream, Trace};
+use crate::transport::net::{self, DeadlineStream, Duplex, Trace};
 #[cfg(feature = "tls")]
 use crate::transport::tls::{Secure, refused_alpn};
 
@@ -94,10 +93,6 @@ fn probe(target: &Target, check: &GrpcCheck, deadline: Instant, limit: Limit) ->
     }
     call(target, check, &mut stream, deadline, limit, peer)
 }
-
-/// A connected stream, plain or TLS.
-pub(crate) trait Duplex: Read + Write {}
-impl<S: Read + Write> Duplex for S {}
 
 /// Makes the call over a connected (and perhaps secured) stream, taken as a
 /// trait object so that the HTTP/2 client is in the binary once.

@@ -7,12 +7,17 @@
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 mod http;
+mod mysql;
+mod postgres;
+mod redis;
 mod tcp;
 
+use std::io;
 use std::time::Instant;
 
-use crate::report::{Limit, Outcome, Report};
+use crate::report::{Limit, Outcome, Peer, Report, Stage};
 use crate::spec::{Kind, Target};
+use crate::transport::net::{Duplex, SharedTrace, describe_io, is_timeout, lock};
 
 #[cfg(feature = "grpc")]
 pub use self::grpc::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE, RESERVED_GRPC_METADATA};
@@ -51,6 +56,9 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         Kind::Tcp => &tcp::Tcp,
         #[cfg(feature = "grpc")]
         Kind::Grpc(check) => check,
+        Kind::Postgres(check) => check,
+        Kind::Redis(check) => check,
+        Kind::Mysql(check) => check,
     };
     Report {
         probed: prober.described(target),
@@ -72,5 +80,90 @@ fn verified(target: &Target) -> String {
             Some(name) => format!(" (verifying {name})"),
             None => String::new(),
         },
+    }
+}
+
+/// How one exchange of a request and its reply ended, short of a reply.
+pub(crate) enum Failed<P> {
+    /// The network failed, or the deadline passed.
+    Io(io::Error),
+    /// The server closed the connection before its reply was whole.
+    Closed,
+    /// The reply breaks its protocol: the kind's problem.
+    Problem(P),
+}
+
+/// Writes `request` (when not empty) and reads until `whole` finds a whole
+/// reply in what has arrived, for the kinds that speak one request and one
+/// answer. At most `limit` bytes are read; what `whole` returns comes with
+/// everything read.
+pub(crate) fn converse<T, P>(
+    stream: &mut dyn Duplex,
+    request: &[u8],
+    limit: usize,
+    trace: &SharedTrace,
+    mut whole: impl FnMut(&[u8]) -> Result<Option<T>, P>,
+) -> Result<(T, Vec<u8>), Failed<P>> {
+    lock(trace).stage = Stage::Request;
+    if !request.is_empty() {
+        stream.write_all(request).map_err(Failed::Io)?;
+    }
+    lock(trace).stage = Stage::Reply;
+    let mut reply = Vec::with_capacity(512);
+    let mut chunk = [0u8; 1024];
+    loop {
+        if let Some(answer) = whole(&reply).map_err(Failed::Problem)? {
+            return Ok((answer, reply));
+        }
+        let room = limit.saturating_sub(reply.len()).min(chunk.len());
+        if room == 0 {
+            // The parsers refuse a reply over the limit before this.
+            return Err(Failed::Closed);
+        }
+        let n = match stream.read(&mut chunk[..room]) {
+            Ok(0) => return Err(Failed::Closed),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Failed::Io(e)),
+        };
+        reply.extend_from_slice(&chunk[..n]);
+        lock(trace).received = reply.len();
+    }
+}
+
+impl<P> Failed<P> {
+    /// The outcome of an exchange that failed at the stage the trace holds.
+    pub(crate) fn outcome(
+        self,
+        peer: Peer,
+        limit: Limit,
+        trace: &SharedTrace,
+        problem: impl FnOnce(Peer, P) -> Outcome,
+    ) -> Outcome {
+        let (stage, received) = {
+            let trace = lock(trace);
+            (trace.stage, trace.received)
+        };
+        match self {
+            Failed::Io(e) if is_timeout(&e) => Outcome::TimedOut {
+                stage,
+                limit,
+                peer: Some(peer),
+                received,
+            },
+            Failed::Io(e) => Outcome::ConnectionLost {
+                stage,
+                peer,
+                error: describe_io(&e),
+                received,
+            },
+            Failed::Closed => Outcome::ConnectionLost {
+                stage,
+                peer,
+                error: "connection closed".to_owned(),
+                received,
+            },
+            Failed::Problem(p) => problem(peer, p),
+        }
     }
 }

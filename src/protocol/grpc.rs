@@ -15,6 +15,7 @@ use super::h2::h2_error_name;
 use super::http::status_text;
 use crate::line::quoted;
 use crate::setting::{Names, Setting};
+use crate::url::percent_decode;
 
 /// What is wrong with a gRPC health check's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -329,6 +330,8 @@ pub fn judge(response: &Response, service: &str) -> Result<(), GrpcProblem> {
         let message = field(trailers, b"grpc-message").unwrap_or_default();
         return Err(GrpcProblem::Status {
             code,
+            // grpc-message is percent-encoded (PROTOCOL-HTTP2.md); a `%`
+            // that starts no escape is kept, as the spec asks of decoders.
             message: percent_decode(message),
             service: service.to_owned(),
         });
@@ -462,26 +465,6 @@ fn varint(bytes: &mut &[u8]) -> Result<u64, String> {
         }
     }
     Err("a varint is longer than 10 bytes".to_owned())
-}
-
-/// `grpc-message` is percent-encoded (PROTOCOL-HTTP2.md); a `%` not followed
-/// by two hex digits is kept as it is, as the spec asks of decoders.
-pub fn percent_decode(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        if let (b'%', Some(&hi), Some(&lo)) = (text[i], text.get(i + 1), text.get(i + 2)) {
-            if let (Some(hi), Some(lo)) = (hex(hi), hex(lo)) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(text[i]);
-        i += 1;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,6 +16,9 @@ pub(crate) mod h2;
 pub(crate) mod http;
 #[cfg(feature = "json")]
 pub(crate) mod json;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
+pub(crate) mod redis;
 pub(crate) mod tls;
 
 /// A problem's words in the line, after `unhealthy: WHAT WAS PROBED: `:
@@ -55,6 +58,8 @@ pub enum Stage {
     Message,
     /// gRPC: waiting for the trailers that carry grpc-status.
     Trailers,
+    /// A database or broker: waiting for, or reading, its reply.
+    Reply,
 }
 
 /// How a line words a stage.
@@ -113,6 +118,7 @@ impl Stage {
                 "from",
                 false,
             ),
+            Stage::Reply => ("waiting for the reply", "reading the reply", "from", true),
         };
         StageWords {
             waiting,

@@ -24,6 +24,9 @@ pub mod problems {
     pub use crate::protocol::http::HttpProblem;
     #[cfg(feature = "json")]
     pub use crate::protocol::json::JsonProblem;
+    pub use crate::protocol::mysql::MysqlProblem;
+    pub use crate::protocol::postgres::{Answer as PostgresAnswer, PostgresProblem};
+    pub use crate::protocol::redis::RedisProblem;
     pub use crate::protocol::tls::{TlsProblem, Trusted};
 }
 
@@ -112,6 +115,55 @@ pub enum Outcome {
         problem: GrpcProblem,
     },
     /// The status is not in the expected list.
+    /// A PostgreSQL server accepts connections, as `pg_isready` says: it
+    /// asked for authentication, or refused this login for a reason other
+    /// than not being ready.
+    PostgresReady {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What it answered.
+        answer: PostgresAnswer,
+    },
+    /// A PostgreSQL server rejects connections (57P03), or did not answer
+    /// as PostgreSQL.
+    Postgres {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What is wrong.
+        problem: PostgresProblem,
+    },
+    /// A Redis server answered PING with PONG; or, without a password
+    /// given, demanded one (`NOAUTH`).
+    RedisReady {
+        /// Where the answer came from.
+        peer: Peer,
+        /// Whether it demanded a login instead of answering PONG.
+        auth_required: bool,
+    },
+    /// A Redis server is up but not ready (`LOADING`, `BUSY`, ...), refused
+    /// the login, or did not answer as Redis.
+    Redis {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What is wrong.
+        problem: RedisProblem,
+    },
+    /// A MySQL or MariaDB server sent its greeting: up and accepting
+    /// connections.
+    MysqlReady {
+        /// Where the greeting came from.
+        peer: Peer,
+        /// The server's version, as the greeting gives it.
+        version: Vec<u8>,
+    },
+    /// A MySQL or MariaDB server sent an error in place of its greeting, or
+    /// did not answer as MySQL.
+    Mysql {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What is wrong.
+        problem: MysqlProblem,
+    },
     /// An HTTP response came back, and it is not healthy.
     Http {
         /// Where it came from.
@@ -223,12 +275,19 @@ impl Outcome {
     /// 2, so no failure is 2.)
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Healthy { .. } | Outcome::Connected { .. } => EXIT_HEALTHY,
+            Outcome::Healthy { .. }
+            | Outcome::Connected { .. }
+            | Outcome::PostgresReady { .. }
+            | Outcome::RedisReady { .. }
+            | Outcome::MysqlReady { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
             Outcome::Serving { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
             Outcome::Grpc { .. } => EXIT_UNHEALTHY,
             Outcome::Http { .. }
+            | Outcome::Postgres { .. }
+            | Outcome::Redis { .. }
+            | Outcome::Mysql { .. }
             | Outcome::ResolveFailed { .. }
             | Outcome::ConnectFailed { .. }
             | Outcome::TimedOut { .. }
@@ -379,6 +438,30 @@ impl Report {
             #[cfg(feature = "grpc")]
             Outcome::Grpc { peer, problem } => problem.write(f, peer, names)?,
             Outcome::Http { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::PostgresReady { peer, answer } => write!(
+                f,
+                "{} from {peer}",
+                crate::protocol::postgres::accepted(answer)
+            )?,
+            Outcome::Postgres { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::RedisReady {
+                peer,
+                auth_required: false,
+            } => write!(f, "PONG from {peer}")?,
+            Outcome::RedisReady {
+                peer,
+                auth_required: true,
+            } => write!(
+                f,
+                "up, and it requires authentication (NOAUTH), from {peer}"
+            )?,
+            Outcome::Redis { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::MysqlReady { peer, version } => write!(
+                f,
+                "up, version {}, from {peer}",
+                crate::line::quoted(version, 60)
+            )?,
+            Outcome::Mysql { peer, problem } => problem.write(f, peer, names)?,
             Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
             Outcome::ResolveFailed { host, error } => {
                 write!(f, "cannot resolve {host:?}: {error}")?

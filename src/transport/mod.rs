@@ -13,7 +13,9 @@ use std::time::Instant;
 use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::Target;
 
-use self::net::{ConnectError, Endpoint, MAX_ADDRS, Resolve, SharedTrace, Socket, lock};
+use self::net::{
+    ConnectError, DeadlineStream, Duplex, Endpoint, MAX_ADDRS, Resolve, SharedTrace, Socket, lock,
+};
 
 /// Resolves the target's host and connects to its addresses in turn (or to
 /// its Unix socket), for the probers that speak for themselves rather than
@@ -64,4 +66,34 @@ pub(crate) fn connect(
             received: 0,
         }),
     }
+}
+
+/// Connects to the target as [`connect`] does and, when it runs TLS,
+/// completes the handshake (no ALPN), for the kinds that speak their
+/// protocol over a plain stream: every read and write ends by `deadline`.
+pub(crate) fn open(
+    target: &Target,
+    deadline: Instant,
+    limit: Limit,
+    trace: &SharedTrace,
+) -> Result<(Box<dyn Duplex>, Peer), Outcome> {
+    #[cfg(feature = "tls")]
+    let secure = match &target.tls {
+        Some(tls) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
+        None => None,
+    };
+    let (socket, peer) = connect(target, deadline, limit, trace)?;
+    let stream = DeadlineStream::new(socket, deadline, std::sync::Arc::clone(trace));
+    #[cfg(feature = "tls")]
+    if let Some(secure) = secure {
+        lock(trace).stage = Stage::TlsHandshake;
+        return match tls::handshake(&secure.config, secure.name.clone(), stream) {
+            Ok(secured) => Ok((Box::new(secured), peer)),
+            Err(e) => {
+                let wire_start = lock(trace).wire_start.clone();
+                Err(secure.handshake_failure(&e, &wire_start, peer, limit))
+            }
+        };
+    }
+    Ok((Box::new(stream), peer))
 }

@@ -340,6 +340,11 @@ fn describe_unix(e: &io::Error) -> String {
     }
 }
 
+/// A connected stream, plain or TLS, taken as a trait object so that what
+/// speaks over it is in the binary once.
+pub trait Duplex: Read + Write {}
+impl<S: Read + Write> Duplex for S {}
+
 /// Connects for ureq (the first link of its connector chain).
 #[derive(Debug)]
 pub struct TracedConnector {

@@ -92,9 +92,8 @@ impl Secure {
     }
 
     /// The outcome of a handshake that failed with `error`, for a kind that
-    /// runs it itself rather than through ureq (gRPC): a timeout, a TLS
-    /// problem, or a lost connection.
-    #[cfg(feature = "grpc")]
+    /// runs it itself rather than through ureq: a timeout, a TLS problem,
+    /// or a lost connection.
     pub fn handshake_failure(
         &self,
         error: &io::Error,

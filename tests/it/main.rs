@@ -2,6 +2,7 @@
 
 mod cli;
 mod cross;
+mod databases;
 mod embedded;
 mod exec;
 #[cfg(all(feature = "grpc", feature = "tls"))]
@@ -16,6 +17,7 @@ mod library;
 mod network;
 mod panic;
 mod podman;
+mod real_databases;
 mod several;
 mod static_binary;
 mod support;

@@ -100,17 +100,23 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
             ),
         );
     }
-    for (args, flag) in [
-        (&["-H", "Authorization: x"][..], "--header"),
-        (&["--unix-socket", "/run/app.sock"], "--unix-socket"),
+    for (args, flag, kinds) in [
+        (
+            &["-H", "Authorization: x"][..],
+            "--header",
+            "http://, https://, grpc:// and grpcs://",
+        ),
+        (
+            &["--unix-socket", "/run/app.sock"],
+            "--unix-socket",
+            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb://",
+        ),
     ] {
         let mut args = args.to_vec();
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!(
-                "healthprobe: {flag} applies only to http://, https://, grpc:// and grpcs:// targets, and none is given"
-            ),
+            &format!("healthprobe: {flag} applies only to {kinds} targets, and none is given"),
         );
     }
     for (args, flag) in [
@@ -123,7 +129,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!("healthprobe: {flag} applies only to https:// and grpcs:// targets, and none is given"),
+            &format!("healthprobe: {flag} applies only to https://, grpcs:// and rediss:// targets, and none is given"),
         );
     }
     probe(&["tcp://127.0.0.1"]).expect(

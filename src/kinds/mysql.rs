@@ -1,0 +1,62 @@
+//! `mysql://` and `mariadb://`: the server speaks first, and its greeting
+//! is the verdict. Then, so that the server does not count the visit as an
+//! interrupted handshake against the probe's host, a login for a user with
+//! no password, whose answer is read before the probe leaves (with COM_QUIT,
+//! should the user need no password).
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::{Prober, converse};
+use crate::protocol::mysql::{self, MAX_PACKET, QUIT};
+use crate::report::{Limit, Outcome, Peer};
+use crate::spec::{MysqlCheck, Target};
+use crate::transport;
+use crate::transport::net::{Duplex, SharedTrace, Trace};
+
+impl Prober for MysqlCheck {
+    /// `MySQL mysql://db:3306`.
+    fn described(&self, target: &Target) -> String {
+        format!("MySQL {}", target.url)
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        let trace = Arc::new(Mutex::new(Trace::default()));
+        match transport::open(target, deadline, limit, &trace) {
+            Ok((mut stream, peer)) => self.talk(&mut *stream, peer, limit, &trace),
+            Err(outcome) => outcome,
+        }
+    }
+}
+
+impl MysqlCheck {
+    /// The exchange, over a connected stream: the fuzz target's entry too.
+    pub(crate) fn talk(
+        &self,
+        stream: &mut dyn Duplex,
+        peer: Peer,
+        limit: Limit,
+        trace: &SharedTrace,
+    ) -> Outcome {
+        let greeting = match converse(stream, &[], MAX_PACKET + 4, trace, mysql::greeting) {
+            Ok((greeting, _)) => greeting,
+            Err(failed) => {
+                return failed.outcome(peer, limit, trace, |peer, problem| Outcome::Mysql {
+                    peer,
+                    problem,
+                });
+            }
+        };
+        // The verdict is made; the login and its answer only spare the
+        // host. Should they fail, the server is still up.
+        let login = mysql::login(&self.user, &greeting);
+        if let Ok((true, _)) = converse(stream, &login, MAX_PACKET + 4, trace, mysql::login_verdict)
+        {
+            let _ = stream.write_all(&QUIT);
+        }
+        Outcome::MysqlReady {
+            peer,
+            version: greeting.version,
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `redis://` and `rediss://`: PING, after AUTH when the URL has a password,
+//! over TCP, TLS or the server's Unix socket. Both commands go in one write,
+//! and both replies are read.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::{Failed, Prober, converse};
+use crate::protocol::redis::{self, MAX_REPLY, RedisProblem, Reply};
+use crate::report::{Limit, Outcome, Peer};
+use crate::spec::{RedisCheck, Target};
+use crate::transport;
+use crate::transport::net::{Duplex, SharedTrace, Trace};
+
+impl Prober for RedisCheck {
+    /// `Redis PING redis://cache:6379`, and the user logged in as.
+    fn described(&self, target: &Target) -> String {
+        let verified = super::verified(target);
+        match (&self.user, &self.password) {
+            (Some(user), _) => format!("Redis PING {}{verified} as {user}", target.url),
+            (None, Some(_)) => format!("Redis PING {}{verified} with a password", target.url),
+            (None, None) => format!("Redis PING {}{verified}", target.url),
+        }
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        let trace = Arc::new(Mutex::new(Trace::default()));
+        match transport::open(target, deadline, limit, &trace) {
+            Ok((mut stream, peer)) => self.talk(&mut *stream, peer, limit, &trace),
+            Err(outcome) => outcome,
+        }
+    }
+}
+
+impl RedisCheck {
+    /// The exchange, over a connected stream: the fuzz target's entry too.
+    pub(crate) fn talk(
+        &self,
+        stream: &mut dyn Duplex,
+        peer: Peer,
+        limit: Limit,
+        trace: &SharedTrace,
+    ) -> Outcome {
+        let mut request = Vec::new();
+        if let Some(password) = &self.password {
+            let password = password.expose().as_bytes();
+            request = match &self.user {
+                Some(user) => redis::command(&[b"AUTH", user.as_bytes(), password]),
+                None => redis::command(&[b"AUTH", password]),
+            };
+        }
+        let replies = if self.password.is_some() { 2 } else { 1 };
+        request.extend_from_slice(&redis::command(&[b"PING"]));
+        // Each reply is a line; the exchange ends once all are whole.
+        let exchange = converse(
+            stream,
+            &request,
+            replies * (MAX_REPLY + 2),
+            trace,
+            |bytes| {
+                let mut rest = bytes;
+                let mut got = Vec::with_capacity(replies);
+                while got.len() < replies {
+                    match redis::reply(rest)? {
+                        Some((reply, after)) => {
+                            got.push(reply);
+                            rest = after;
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(got))
+            },
+        );
+        let mut got = match exchange {
+            Ok((got, _)) => got,
+            Err(failed) => return failed.outcome(peer, limit, trace, redis_problem),
+        };
+        let ping = got.pop();
+        let auth = got.pop();
+        if let Some(Reply::Error(reply)) = auth {
+            let problem = RedisProblem::Auth { reply };
+            return Outcome::Redis { peer, problem };
+        }
+        match ping {
+            Some(Reply::Status(pong)) if pong == b"PONG" => Outcome::RedisReady {
+                peer,
+                auth_required: false,
+            },
+            // Up, and it wants a login that was not given: as ready as a
+            // server can show to a client without its password.
+            Some(reply @ Reply::Error(_))
+                if reply.code() == b"NOAUTH" && self.password.is_none() =>
+            {
+                Outcome::RedisReady {
+                    peer,
+                    auth_required: true,
+                }
+            }
+            Some(Reply::Error(reply)) => Outcome::Redis {
+                peer,
+                problem: RedisProblem::Error { reply },
+            },
+            Some(Reply::Status(reply)) => Outcome::Redis {
+                peer,
+                problem: RedisProblem::NotPong { reply },
+            },
+            None => Failed::<RedisProblem>::Closed.outcome(peer, limit, trace, redis_problem),
+        }
+    }
+}
+
+fn redis_problem(peer: Peer, problem: RedisProblem) -> Outcome {
+    Outcome::Redis { peer, problem }
+}

@@ -1,0 +1,557 @@
+//! `postgres://` and `redis://` against raw servers on loopback, each
+//! misbehaving in one named way, and the URLs' passwords, which never reach
+//! any output. The real servers are in `tests/it/real_databases.rs`.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use crate::support::*;
+
+const DEADLINE: Duration = Duration::from_millis(500);
+
+/// A misbehaving server, and the words of the line it earns.
+type Case = (fn(TcpStream), &'static str);
+
+/// Reads what the probe sends first (a StartupMessage, or a command), for
+/// at most a second.
+fn read_request(stream: &mut TcpStream) -> Vec<u8> {
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
+    let mut request = vec![0u8; 4096];
+    let n = stream.read(&mut request).unwrap_or(0);
+    request.truncate(n);
+    request
+}
+
+fn answers(mut stream: TcpStream, answer: &[u8]) {
+    read_request(&mut stream);
+    let _ = stream.write_all(answer);
+    // Keep the connection open until the probe leaves.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = stream.read(&mut [0u8; 64]);
+}
+
+fn pg(addr: SocketAddr) -> String {
+    format!("postgres://{addr}")
+}
+
+fn redis(addr: SocketAddr) -> String {
+    format!("redis://{addr}")
+}
+
+/// Probes `url` with the test deadline, expecting `code` and `line` by it.
+/// A count of bytes received written `N` stands for any: how much of a drip
+/// arrives by the deadline depends on the scheduler.
+fn check(url: &str, code: i32, line: &str) {
+    let probe = probe(&["--timeout", "500ms", url]);
+    let ran = match line.contains("N bytes received") {
+        false => probe.expect(code, line),
+        true => {
+            let ran = probe.run();
+            let out = ran.stderr.trim_end();
+            let (head, tail) = out.split_once(" bytes received").unwrap_or((out, ""));
+            let head = head.trim_end_matches(|c: char| c.is_ascii_digit());
+            let got = placeholder(&format!("{head}N bytes received{tail}"));
+            assert_eq!((ran.code, got.as_str()), (Some(code), line), "{ran}");
+            ran
+        }
+    };
+    ran.ended_within(DEADLINE + DEADLINE_SLACK);
+}
+
+// PostgreSQL.
+
+fn pg_asks_for_md5(stream: TcpStream) {
+    answers(stream, b"R\0\0\0\x0c\0\0\0\x05salt");
+}
+
+fn pg_starting_up(stream: TcpStream) {
+    let mut error =
+        b"E\0\0\0\0SFATAL\0VFATAL\0C57P03\0Mthe database system is starting up\0\0".to_vec();
+    let length = (error.len() as u32 - 1).to_be_bytes();
+    error[1..5].copy_from_slice(&length);
+    answers(stream, &error);
+}
+
+fn pg_no_such_role(stream: TcpStream) {
+    let mut error = b"E\0\0\0\0SFATAL\0C28000\0Mrole \"x\" does not exist\0\0".to_vec();
+    let length = (error.len() as u32 - 1).to_be_bytes();
+    error[1..5].copy_from_slice(&length);
+    answers(stream, &error);
+}
+
+fn pg_length_of_2_31(stream: TcpStream) {
+    answers(stream, b"E\x80\0\0\0SFATAL\0");
+}
+
+fn pg_right_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"R\0\0\0\x0c\0\0");
+}
+
+fn silent_after_accept(stream: TcpStream) {
+    thread::sleep(Duration::from_secs(2));
+    drop(stream);
+}
+
+fn drips_one_byte_per_100ms(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        b"R\0\0\0\x0c\0\0\0\x05salt",
+        Duration::from_millis(100),
+    );
+}
+
+fn sends_garbage(stream: TcpStream) {
+    answers(stream, b"\x16\x03\x01 not a database\r\n");
+}
+
+fn endless_stream(mut stream: TcpStream) {
+    read_request(&mut stream);
+    flood(&mut stream, &[b'+'; 4096], Duration::from_secs(2));
+}
+
+#[test]
+fn postgres_asking_for_a_password_accepts_connections() {
+    let addr = serve(1, pg_asks_for_md5);
+    check(
+        &pg(addr),
+        0,
+        &format!(
+            "healthy: PostgreSQL postgres://{addr} as postgres: accepting connections (it asks for an MD5 password) from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn postgres_refusing_the_login_for_another_reason_accepts_connections() {
+    let addr = serve(1, pg_no_such_role);
+    check(
+        &pg(addr),
+        0,
+        &format!(
+            "healthy: PostgreSQL postgres://{addr} as postgres: accepting connections (it refused this login: 28000 \"role \\\"x\\\" does not exist\") from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn postgres_starting_up_is_unhealthy_with_its_message() {
+    let addr = serve(1, pg_starting_up);
+    check(
+        &pg(addr),
+        1,
+        &format!(
+            "unhealthy: PostgreSQL postgres://{addr} as postgres: rejecting connections (57P03 \"the database system is starting up\"), from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn postgres_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            drips_one_byte_per_100ms,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not PostgreSQL's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            pg_length_of_2_31,
+            "PostgreSQL protocol error from {addr}: a message of 2147483648 bytes, more than the 8192 healthprobe reads",
+        ),
+        (
+            endless_stream,
+            "the answer from {addr} is not PostgreSQL's: it begins \"++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\"...",
+        ),
+        (
+            pg_right_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (7 bytes received)",
+        ),
+        (
+            pg_starting_up,
+            "rejecting connections (57P03 \"the database system is starting up\"), from {addr}",
+        ),
+    ];
+    for &(behaviour, words) in cases {
+        let addr = serve(1, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &pg(addr),
+            1,
+            &format!("unhealthy: PostgreSQL postgres://{addr} as postgres: {words} in <elapsed>"),
+        );
+    }
+}
+
+#[test]
+fn postgres_sends_the_user_and_database_and_never_the_password() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(b"R\0\0\0\x08\0\0\0\x0a");
+        let _ = tx.send(request);
+    });
+    let url = format!("postgresql://app:s3cr%40t@{addr}/orders?sslmode=require");
+    let ran = probe(&[&url]).expect(
+        0,
+        &format!("healthy: PostgreSQL postgresql://{addr}/orders?... as app: accepting connections (it asks for SASL (SCRAM)) from {addr} in <elapsed>"),
+    );
+    let request = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert!(
+        request.ends_with(b"user\0app\0database\0orders\0application_name\0healthprobe\0\0"),
+        "{request:?}"
+    );
+    for text in [&ran.stdout, &ran.stderr] {
+        assert!(!text.contains("s3cr"), "{ran}");
+    }
+    let request = String::from_utf8_lossy(&request);
+    assert!(
+        !request.contains("s3cr"),
+        "the password was sent: {request:?}"
+    );
+}
+
+#[test]
+fn postgres_after_a_trusted_login_says_terminate() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        read_request(&mut stream);
+        // AuthenticationOk, then ReadyForQuery.
+        let _ = stream.write_all(b"R\0\0\0\x08\0\0\0\0Z\0\0\0\x05I");
+        let goodbye = read_request(&mut stream);
+        drop(stream);
+        let _ = tx.send(goodbye);
+    });
+    probe(&[&pg(addr)]).expect(
+        0,
+        &format!("healthy: PostgreSQL postgres://{addr} as postgres: accepting connections (trusted) from {addr} in <elapsed>"),
+    );
+    let goodbye = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(goodbye, b"X\0\0\0\x04");
+}
+
+// Redis.
+
+fn redis_pong(stream: TcpStream) {
+    answers(stream, b"+PONG\r\n");
+}
+
+fn redis_loading(stream: TcpStream) {
+    answers(
+        stream,
+        b"-LOADING Redis is loading the dataset in memory\r\n",
+    );
+}
+
+fn redis_busy(stream: TcpStream) {
+    answers(stream, b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.\r\n");
+}
+
+fn redis_noauth(stream: TcpStream) {
+    answers(stream, b"-NOAUTH Authentication required.\r\n");
+}
+
+fn redis_right_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"+PON");
+}
+
+fn redis_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        b"+PONG PONG PONG\r\n",
+        Duration::from_millis(100),
+    );
+}
+
+#[test]
+fn redis_answering_pong_is_healthy() {
+    let addr = serve(1, redis_pong);
+    check(
+        &redis(addr),
+        0,
+        &format!("healthy: Redis PING redis://{addr}: PONG from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn redis_demanding_a_login_without_a_password_given_is_up() {
+    let addr = serve(1, redis_noauth);
+    check(
+        &redis(addr),
+        0,
+        &format!(
+            "healthy: Redis PING redis://{addr}: up, and it requires authentication (NOAUTH), from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn redis_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            redis_loading,
+            "PING answered \"LOADING Redis is loading the dataset in memory\", from {addr}",
+        ),
+        (
+            redis_busy,
+            "PING answered \"BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.\", from {addr}",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            redis_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not Redis's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            endless_stream,
+            "Redis protocol error from {addr}: a reply longer than the 4096 bytes healthprobe reads",
+        ),
+        (
+            redis_right_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (4 bytes received)",
+        ),
+        (
+            pg_asks_for_md5,
+            "the answer from {addr} is not Redis's: it begins \"R\\x00\\x00\\x00\\x0c\\x00\\x00\\x00\\x05salt\"",
+        ),
+    ];
+    for &(behaviour, words) in cases {
+        let addr = serve(1, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &redis(addr),
+            1,
+            &format!("unhealthy: Redis PING redis://{addr}: {words} in <elapsed>"),
+        );
+    }
+}
+
+#[test]
+fn redis_logs_in_first_with_the_password_and_never_shows_it() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for answer in [&b"+OK\r\n+PONG\r\n"[..], b"-WRONGPASS invalid username-password pair or user is disabled.\r\n-NOAUTH Authentication required.\r\n"] {
+            let (mut stream, _) = listener.accept().unwrap();
+            let request = read_request(&mut stream);
+            let _ = stream.write_all(answer);
+            let _ = tx.send(request);
+        }
+    });
+    let ran = probe(&[&format!("redis://worker:pa%3Ass@{addr}/2")]).expect(
+        0,
+        &format!("healthy: Redis PING redis://{addr}/2 as worker: PONG from {addr} in <elapsed>"),
+    );
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        b"*3\r\n$4\r\nAUTH\r\n$6\r\nworker\r\n$5\r\npa:ss\r\n*1\r\n$4\r\nPING\r\n"
+    );
+    assert!(
+        !ran.stdout.contains("pa:ss") && !ran.stdout.contains("pa%3Ass"),
+        "{ran}"
+    );
+    let ran = probe(&[&format!("redis://:${{SECRET}}@{addr}")])
+        .env("SECRET", "hunter2")
+        .expect(
+            1,
+            &format!("unhealthy: Redis PING redis://{addr} with a password: AUTH refused: \"WRONGPASS invalid username-password pair or user is disabled.\", from {addr} in <elapsed>"),
+        );
+    assert!(!ran.stderr.contains("hunter2"), "{ran}");
+}
+
+#[test]
+fn passwords_never_appear_in_usage_errors() {
+    for (url, error) in [
+        (
+            "redis://user:hunter2@db:99999",
+            "healthprobe: invalid URL: \"99999\" is not a port from 1 to 65535",
+        ),
+        (
+            "postgres:hunter2@db",
+            "healthprobe: invalid URL: \"...@db\" is not a URL: expected // after the scheme",
+        ),
+        (
+            "redis://user@db",
+            "healthprobe: invalid URL: redis:// takes a user only with its password: redis://USER:PASSWORD@HOST or redis://:PASSWORD@HOST",
+        ),
+        (
+            "http://user:hunter2@db/",
+            "healthprobe: invalid URL: credentials in the URL are not supported: they would show in the output line; send them with --header 'Authorization: ...' and ${VAR}",
+        ),
+    ] {
+        let ran = probe(&[url]).expect(64, error);
+        assert!(!ran.stderr.contains("hunter2"), "{ran}");
+    }
+    // HTTP-only options are refused for databases.
+    probe(&["--expect-status", "200", "postgres://db"]).expect(
+        64,
+        "healthprobe: --expect-status applies only to http:// and https:// targets, and none is given",
+    );
+}
+
+// MySQL and MariaDB: the server speaks first.
+
+/// MariaDB 10.11's greeting, as a server sends it.
+fn mariadb_greeting() -> Vec<u8> {
+    let mut payload = vec![0x0a];
+    payload.extend_from_slice(b"5.5.5-10.11.6-MariaDB-0+deb12u1\0");
+    payload.extend_from_slice(&[7, 0, 0, 0]);
+    payload.extend_from_slice(b"abcdefgh\0");
+    payload.extend_from_slice(&[0xfe, 0xf7, 45, 2, 0, 0xff, 0x81, 21]);
+    payload.extend_from_slice(&[0; 10]);
+    payload.extend_from_slice(b"ijklmnopqrst\0mysql_native_password\0");
+    let mut packet = (payload.len() as u32).to_le_bytes()[..3].to_vec();
+    packet.push(0);
+    packet.extend_from_slice(&payload);
+    packet
+}
+
+fn host_blocked(stream: TcpStream) {
+    let mut error = vec![0, 0, 0, 0, 0xff, 0x69, 0x04];
+    error.extend_from_slice(b"Host '10.0.0.2' is blocked because of many connection errors; unblock with 'mariadb-admin flush-hosts'");
+    error[0] = (error.len() - 4) as u8;
+    answers_first(stream, &error);
+}
+
+fn too_many_connections(stream: TcpStream) {
+    let mut error = vec![0, 0, 0, 0, 0xff, 0x10, 0x04];
+    error.extend_from_slice(b"Too many connections");
+    error[0] = (error.len() - 4) as u8;
+    answers_first(stream, &error);
+}
+
+/// Speaks first with `answer`, then waits for the probe to leave.
+fn answers_first(mut stream: TcpStream, answer: &[u8]) {
+    let _ = stream.write_all(answer);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = stream.read(&mut [0u8; 256]);
+}
+
+fn mysql_garbage(stream: TcpStream) {
+    answers_first(stream, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+}
+
+fn mysql_huge_length(stream: TcpStream) {
+    answers_first(stream, b"\xff\xff\xff\x00\x0a5.5.5");
+}
+
+fn mysql_drips(mut stream: TcpStream) {
+    drip(&mut stream, &mariadb_greeting(), Duration::from_millis(100));
+}
+
+fn mysql_first_bytes_then_close(mut stream: TcpStream) {
+    let _ = stream.write_all(&mariadb_greeting()[..20]);
+}
+
+fn mysql_endless(mut stream: TcpStream) {
+    flood(&mut stream, &[0x0a; 4096], Duration::from_secs(2));
+}
+
+fn mysql(addr: SocketAddr) -> String {
+    format!("mysql://{addr}")
+}
+
+#[test]
+fn mysql_greeting_is_healthy_and_the_probe_logs_in_without_a_password() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let _ = stream.write_all(&mariadb_greeting());
+        let login = read_request(&mut stream);
+        let mut refusal = vec![0, 0, 0, 2, 0xff, 0x15, 0x04];
+        refusal.extend_from_slice(
+            b"#28000Access denied for user 'app'@'localhost' (using password: NO)",
+        );
+        refusal[0] = (refusal.len() - 4) as u8;
+        let _ = stream.write_all(&refusal);
+        let _ = tx.send(login);
+    });
+    let ran = probe(&[&format!("mariadb://app:s3cret@{addr}/shop")]).expect(
+        0,
+        &format!("healthy: MySQL mariadb://{addr}/shop: up, version \"5.5.5-10.11.6-MariaDB-0+deb12u1\", from {addr} in <elapsed>"),
+    );
+    let login = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    // The login names the user, with an empty authentication response.
+    assert!(
+        login.ends_with(b"app\0\0mysql_native_password\0"),
+        "{login:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&login).contains("s3cret"),
+        "the password was sent"
+    );
+    assert!(!ran.stdout.contains("s3cret"), "{ran}");
+}
+
+#[test]
+fn mysql_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            host_blocked,
+            "error 1129 \"Host '10.0.0.2' is blocked because of many connection errors; unblock with 'mariadb-admin flush-hosts'\" in place of the greeting (the host is blocked: FLUSH HOSTS unblocks it), from {addr}",
+        ),
+        (
+            too_many_connections,
+            "error 1040 \"Too many connections\" in place of the greeting (too many connections), from {addr}",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            mysql_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            mysql_garbage,
+            "the answer from {addr} is not a MySQL greeting: it begins \"SSH-2.0-OpenSSH_9.2p1 Debian-2\\r\\n\"",
+        ),
+        (
+            mysql_huge_length,
+            "the answer from {addr} is not a MySQL greeting: it begins \"\\xff\\xff\\xff\\x00\\n5.5.5\"",
+        ),
+        (
+            mysql_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (20 bytes received)",
+        ),
+        (
+            mysql_endless,
+            "the answer from {addr} is not a MySQL greeting: it begins \"\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\"...",
+        ),
+    ];
+    for &(behaviour, words) in cases {
+        let addr = serve(1, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &mysql(addr),
+            1,
+            &format!("unhealthy: MySQL mysql://{addr}: {words} in <elapsed>"),
+        );
+    }
+}
