@@ -268,7 +268,10 @@ if [ "$(id -u)" = 0 ] && [ -x "$pg_bin/initdb" ] && command -v redis-server >/de
   mkdir -p "$pg_dir"
   chown postgres: "$pg_dir"
   chmod 755 "$work"
-  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >/dev/null
+  # TCP logins by SCRAM, as the official postgres image sets them up: both
+  # tools are asked for a password, and leave.
+  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 --no-sync >/dev/null
   pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\n" \
     "$pg_port" "$pg_dir" >> "$pg_dir/data/postgresql.conf"
@@ -367,7 +370,7 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
   echo "## Databases"
   echo
   if $databases; then
-    echo "Against a PostgreSQL $("$pg_bin/postgres" -V | cut -d' ' -f3) cluster (trust, so both log in), a"
+    echo "Against a PostgreSQL $("$pg_bin/postgres" -V | cut -d' ' -f3) cluster (TCP logins by scram-sha-256), a"
     echo "Redis $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') server and a MariaDB $(mariadbd --version | sed 's/.*Ver \([^ ]*\).*/\1/') server of the bench's own on"
     echo "loopback, Debian's packages; \"vs the tool\" divides by the ecosystem tool's"
     echo "wall median: pg_isready, redis-cli ping, mariadb-admin ping (whose login, as"
