@@ -118,8 +118,8 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     }
 }
 
-/// Runs a `postgres://` (`kind` 0), `redis://` (1) or `mysql://` (2)
-/// probe's exchange against `server`, the bytes a server sends (then it
+/// Runs a `postgres://` (`kind` 0), `redis://` (1), `mysql://` (2) or
+/// `amqp://` (3) probe's exchange against `server`, the bytes a server sends (then it
 /// closes), with a user and a password, and returns the report the probe
 /// would print.
 pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
@@ -144,10 +144,11 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         }
     }
 
-    let url = match kind % 3 {
+    let url = match kind % 4 {
         0 => "postgres://app:pw@127.0.0.1:1/db",
         1 => "redis://app:pw@127.0.0.1:1",
-        _ => "mysql://app:pw@127.0.0.1:1/db",
+        2 => "mysql://app:pw@127.0.0.1:1/db",
+        _ => "amqp://app:pw@127.0.0.1:1/vhost",
     };
     let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(vec![url.into()], |_| None) else {
         unreachable!("a fixed, valid command line")
@@ -169,6 +170,10 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         crate::spec::Kind::Mysql(check) => (
             crate::kinds::Prober::described(check, target),
             check.talk(&mut stream, peer, limit, &trace),
+        ),
+        crate::spec::Kind::Amqp => (
+            crate::kinds::Prober::described(&crate::kinds::amqp::Amqp, target),
+            crate::kinds::amqp::talk(&mut stream, peer, limit, &trace),
         ),
         _ => unreachable!("a database URL"),
     };

@@ -1,7 +1,7 @@
 //! healthprobe checks one endpoint within one hard deadline and answers with
 //! an exit code and one line: an HTTP or HTTPS request (over TCP or a Unix
 //! socket), a TCP connection, a gRPC health check, or whether PostgreSQL,
-//! Redis or MySQL is ready, with checks on the status, the body and a JSON health
+//! Redis, MySQL or an AMQP broker is ready, with checks on the status, the body and a JSON health
 //! document.
 //!
 //! It is a binary for container health checks, and this library, for a Rust

@@ -36,8 +36,9 @@ use crate::url::Url;
 /// | `postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `postgresql://...` | the server accepts connections, as `pg_isready` says (no password is sent) |
 /// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`, `rediss://...` | `PING` answers `PONG`, after `AUTH` with a password; without one, `NOAUTH` |
 /// | `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `mariadb://...` | the server sends its greeting, not an error (no password is sent) |
+/// | `amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST]`, `amqps://...` | the broker answers the AMQP 0-9-1 header with Connection.Start |
 ///
-/// `https://`, `grpcs://` and `rediss://` need the `tls` feature. The defaults are the
+/// `https://`, `grpcs://`, `rediss://` and `amqps://` need the `tls` feature. The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
 /// followed, the system's CA bundle. `localhost` is always the loopback
 /// interface, and proxy settings are never used.
@@ -61,7 +62,8 @@ impl Probe {
     /// every setting at its default.
     ///
     /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc`, `grpcs`,
-    /// `postgres`, `postgresql`, `redis`, `rediss`, `mysql` or `mariadb` URL
+    /// `postgres`, `postgresql`, `redis`, `rediss`, `mysql`, `mariadb`,
+    /// `amqp` or `amqps` URL
     /// with a host (and,
     /// for `tcp` and `grpc`, a port), when its scheme needs a feature this
     /// build leaves out, or when its request line would be longer than the

@@ -44,6 +44,10 @@ pub enum Scheme {
     Mysql,
     /// `mariadb://...`, the same.
     Mariadb,
+    /// `amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST]`: Connection.Start.
+    Amqp,
+    /// `amqps://...`: the same over TLS.
+    Amqps,
 }
 
 /// The health service's path is fixed; the service to ask about is the
@@ -63,7 +67,7 @@ const HTTP_CHECKS: &[Setting] = &[
 
 impl Scheme {
     /// Every scheme, in the order messages list them.
-    pub const ALL: [Scheme; 11] = [
+    pub const ALL: [Scheme; 13] = [
         Scheme::Http,
         Scheme::Https,
         Scheme::Tcp,
@@ -75,6 +79,8 @@ impl Scheme {
         Scheme::Rediss,
         Scheme::Mysql,
         Scheme::Mariadb,
+        Scheme::Amqp,
+        Scheme::Amqps,
     ];
 
     /// What its URLs allow.
@@ -94,6 +100,8 @@ impl Scheme {
             Scheme::Rediss => ("rediss", Some(6379), 6379, PathRule::Name),
             Scheme::Mysql => ("mysql", Some(3306), 3306, PathRule::Name),
             Scheme::Mariadb => ("mariadb", Some(3306), 3306, PathRule::Name),
+            Scheme::Amqp => ("amqp", Some(5672), 5672, PathRule::Name),
+            Scheme::Amqps => ("amqps", Some(5671), 5671, PathRule::Name),
         };
         Rules {
             name,
@@ -131,7 +139,7 @@ impl Scheme {
     /// Whether its probes run TLS (and take the TLS settings).
     pub fn is_tls(self) -> bool {
         match self {
-            Scheme::Https | Scheme::Grpcs | Scheme::Rediss => true,
+            Scheme::Https | Scheme::Grpcs | Scheme::Rediss | Scheme::Amqps => true,
             Scheme::Http
             | Scheme::Tcp
             | Scheme::Grpc
@@ -139,7 +147,8 @@ impl Scheme {
             | Scheme::Postgresql
             | Scheme::Redis
             | Scheme::Mysql
-            | Scheme::Mariadb => false,
+            | Scheme::Mariadb
+            | Scheme::Amqp => false,
         }
     }
 
@@ -151,7 +160,9 @@ impl Scheme {
             | Scheme::Redis
             | Scheme::Rediss
             | Scheme::Mysql
-            | Scheme::Mariadb => true,
+            | Scheme::Mariadb
+            | Scheme::Amqp
+            | Scheme::Amqps => true,
             Scheme::Http | Scheme::Https | Scheme::Tcp | Scheme::Grpc | Scheme::Grpcs => false,
         }
     }
@@ -193,6 +204,8 @@ impl Scheme {
             | Scheme::Rediss
             | Scheme::Mysql
             | Scheme::Mariadb => &[Setting::UnixSocket],
+            // RabbitMQ listens on TCP only.
+            Scheme::Amqp | Scheme::Amqps => &[],
         };
         own.contains(&setting)
     }
@@ -223,7 +236,9 @@ impl Scheme {
             | Scheme::Redis
             | Scheme::Rediss
             | Scheme::Mysql
-            | Scheme::Mariadb => None,
+            | Scheme::Mariadb
+            | Scheme::Amqp
+            | Scheme::Amqps => None,
         }
     }
 
@@ -252,6 +267,9 @@ impl Scheme {
             }
             Scheme::Redis | Scheme::Rediss => RedisCheck::from_url(url).map(Kind::Redis),
             Scheme::Mysql | Scheme::Mariadb => MysqlCheck::from_url(url).map(Kind::Mysql),
+            // The user, password and vhost are the application's: a broker
+            // shows it speaks 0-9-1 before any login.
+            Scheme::Amqp | Scheme::Amqps => Ok(Kind::Amqp),
         }
     }
 }
@@ -272,6 +290,9 @@ pub enum Kind {
     Redis(RedisCheck),
     /// `mysql://` and `mariadb://`: the greeting, and a polite goodbye.
     Mysql(MysqlCheck),
+    /// `amqp://` and `amqps://`: the protocol header, answered with
+    /// Connection.Start.
+    Amqp,
 }
 
 /// The settings of an HTTP check.
@@ -512,6 +533,8 @@ mod tests {
             Scheme::Rediss => 8,
             Scheme::Mysql => 9,
             Scheme::Mariadb => 10,
+            Scheme::Amqp => 11,
+            Scheme::Amqps => 12,
         };
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
@@ -528,12 +551,12 @@ mod tests {
         assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
         assert_eq!(
             Scheme::taking(Setting::Cacert),
-            "https://, grpcs:// and rediss://"
+            "https://, grpcs://, rediss:// and amqps://"
         );
         assert_eq!(
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
-             postgres://, postgresql://, redis://, rediss://, mysql:// or mariadb://"
+             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp:// or amqps://"
         );
     }
 }

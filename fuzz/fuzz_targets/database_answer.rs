@@ -1,4 +1,4 @@
-//! The PostgreSQL, Redis and MySQL probes' exchanges (the answer parsers
+//! The PostgreSQL, Redis, MySQL and AMQP probes' exchanges (the answer parsers
 //! and the verdicts), on whatever a server sends: the first byte picks the
 //! kind, the rest is the server's answer, after which it closes.
 //!
@@ -6,7 +6,7 @@
 //! most 500 bytes of visible ASCII and never shows the URL's password; and
 //! healthy means the answer began as the protocol's does (`R` or `E` for
 //! PostgreSQL, `+` or `-` for Redis, a packet whose payload starts 0x0a for
-//! MySQL).
+//! MySQL, a method frame for AMQP).
 #![no_main]
 
 use healthprobe::fuzz::database_answer;
@@ -23,10 +23,11 @@ fuzz_target!(|data: &[u8]| {
     assert!(!report.probed().contains(":pw@"), "{line:?}");
     if report.is_healthy() {
         let first = server.first().copied();
-        match kind % 3 {
+        match kind % 4 {
             0 => assert!(matches!(first, Some(b'R' | b'E')), "{line:?}"),
             1 => assert!(matches!(first, Some(b'+' | b'-')), "{line:?}"),
-            _ => assert_eq!(server.get(4), Some(&0x0a), "{line:?}"),
+            2 => assert_eq!(server.get(4), Some(&0x0a), "{line:?}"),
+            _ => assert_eq!(first, Some(1), "{line:?}"),
         }
     }
 });

@@ -264,7 +264,7 @@ pub const OPTIONS: &[Opt] = &[
         help: "\
             Connect to this Unix socket instead of the URL's host, which still\n\
             makes the Host header and the TLS name; @NAME is an abstract\n\
-            socket. Every kind of target but tcp:// takes it",
+            socket. Every kind of target but tcp:// and amqp:// takes it",
         default: "none",
     },
     Opt {
@@ -400,6 +400,9 @@ Targets:
                                         The server's greeting; then a login
                                         with no password, so the host is
                                         never blocked
+  amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST], amqps://...
+                                        Connection.Start (AMQP 0-9-1); no
+                                        login
 ";
 
 const SECTIONS: &[(Section, &str)] = &[
@@ -414,7 +417,7 @@ const SECTIONS: &[(Section, &str)] = &[
     ),
     (
         Section::Tls,
-        "TLS options (https://, grpcs:// and rediss:// targets):",
+        "TLS options (https://, grpcs://, rediss:// and amqps:// targets):",
     ),
 ];
 

@@ -4,6 +4,7 @@
 //! hears with its `protocol`, and turns everything it learns into an
 //! [`Outcome`]. No prober knows it may be repeated or run beside others.
 
+pub(crate) mod amqp;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 mod http;
@@ -59,6 +60,7 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         Kind::Postgres(check) => check,
         Kind::Redis(check) => check,
         Kind::Mysql(check) => check,
+        Kind::Amqp => &amqp::Amqp,
     };
     Report {
         probed: prober.described(target),

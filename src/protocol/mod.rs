@@ -9,6 +9,7 @@ use std::fmt;
 
 use crate::setting::Names;
 
+pub(crate) mod amqp;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 #[cfg(feature = "grpc")]

@@ -19,6 +19,7 @@ pub use problems::*;
 /// Each kind's problems, as the crate's root re-exports them: a new kind's
 /// problem is added here, beside its [`Outcome`] variant.
 pub mod problems {
+    pub use crate::protocol::amqp::AmqpProblem;
     #[cfg(feature = "grpc")]
     pub use crate::protocol::grpc::GrpcProblem;
     pub use crate::protocol::http::HttpProblem;
@@ -164,6 +165,21 @@ pub enum Outcome {
         /// What is wrong.
         problem: MysqlProblem,
     },
+    /// An AMQP broker answered the 0-9-1 protocol header with
+    /// Connection.Start.
+    AmqpReady {
+        /// Where it came from.
+        peer: Peer,
+        /// The version Connection.Start names: 0-9 for 0-9-1.
+        version: (u8, u8),
+    },
+    /// An AMQP broker does not speak 0-9-1, or the answer is not AMQP.
+    Amqp {
+        /// Where the answer came from.
+        peer: Peer,
+        /// What is wrong.
+        problem: AmqpProblem,
+    },
     /// An HTTP response came back, and it is not healthy.
     Http {
         /// Where it came from.
@@ -279,7 +295,8 @@ impl Outcome {
             | Outcome::Connected { .. }
             | Outcome::PostgresReady { .. }
             | Outcome::RedisReady { .. }
-            | Outcome::MysqlReady { .. } => EXIT_HEALTHY,
+            | Outcome::MysqlReady { .. }
+            | Outcome::AmqpReady { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
             Outcome::Serving { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
@@ -288,6 +305,7 @@ impl Outcome {
             | Outcome::Postgres { .. }
             | Outcome::Redis { .. }
             | Outcome::Mysql { .. }
+            | Outcome::Amqp { .. }
             | Outcome::ResolveFailed { .. }
             | Outcome::ConnectFailed { .. }
             | Outcome::TimedOut { .. }
@@ -462,6 +480,11 @@ impl Report {
                 crate::line::quoted(version, 60)
             )?,
             Outcome::Mysql { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::AmqpReady {
+                peer,
+                version: (major, minor),
+            } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}")?,
+            Outcome::Amqp { peer, problem } => problem.write(f, peer, names)?,
             Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
             Outcome::ResolveFailed { host, error } => {
                 write!(f, "cannot resolve {host:?}: {error}")?

@@ -555,3 +555,123 @@ fn mysql_misbehaving_servers_are_unhealthy_by_the_deadline() {
         );
     }
 }
+
+// AMQP 0-9-1: the client speaks first, with the protocol header.
+
+fn connection_start() -> Vec<u8> {
+    let payload =
+        b"\x00\x0a\x00\x0a\x00\x09\x00\x00\x00\x00\x00\x00\x00\x05PLAIN\x00\x00\x00\x05en_US";
+    let mut frame = vec![1, 0, 0];
+    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    frame.extend_from_slice(payload);
+    frame.push(0xce);
+    frame
+}
+
+fn amqp_start(stream: TcpStream) {
+    answers(stream, &connection_start());
+}
+
+fn amqp_other_version(stream: TcpStream) {
+    answers(stream, b"AMQP\x00\x01\x00\x00");
+}
+
+fn amqp_size_of_2_31(stream: TcpStream) {
+    answers(stream, b"\x01\x00\x00\x80\x00\x00\x00\x00\x0a");
+}
+
+fn amqp_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(&mut stream, &connection_start(), Duration::from_millis(100));
+}
+
+fn amqp_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(&connection_start()[..12]);
+}
+
+fn amqp_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    flood(&mut stream, &[1u8; 4096], Duration::from_secs(2));
+}
+
+fn amqp(addr: SocketAddr) -> String {
+    format!("amqp://{addr}")
+}
+
+#[test]
+fn amqp_connection_start_is_healthy_and_no_credentials_are_sent() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(&connection_start());
+        let _ = tx.send(request);
+    });
+    let ran = probe(&[&format!("amqp://app:s3cret@{addr}/orders")]).expect(
+        0,
+        &format!("healthy: AMQP amqp://{addr}/orders: Connection.Start (AMQP 0-9) from {addr} in <elapsed>"),
+    );
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        b"AMQP\x00\x00\x09\x01"
+    );
+    assert!(!ran.stdout.contains("s3cret"), "{ran}");
+    let addr = serve(1, amqp_start);
+    check(
+        &amqp(addr),
+        0,
+        &format!(
+            "healthy: AMQP amqp://{addr}: Connection.Start (AMQP 0-9) from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn amqp_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            amqp_other_version,
+            "{addr} does not speak AMQP 0-9-1: it answered with its own protocol header, \"AMQP\\x00\\x01\\x00\\x00\" (protocol 0, version 1-0-0)",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            amqp_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not AMQP: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            amqp_size_of_2_31,
+            "AMQP protocol error from {addr}: a frame of 2147483648 bytes, more than the 16384 healthprobe reads",
+        ),
+        (
+            amqp_endless,
+            "the answer from {addr} is not AMQP: it begins \"\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\"...",
+        ),
+        (
+            amqp_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (12 bytes received)",
+        ),
+        (
+            redis_pong,
+            "the answer from {addr} is not AMQP: it begins \"+PONG\\r\\n\"",
+        ),
+    ];
+    for &(behaviour, words) in cases {
+        let addr = serve(1, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &amqp(addr),
+            1,
+            &format!("unhealthy: AMQP amqp://{addr}: {words} in <elapsed>"),
+        );
+    }
+}

@@ -1,10 +1,13 @@
-//! `postgres://` and `redis://` against real servers from Debian's packages
-//! (`postgresql` 15, `redis-server` 7.0), each test starting its own as a
-//! non-root user in a temporary directory, on loopback, in every state a
-//! real server can be in; and PostgreSQL's log read after the probes.
+//! `postgres://`, `redis://`, `mysql://` and `amqp://` against real servers
+//! from Debian's packages (`postgresql` 15, `redis-server` 7.0,
+//! `mariadb-server` 10.11, `rabbitmq-server` 3.10), each test starting its
+//! own as a non-root user in a temporary directory, on loopback (MariaDB's
+//! host blocking also from a network namespace the test makes), in every
+//! state a real server can be in; and the servers' logs read after the
+//! probes.
 //!
 //! `.ci/test` installs the packages and sets HEALTHPROBE_TEST_DATABASES, as
-//! root (the servers run as the packages' `postgres` and `redis` users).
+//! root (the servers run as the packages' own users).
 
 use std::fs;
 use std::net::TcpListener;
@@ -16,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-const NEEDS: &str = "root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES)";
+const NEEDS: &str = "root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES)";
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
 fn gate() {
@@ -223,7 +226,7 @@ fn complaints(log: &str) -> Vec<&str> {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn postgres_is_ready_under_every_login_method_and_logs_nothing() {
     gate();
     let pg = Postgres::new("trust");
@@ -301,7 +304,7 @@ fn postgres_is_ready_under_every_login_method_and_logs_nothing() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn postgres_standby_shutdown_and_stopped_are_unhealthy_as_pg_isready_says() {
     gate();
     let primary = Postgres::new("trust");
@@ -490,7 +493,7 @@ impl Drop for Redis {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn redis_ready_busy_and_stopped() {
     gate();
     let redis = Redis::start(&["--busy-reply-threshold", "100"]);
@@ -525,7 +528,7 @@ fn redis_ready_busy_and_stopped() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn redis_passwords_and_acl_users() {
     gate();
     let redis = Redis::start(&["--requirepass", "s3cret"]);
@@ -560,7 +563,7 @@ fn redis_passwords_and_acl_users() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn rediss_over_tls_with_a_private_ca() {
     gate();
     let dir = TempDir::new();
@@ -790,7 +793,7 @@ impl Drop for Session {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn mariadb_ready_full_and_stopped() {
     gate();
     let mut mariadb = Mariadb::start("127.0.0.1", &["--max-connections=10"]);
@@ -898,7 +901,7 @@ impl Drop for Netns {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's postgresql and redis-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn mariadb_never_blocks_the_probes_host() {
     gate();
     let netns = Netns::new();
@@ -987,4 +990,129 @@ fn mariadb_never_blocks_the_probes_host() {
         line.contains("error 1129") && line.contains(&netns.client),
         "{line}"
     );
+}
+
+/// A RabbitMQ broker of its own (Debian's rabbitmq-server, 3.10), run as
+/// `rabbitmq`, on loopback, with its node name, ports and files its own.
+struct Rabbit {
+    child: Child,
+    port: u16,
+    home: PathBuf,
+    _dir: TempDir,
+}
+
+impl Rabbit {
+    fn start() -> Rabbit {
+        let dir = TempDir::new();
+        let home = owned_dir(&dir, "rabbitmq", "rabbitmq");
+        fs::write(home.join("enabled_plugins"), "[].\n").unwrap();
+        fs::write(home.join("rabbitmq.conf"), "").unwrap();
+        let _ = Command::new("chown")
+            .args(["-R", "rabbitmq:"])
+            .arg(&home)
+            .status();
+        let port = free_port();
+        let path = |name: &str| home.join(name).to_str().unwrap().to_owned();
+        let child = Command::new("setpriv")
+            .args([
+                "--reuid=rabbitmq",
+                "--regid=rabbitmq",
+                "--init-groups",
+                "/usr/lib/rabbitmq/bin/rabbitmq-server",
+            ])
+            .env(
+                "RABBITMQ_NODENAME",
+                format!("healthprobe{}@localhost", std::process::id()),
+            )
+            .env("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1")
+            .env("RABBITMQ_NODE_PORT", port.to_string())
+            .env("RABBITMQ_DIST_PORT", free_port().to_string())
+            .env("RABBITMQ_MNESIA_BASE", path("mnesia"))
+            .env("RABBITMQ_LOG_BASE", path("log"))
+            .env("RABBITMQ_LOGS", path("rabbit.log"))
+            .env("RABBITMQ_ENABLED_PLUGINS_FILE", path("enabled_plugins"))
+            .env("RABBITMQ_CONFIG_FILE", path("rabbitmq"))
+            .env("HOME", &home)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Rabbit {
+            child,
+            port,
+            home,
+            _dir: dir,
+        }
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.home.join("rabbit.log")).unwrap_or_default()
+    }
+
+    fn stop(&mut self) {
+        // The script runs the Erlang VM as its child: stop the VM too, by
+        // its home, which is this broker's alone.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let home = self.home.to_str().unwrap_or_default().to_owned();
+        let _ = Command::new("pkill")
+            .args(["-u", "rabbitmq", "-f", &home])
+            .status();
+    }
+}
+
+impl Drop for Rabbit {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+fn rabbitmq_ready_what_it_logs_and_stopped() {
+    gate();
+    let mut rabbit = Rabbit::start();
+    let addr = format!("127.0.0.1:{}", rabbit.port);
+    let url = format!("amqp://guest:guest@{addr}/");
+    // The broker takes a few seconds to start (the Erlang VM).
+    let healthy = format!(
+        "healthy: AMQP amqp://{addr}: Connection.Start (AMQP 0-9) from {addr} in <elapsed>"
+    );
+    let started = Instant::now();
+    while probe(&[&url]).run().code != Some(0) {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "RabbitMQ did not start:\n{}",
+            rabbit.log()
+        );
+        thread::sleep(Duration::from_millis(500));
+    }
+    thread::sleep(Duration::from_millis(500));
+    let before = rabbit.log().len();
+    for _ in 0..5 {
+        probe(&[&url]).expect(0, &healthy);
+    }
+    thread::sleep(Duration::from_secs(1));
+    let log = rabbit.log();
+    let added = log.get(before..).unwrap_or_default();
+    // What the broker logs for a client that leaves after Connection.Start:
+    // one warning a probe, the least an exchange without credentials leaves.
+    let warnings = added.matches("[warning]").count();
+    let closed = added
+        .matches("client unexpectedly closed TCP connection")
+        .count();
+    let errors = added.matches("[error]").count();
+    println!("5 probes left in RabbitMQ's log:\n{added}");
+    assert_eq!((closed, errors), (5, 0), "{added}");
+    assert!(warnings <= 10, "{added}");
+    rabbit.stop();
+    let started = Instant::now();
+    loop {
+        let ran = probe(&[&url]).run();
+        if ran.stderr.contains("connection refused") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{ran}");
+        thread::sleep(Duration::from_millis(200));
+    }
 }

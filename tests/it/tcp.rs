@@ -129,7 +129,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!("healthprobe: {flag} applies only to https://, grpcs:// and rediss:// targets, and none is given"),
+            &format!("healthprobe: {flag} applies only to https://, grpcs://, rediss:// and amqps:// targets, and none is given"),
         );
     }
     probe(&["tcp://127.0.0.1"]).expect(

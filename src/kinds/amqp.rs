@@ -1,0 +1,54 @@
+//! `amqp://` and `amqps://`: the AMQP 0-9-1 protocol header, answered with
+//! Connection.Start, over TCP or TLS. No credentials are sent. The probe
+//! then closes the connection: RabbitMQ logs one warning for a client that
+//! leaves before its login, the least any exchange without credentials
+//! leaves (an early Connection.Close is logged as an error).
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::{Prober, converse};
+use crate::protocol::amqp::{self, HEADER, MAX_FRAME};
+use crate::report::{Limit, Outcome, Peer};
+use crate::spec::Target;
+use crate::transport;
+use crate::transport::net::{Duplex, SharedTrace, Trace};
+
+/// The AMQP kind, which has no settings of its own.
+pub(crate) struct Amqp;
+
+impl Prober for Amqp {
+    /// `AMQP amqp://broker:5672`.
+    fn described(&self, target: &Target) -> String {
+        let verified = super::verified(target);
+        format!("AMQP {}{verified}", target.url)
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        let trace = Arc::new(Mutex::new(Trace::default()));
+        match transport::open(target, deadline, limit, &trace) {
+            Ok((mut stream, peer)) => talk(&mut *stream, peer, limit, &trace),
+            Err(outcome) => outcome,
+        }
+    }
+}
+
+/// The exchange, over a connected stream: the fuzz target's entry too.
+pub(crate) fn talk(
+    stream: &mut dyn Duplex,
+    peer: Peer,
+    limit: Limit,
+    trace: &SharedTrace,
+) -> Outcome {
+    // A frame's 7-octet head, its payload, its end.
+    match converse(stream, &HEADER, 7 + MAX_FRAME + 1, trace, amqp::start) {
+        Ok((start, _)) => Outcome::AmqpReady {
+            peer,
+            version: (start.major, start.minor),
+        },
+        Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Amqp {
+            peer,
+            problem,
+        }),
+    }
+}
