@@ -73,25 +73,9 @@ pub fn report(
 /// the probe would print. Everything the client writes is discarded.
 #[cfg(feature = "grpc")]
 pub fn grpc_answer(server: &[u8]) -> crate::Report {
-    use std::io::{self, Cursor, Read, Write};
     use std::time::{Duration, Instant};
 
     use crate::report::{Limit, Peer};
-
-    struct Scripted(Cursor<Vec<u8>>);
-    impl Read for Scripted {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.0.read(buf)
-        }
-    }
-    impl Write for Scripted {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     let args = vec![
         "--grpc-service".into(),
@@ -108,7 +92,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     let limit = Limit::Deadline(target.timeout);
     let deadline = Instant::now() + target.timeout;
-    let mut stream = Scripted(Cursor::new(server.to_vec()));
+    let mut stream = Scripted(std::io::Cursor::new(server.to_vec()));
     crate::Report {
         probed: crate::kinds::Prober::described(check, target),
         outcome: crate::kinds::grpc::call(target, check, &mut stream, deadline, limit, peer),
@@ -123,26 +107,10 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
 /// closes), with a user and a password, and returns the report the probe
 /// would print.
 pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
-    use std::io::{self, Cursor, Read, Write};
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     use crate::report::{Limit, Peer};
-
-    struct Scripted(Cursor<Vec<u8>>);
-    impl Read for Scripted {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            self.0.read(buf)
-        }
-    }
-    impl Write for Scripted {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     let url = match kind % 4 {
         0 => "postgres://app:pw@127.0.0.1:1/db",
@@ -157,7 +125,7 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     let limit = Limit::Deadline(target.timeout);
     let trace = Arc::new(Mutex::new(crate::transport::net::Trace::default()));
-    let mut stream = Scripted(Cursor::new(server.to_vec()));
+    let mut stream = Scripted(std::io::Cursor::new(server.to_vec()));
     let (probed, outcome) = match &target.kind {
         crate::spec::Kind::Postgres(check) => (
             crate::kinds::Prober::described(check, target),
@@ -183,5 +151,25 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         elapsed: Duration::ZERO,
         waited: None,
         names: target.names.clone(),
+    }
+}
+
+/// A server's bytes, read to their end (then the connection closes);
+/// everything the client writes is discarded.
+struct Scripted(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for Scripted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Write for Scripted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -4,15 +4,13 @@
 //! leaves before its login, the least any exchange without credentials
 //! leaves (an early Connection.Close is logged as an error).
 
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{Prober, converse};
 use crate::protocol::amqp::{self, HEADER, MAX_FRAME};
 use crate::report::{Limit, Outcome, Peer};
 use crate::spec::Target;
-use crate::transport;
-use crate::transport::net::{Duplex, SharedTrace, Trace};
+use crate::transport::net::{Duplex, SharedTrace};
 
 /// The AMQP kind, which has no settings of its own.
 pub(crate) struct Amqp;
@@ -25,11 +23,9 @@ impl Prober for Amqp {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        let trace = Arc::new(Mutex::new(Trace::default()));
-        match transport::open(target, deadline, limit, &trace) {
-            Ok((mut stream, peer)) => talk(&mut *stream, peer, limit, &trace),
-            Err(outcome) => outcome,
-        }
+        super::over_stream(target, deadline, limit, |stream, peer, trace| {
+            talk(stream, peer, limit, trace)
+        })
     }
 }
 

@@ -85,6 +85,22 @@ fn verified(target: &Target) -> String {
     }
 }
 
+/// Opens the target's stream (TCP or its socket, then TLS when it has it)
+/// and hands it to `talk`, the kind's exchange; a failure to open is the
+/// outcome. The trace is the exchange's too.
+pub(crate) fn over_stream(
+    target: &Target,
+    deadline: Instant,
+    limit: Limit,
+    talk: impl FnOnce(&mut dyn Duplex, Peer, &SharedTrace) -> Outcome,
+) -> Outcome {
+    let trace: SharedTrace = std::sync::Arc::new(std::sync::Mutex::new(Default::default()));
+    match crate::transport::open(target, deadline, limit, &trace) {
+        Ok((mut stream, peer)) => talk(&mut *stream, peer, &trace),
+        Err(outcome) => outcome,
+    }
+}
+
 /// How one exchange of a request and its reply ended, short of a reply.
 pub(crate) enum Failed<P> {
     /// The network failed, or the deadline passed.

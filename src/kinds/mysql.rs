@@ -4,15 +4,13 @@
 //! no password, whose answer is read before the probe leaves (with COM_QUIT,
 //! should the user need no password).
 
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{Prober, converse};
 use crate::protocol::mysql::{self, MAX_PACKET, QUIT};
 use crate::report::{Limit, Outcome, Peer};
 use crate::spec::{MysqlCheck, Target};
-use crate::transport;
-use crate::transport::net::{Duplex, SharedTrace, Trace};
+use crate::transport::net::{Duplex, SharedTrace};
 
 impl Prober for MysqlCheck {
     /// `MySQL mysql://db:3306`.
@@ -21,11 +19,9 @@ impl Prober for MysqlCheck {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        let trace = Arc::new(Mutex::new(Trace::default()));
-        match transport::open(target, deadline, limit, &trace) {
-            Ok((mut stream, peer)) => self.talk(&mut *stream, peer, limit, &trace),
-            Err(outcome) => outcome,
-        }
+        super::over_stream(target, deadline, limit, |stream, peer, trace| {
+            self.talk(stream, peer, limit, trace)
+        })
     }
 }
 

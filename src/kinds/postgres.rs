@@ -4,7 +4,6 @@
 //! the probe says Terminate, and after a request for a password it leaves
 //! without one, so the server logs nothing.
 
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{Prober, converse};
@@ -13,8 +12,7 @@ use crate::protocol::postgres::{
 };
 use crate::report::{Limit, Outcome, Peer};
 use crate::spec::{PostgresCheck, Target};
-use crate::transport;
-use crate::transport::net::{Duplex, SharedTrace, Trace};
+use crate::transport::net::{Duplex, SharedTrace};
 
 impl Prober for PostgresCheck {
     /// `PostgreSQL postgres://db:5432/app as app`.
@@ -23,11 +21,9 @@ impl Prober for PostgresCheck {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        let trace = Arc::new(Mutex::new(Trace::default()));
-        match transport::open(target, deadline, limit, &trace) {
-            Ok((mut stream, peer)) => self.talk(&mut *stream, peer, limit, &trace),
-            Err(outcome) => outcome,
-        }
+        super::over_stream(target, deadline, limit, |stream, peer, trace| {
+            self.talk(stream, peer, limit, trace)
+        })
     }
 }
 

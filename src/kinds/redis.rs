@@ -2,15 +2,13 @@
 //! over TCP, TLS or the server's Unix socket. Both commands go in one write,
 //! and both replies are read.
 
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::{Failed, Prober, converse};
 use crate::protocol::redis::{self, MAX_REPLY, RedisProblem, Reply};
 use crate::report::{Limit, Outcome, Peer};
 use crate::spec::{RedisCheck, Target};
-use crate::transport;
-use crate::transport::net::{Duplex, SharedTrace, Trace};
+use crate::transport::net::{Duplex, SharedTrace};
 
 impl Prober for RedisCheck {
     /// `Redis PING redis://cache:6379`, and the user logged in as.
@@ -24,11 +22,9 @@ impl Prober for RedisCheck {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        let trace = Arc::new(Mutex::new(Trace::default()));
-        match transport::open(target, deadline, limit, &trace) {
-            Ok((mut stream, peer)) => self.talk(&mut *stream, peer, limit, &trace),
-            Err(outcome) => outcome,
-        }
+        super::over_stream(target, deadline, limit, |stream, peer, trace| {
+            self.talk(stream, peer, limit, trace)
+        })
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use super::Words;
+use super::{START_SHOWN, Words, start_of};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -37,7 +37,7 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
         };
     }
     let not_amqp = || AmqpProblem::NotAmqp {
-        start: bytes[..bytes.len().min(START_SHOWN + 1)].to_vec(),
+        start: start_of(bytes),
     };
     let Some(head) = bytes.first_chunk::<7>() else {
         return match bytes.first() {
@@ -73,9 +73,6 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
         }),
     }
 }
-
-/// How many bytes of an answer that is not AMQP the line shows.
-const START_SHOWN: usize = 64;
 
 /// Why an AMQP broker is not ready for 0-9-1, or not AMQP.
 #[derive(Clone, Debug, PartialEq, Eq)]

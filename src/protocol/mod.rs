@@ -22,6 +22,15 @@ pub(crate) mod postgres;
 pub(crate) mod redis;
 pub(crate) mod tls;
 
+/// How many bytes of an answer that is not the protocol's a line shows.
+pub(crate) const START_SHOWN: usize = 64;
+
+/// The first bytes of an answer that is not the protocol's, to show: one
+/// more than shown, so that the line says it goes on.
+pub(crate) fn start_of(bytes: &[u8]) -> Vec<u8> {
+    bytes[..bytes.len().min(START_SHOWN + 1)].to_vec()
+}
+
 /// A problem's words in the line, after `unhealthy: WHAT WAS PROBED: `:
 /// each kind writes its own, naming the peer it came from and, where a
 /// setting could change the answer, the setting as the caller calls it.

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::Words;
+use super::{START_SHOWN, Words, start_of};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -45,7 +45,7 @@ fn packet(bytes: &[u8]) -> Result<Option<Packet<'_>>, MysqlProblem> {
     if length > MAX_PACKET {
         // A greeting sent as 2^24-1 bytes is not one: this is not MySQL.
         return Err(MysqlProblem::NotMysql {
-            start: bytes[..bytes.len().min(START_SHOWN + 1)].to_vec(),
+            start: start_of(bytes),
         });
     }
     match bytes[4..].get(..length) {
@@ -74,7 +74,7 @@ pub fn greeting(bytes: &[u8]) -> Result<Option<Greeting>, MysqlProblem> {
         Some(0xff) => return Err(error_packet(payload)),
         _ => {
             return Err(MysqlProblem::NotMysql {
-                start: bytes[..bytes.len().min(START_SHOWN + 1)].to_vec(),
+                start: start_of(bytes),
             });
         }
     }
@@ -165,9 +165,6 @@ pub const QUIT: [u8; 5] = [1, 0, 0, 0, 0x01];
 pub fn login_verdict(bytes: &[u8]) -> Result<Option<bool>, MysqlProblem> {
     Ok(packet(bytes)?.map(|(payload, _)| payload.first() == Some(&0x00)))
 }
-
-/// How many bytes of an answer that is not MySQL's the line shows.
-const START_SHOWN: usize = 64;
 
 /// Why a MySQL or MariaDB server is not ready, or not MySQL.
 #[derive(Clone, Debug, PartialEq, Eq)]

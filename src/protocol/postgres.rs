@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::Words;
+use super::{START_SHOWN, Words, start_of};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -69,7 +69,7 @@ pub fn first_answer(bytes: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
     };
     if !matches!(kind, b'R' | b'E') {
         return Err(PostgresProblem::NotPostgres {
-            start: bytes[..bytes.len().min(START_SHOWN + 1)].to_vec(),
+            start: start_of(bytes),
         });
     }
     let Some(length) = rest.first_chunk::<4>() else {
@@ -133,9 +133,6 @@ fn error_fields(mut body: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
         }),
     }
 }
-
-/// How many bytes of an answer that is not PostgreSQL's the line shows.
-const START_SHOWN: usize = 64;
 
 /// Why a PostgreSQL server is not ready, or not PostgreSQL.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::Words;
+use super::{START_SHOWN, Words, start_of};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -58,7 +58,7 @@ pub fn reply(bytes: &[u8]) -> Result<Option<(Reply, &[u8])>, RedisProblem> {
     };
     if !matches!(kind, b'+' | b'-') {
         return Err(RedisProblem::NotRedis {
-            start: bytes[..bytes.len().min(START_SHOWN + 1)].to_vec(),
+            start: start_of(bytes),
         });
     }
     let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
@@ -75,9 +75,6 @@ pub fn reply(bytes: &[u8]) -> Result<Option<(Reply, &[u8])>, RedisProblem> {
         _ => (Reply::Error(text), rest),
     }))
 }
-
-/// How many bytes of an answer that is not Redis's the line shows.
-const START_SHOWN: usize = 64;
 
 /// Why a Redis server is not ready, or not Redis.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -60,6 +60,20 @@ fn check(url: &str, code: i32, line: &str) {
     ran.ended_within(DEADLINE + DEADLINE_SLACK);
 }
 
+/// Probes each misbehaving server of `cases` at `url(addr)`, expecting
+/// exit 1 and `unhealthy: WHAT{addr}AFTER: WORDS` by the deadline.
+fn check_cases(url: fn(SocketAddr) -> String, what: &str, after: &str, cases: &[Case]) {
+    for &(behaviour, words) in cases {
+        let addr = serve(1, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &url(addr),
+            1,
+            &format!("unhealthy: {what}{addr}{after}: {words} in <elapsed>"),
+        );
+    }
+}
+
 // PostgreSQL.
 
 fn pg_asks_for_md5(stream: TcpStream) {
@@ -181,15 +195,7 @@ fn postgres_misbehaving_servers_are_unhealthy_by_the_deadline() {
             "rejecting connections (57P03 \"the database system is starting up\"), from {addr}",
         ),
     ];
-    for &(behaviour, words) in cases {
-        let addr = serve(1, behaviour);
-        let words = words.replace("{addr}", &addr.to_string());
-        check(
-            &pg(addr),
-            1,
-            &format!("unhealthy: PostgreSQL postgres://{addr} as postgres: {words} in <elapsed>"),
-        );
-    }
+    check_cases(pg, "PostgreSQL postgres://", " as postgres", cases);
 }
 
 #[test]
@@ -338,15 +344,7 @@ fn redis_misbehaving_servers_are_unhealthy_by_the_deadline() {
             "the answer from {addr} is not Redis's: it begins \"R\\x00\\x00\\x00\\x0c\\x00\\x00\\x00\\x05salt\"",
         ),
     ];
-    for &(behaviour, words) in cases {
-        let addr = serve(1, behaviour);
-        let words = words.replace("{addr}", &addr.to_string());
-        check(
-            &redis(addr),
-            1,
-            &format!("unhealthy: Redis PING redis://{addr}: {words} in <elapsed>"),
-        );
-    }
+    check_cases(redis, "Redis PING redis://", "", cases);
 }
 
 #[test]
@@ -545,15 +543,7 @@ fn mysql_misbehaving_servers_are_unhealthy_by_the_deadline() {
             "the answer from {addr} is not a MySQL greeting: it begins \"\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\\n\"...",
         ),
     ];
-    for &(behaviour, words) in cases {
-        let addr = serve(1, behaviour);
-        let words = words.replace("{addr}", &addr.to_string());
-        check(
-            &mysql(addr),
-            1,
-            &format!("unhealthy: MySQL mysql://{addr}: {words} in <elapsed>"),
-        );
-    }
+    check_cases(mysql, "MySQL mysql://", "", cases);
 }
 
 // AMQP 0-9-1: the client speaks first, with the protocol header.
@@ -665,13 +655,5 @@ fn amqp_misbehaving_servers_are_unhealthy_by_the_deadline() {
             "the answer from {addr} is not AMQP: it begins \"+PONG\\r\\n\"",
         ),
     ];
-    for &(behaviour, words) in cases {
-        let addr = serve(1, behaviour);
-        let words = words.replace("{addr}", &addr.to_string());
-        check(
-            &amqp(addr),
-            1,
-            &format!("unhealthy: AMQP amqp://{addr}: {words} in <elapsed>"),
-        );
-    }
+    check_cases(amqp, "AMQP amqp://", "", cases);
 }
