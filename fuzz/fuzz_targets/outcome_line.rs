@@ -129,12 +129,7 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
                 why: lossy(next()),
             },
         ),
-        4 => http(
-            peer,
-            HttpProblem::TooManyRedirects {
-                limit: count as u8,
-            },
-        ),
+        4 => http(peer, HttpProblem::TooManyRedirects { limit: count as u8 }),
         5 => http(
             peer,
             HttpProblem::BodyMismatch {
