@@ -49,6 +49,18 @@ fn run_as(user: &str, program: &str, args: &[&str]) -> String {
     text
 }
 
+/// A command run as `user`. setpriv executes the program itself (runuser
+/// would fork it), so that killing the child stops the server.
+fn as_user(user: &str) -> Command {
+    let mut command = Command::new("setpriv");
+    command.args([
+        &format!("--reuid={user}"),
+        &format!("--regid={user}"),
+        "--init-groups",
+    ]);
+    command
+}
+
 /// A directory owned by `user`, inside `dir`.
 fn owned_dir(dir: &TempDir, name: &str, user: &str) -> PathBuf {
     let path = dir.path().join(name);
@@ -437,13 +449,8 @@ impl Redis {
         let dir = TempDir::new();
         let home = owned_dir(&dir, "redis", "redis");
         let port = free_port();
-        // setpriv executes the server itself (runuser would fork it), so
-        // that killing the child stops the server.
-        let child = Command::new("setpriv")
+        let child = as_user("redis")
             .args([
-                "--reuid=redis",
-                "--regid=redis",
-                "--init-groups",
                 "/usr/bin/redis-server",
                 "--bind",
                 "127.0.0.1",
@@ -685,15 +692,8 @@ impl Mariadb {
             .unwrap();
         assert!(status.success(), "mariadb-install-db");
         let port = free_port();
-        let child = Command::new("setpriv")
-            .args([
-                "--reuid=mysql",
-                "--regid=mysql",
-                "--init-groups",
-                "/usr/sbin/mariadbd",
-                "--no-defaults",
-                "--skip-log-bin",
-            ])
+        let child = as_user("mysql")
+            .args(["/usr/sbin/mariadbd", "--no-defaults", "--skip-log-bin"])
             .arg(format!("--datadir={}", data.display()))
             .arg(format!("--socket={}", home.join("sock").display()))
             .arg(format!("--pid-file={}", home.join("pid").display()))
@@ -1013,13 +1013,8 @@ impl Rabbit {
             .status();
         let port = free_port();
         let path = |name: &str| home.join(name).to_str().unwrap().to_owned();
-        let child = Command::new("setpriv")
-            .args([
-                "--reuid=rabbitmq",
-                "--regid=rabbitmq",
-                "--init-groups",
-                "/usr/lib/rabbitmq/bin/rabbitmq-server",
-            ])
+        let child = as_user("rabbitmq")
+            .args(["/usr/lib/rabbitmq/bin/rabbitmq-server"])
             .env(
                 "RABBITMQ_NODENAME",
                 format!("healthprobe{}@localhost", std::process::id()),
