@@ -4,11 +4,13 @@
 
 pub use crate::der::subject_public_key_info;
 pub use crate::duration::{
-    MAX as MAX_DURATION, display as display_duration, parse as parse_duration,
+    MAX as MAX_DURATION, display as display_duration, exact as exact_duration,
+    parse as parse_duration, parse_within as parse_duration_within,
 };
 pub use crate::expand::expand;
 #[cfg(feature = "json")]
 pub use crate::protocol::json::{ExpectJson, check_all as check_json};
+pub use crate::spec::MAX_AGE;
 pub use crate::status::ExpectStatus;
 
 /// The command line's parser, the targets it makes, and the limits the

@@ -16,8 +16,8 @@ use crate::report::Report;
 use crate::runner;
 use crate::setting::{Names, Setting};
 use crate::spec::{
-    ClientCert, DEFAULT_INTERVAL, HttpCheck, Kind, Method, Scheme, Target, Tls, TrustRoots,
-    UnixSocket, Wait,
+    ClientCert, DEFAULT_INTERVAL, HttpCheck, Kind, MAX_AGE, Method, Scheme, Target, Tls,
+    TrustRoots, UnixSocket, Wait,
 };
 use crate::status::ExpectStatus;
 use crate::transport::net::MAX_UNIX_PATH;
@@ -37,6 +37,7 @@ use crate::url::Url;
 /// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`, `rediss://...` | `PING` answers `PONG`, after `AUTH` with a password; without one, `NOAUTH` |
 /// | `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `mariadb://...` | the server sends its greeting, not an error (no password is sent) |
 /// | `amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST]`, `amqps://...` | the broker answers the AMQP 0-9-1 header with Connection.Start |
+/// | `file:///ABSOLUTE/PATH` | the path exists (a directory only when the URL ends in `/`) and, with [`max_age`](Probe::max_age), was modified within it |
 ///
 /// `https://`, `grpcs://`, `rediss://` and `amqps://` need the `tls` feature. The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
@@ -63,9 +64,9 @@ impl Probe {
     ///
     /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc`, `grpcs`,
     /// `postgres`, `postgresql`, `redis`, `rediss`, `mysql`, `mariadb`,
-    /// `amqp` or `amqps` URL
-    /// with a host (and,
-    /// for `tcp` and `grpc`, a port), when its scheme needs a feature this
+    /// `amqp` or `amqps` URL with a host (and, for `tcp` and `grpc`, a
+    /// port), nor a `file` URL with an absolute path and no host; when its
+    /// scheme needs a feature this
     /// build leaves out, or when its request line would be longer than the
     /// 8 KiB healthprobe can send. A password in the URL is never part of an
     /// error.
@@ -90,7 +91,7 @@ impl Probe {
     /// byte read (default 2 s). Errs when it is under 1 ms, over an hour, or
     /// shorter than the [`connect_timeout`](Probe::connect_timeout) set.
     pub fn timeout(mut self, timeout: Duration) -> Result<Probe, Error> {
-        in_range(Setting::Timeout, timeout)?;
+        in_range(Setting::Timeout, timeout, duration::MAX)?;
         if let Some(connect) = self.target.connect_timeout {
             longer_connect_timeout(Setting::Timeout, connect, timeout)?;
         }
@@ -102,7 +103,7 @@ impl Probe {
     /// Errs when it is under 1 ms, or longer than the
     /// [`timeout`](Probe::timeout), since it would never apply.
     pub fn connect_timeout(mut self, connect_timeout: Duration) -> Result<Probe, Error> {
-        in_range(Setting::ConnectTimeout, connect_timeout)?;
+        in_range(Setting::ConnectTimeout, connect_timeout, duration::MAX)?;
         longer_connect_timeout(
             Setting::ConnectTimeout,
             connect_timeout,
@@ -379,6 +380,20 @@ impl Probe {
         Ok(self)
     }
 
+    /// How recently a `file://` target must have been modified (default:
+    /// none, and the path only has to exist). A modification time more
+    /// than a second in the future is unhealthy too: a skewed clock, or a
+    /// file another machine wrote. Errs for a target that is not `file://`,
+    /// and when `max_age` is under 1 ms or over 366 days.
+    pub fn max_age(mut self, max_age: Duration) -> Result<Probe, Error> {
+        self.applies(Setting::MaxAge)?;
+        in_range(Setting::MaxAge, max_age, MAX_AGE)?;
+        if let Kind::File(check) = &mut self.target.kind {
+            check.max_age = Some(max_age);
+        }
+        Ok(self)
+    }
+
     /// Makes [`Probe::run`] wait for the target: it probes again until the
     /// target is healthy or `limit` has passed since `run` was called, as
     /// `--wait` does for a service's dependencies (default: no waiting, one
@@ -386,7 +401,7 @@ impl Probe {
     /// within the timeout or what is left of the wait, whichever ends
     /// first. Errs when `limit` is under 1 ms or over an hour.
     pub fn wait(mut self, limit: Duration) -> Result<Probe, Error> {
-        in_range(Setting::Wait, limit)?;
+        in_range(Setting::Wait, limit, duration::MAX)?;
         self.wait = Some(limit);
         Ok(self)
     }
@@ -394,7 +409,7 @@ impl Probe {
     /// How far apart attempts start when waiting (default 1 s); it applies
     /// only with [`Probe::wait`]. Errs when it is under 1 ms or over an hour.
     pub fn interval(mut self, interval: Duration) -> Result<Probe, Error> {
-        in_range(Setting::Interval, interval)?;
+        in_range(Setting::Interval, interval, duration::MAX)?;
         self.interval = interval;
         Ok(self)
     }
@@ -506,12 +521,12 @@ fn request_line_fits(target: &Target, setting: Setting) -> Result<(), Error> {
     Ok(())
 }
 
-/// A deadline from 1 ms to [`duration::MAX`].
-fn in_range(setting: Setting, d: Duration) -> Result<(), Error> {
+/// A deadline from 1 ms to [`duration::MAX`]; another duration up to `max`.
+fn in_range(setting: Setting, d: Duration, max: Duration) -> Result<(), Error> {
     let why = if d < Duration::from_millis(1) {
         "must be at least 1ms".to_owned()
-    } else if d > duration::MAX {
-        format!("is longer than {}", duration::display(duration::MAX))
+    } else if d > max {
+        duration::longer_than(max)
     } else {
         return Ok(());
     };

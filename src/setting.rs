@@ -31,6 +31,8 @@ pub enum Setting {
     /// of `client_cert`, `--key` on the command line.
     ClientKey,
     ServerName,
+    /// How recently a `file://` target must have been modified.
+    MaxAge,
     Wait,
     Interval,
 }
@@ -54,6 +56,7 @@ impl Setting {
             Setting::Insecure => "insecure",
             Setting::ClientCert | Setting::ClientKey => "client_cert",
             Setting::ServerName => "server_name",
+            Setting::MaxAge => "max_age",
             Setting::Wait => "wait",
             Setting::Interval => "interval",
         }

@@ -48,6 +48,9 @@ pub enum Scheme {
     Amqp,
     /// `amqps://...`: the same over TLS.
     Amqps,
+    /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
+    /// was modified recently (a worker's heartbeat).
+    File,
 }
 
 /// The health service's path is fixed; the service to ask about is the
@@ -67,7 +70,7 @@ const HTTP_CHECKS: &[Setting] = &[
 
 impl Scheme {
     /// Every scheme, in the order messages list them.
-    pub const ALL: [Scheme; 13] = [
+    pub const ALL: [Scheme; 14] = [
         Scheme::Http,
         Scheme::Https,
         Scheme::Tcp,
@@ -81,6 +84,7 @@ impl Scheme {
         Scheme::Mariadb,
         Scheme::Amqp,
         Scheme::Amqps,
+        Scheme::File,
     ];
 
     /// What its URLs allow.
@@ -102,6 +106,7 @@ impl Scheme {
             Scheme::Mariadb => ("mariadb", Some(3306), 3306, PathRule::Name),
             Scheme::Amqp => ("amqp", Some(5672), 5672, PathRule::Name),
             Scheme::Amqps => ("amqps", Some(5671), 5671, PathRule::Name),
+            Scheme::File => ("file", None, 0, PathRule::File),
         };
         Rules {
             name,
@@ -148,7 +153,8 @@ impl Scheme {
             | Scheme::Redis
             | Scheme::Mysql
             | Scheme::Mariadb
-            | Scheme::Amqp => false,
+            | Scheme::Amqp
+            | Scheme::File => false,
         }
     }
 
@@ -163,20 +169,22 @@ impl Scheme {
             | Scheme::Mariadb
             | Scheme::Amqp
             | Scheme::Amqps => true,
-            Scheme::Http | Scheme::Https | Scheme::Tcp | Scheme::Grpc | Scheme::Grpcs => false,
+            Scheme::Http
+            | Scheme::Https
+            | Scheme::Tcp
+            | Scheme::Grpc
+            | Scheme::Grpcs
+            | Scheme::File => false,
         }
     }
 
-    /// Whether its kind takes `setting`: the timeouts and waiting apply to
-    /// every kind, the TLS settings to every TLS scheme, and each kind names
-    /// the rest.
+    /// Whether its kind takes `setting`: the timeout and waiting apply to
+    /// every kind, the connect timeout to every kind that connects, the TLS
+    /// settings to every TLS scheme, and each kind names the rest.
     pub(crate) fn takes(self, setting: Setting) -> bool {
         match setting {
-            Setting::Target
-            | Setting::Timeout
-            | Setting::ConnectTimeout
-            | Setting::Wait
-            | Setting::Interval => return true,
+            Setting::Target | Setting::Timeout | Setting::Wait | Setting::Interval => return true,
+            Setting::ConnectTimeout => return self != Scheme::File,
             Setting::Cacert
             | Setting::Insecure
             | Setting::ClientCert
@@ -206,6 +214,7 @@ impl Scheme {
             | Scheme::Mariadb => &[Setting::UnixSocket],
             // RabbitMQ listens on TCP only.
             Scheme::Amqp | Scheme::Amqps => &[],
+            Scheme::File => &[Setting::MaxAge],
         };
         own.contains(&setting)
     }
@@ -238,7 +247,8 @@ impl Scheme {
             | Scheme::Mysql
             | Scheme::Mariadb
             | Scheme::Amqp
-            | Scheme::Amqps => None,
+            | Scheme::Amqps
+            | Scheme::File => None,
         }
     }
 
@@ -270,6 +280,7 @@ impl Scheme {
             // The user, password and vhost are the application's: a broker
             // shows it speaks 0-9-1 before any login.
             Scheme::Amqp | Scheme::Amqps => Ok(Kind::Amqp),
+            Scheme::File => FileCheck::from_url(url).map(Kind::File),
         }
     }
 }
@@ -293,6 +304,8 @@ pub enum Kind {
     /// `amqp://` and `amqps://`: the protocol header, answered with
     /// Connection.Start.
     Amqp,
+    /// `file://`: the path exists, and is fresh enough.
+    File(FileCheck),
 }
 
 /// The settings of an HTTP check.
@@ -388,6 +401,34 @@ impl MysqlCheck {
             return Err("the URL's user contains a NUL byte".to_owned());
         }
         Ok(MysqlCheck { user })
+    }
+}
+
+/// The settings of a `file://` check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileCheck {
+    /// The path, percent-decoded from the URL: absolute, with no NUL byte.
+    /// A trailing `/` makes the kernel require a directory.
+    pub path: PathBuf,
+    /// The most time since the file was modified; `None` checks only that
+    /// it exists.
+    pub max_age: Option<Duration>,
+}
+
+/// The longest [`FileCheck::max_age`]: a year and a day, for a yearly job.
+pub const MAX_AGE: Duration = Duration::from_secs(366 * 86_400);
+
+impl FileCheck {
+    fn from_url(url: &Url) -> Result<FileCheck, String> {
+        use std::os::unix::ffi::OsStringExt;
+        let path = crate::url::percent_decode(url.request_target().as_bytes());
+        if path.contains(&0) {
+            return Err("the URL's path contains a NUL byte (%00)".to_owned());
+        }
+        Ok(FileCheck {
+            path: PathBuf::from(std::ffi::OsString::from_vec(path)),
+            max_age: None,
+        })
     }
 }
 
@@ -535,6 +576,7 @@ mod tests {
             Scheme::Mariadb => 10,
             Scheme::Amqp => 11,
             Scheme::Amqps => 12,
+            Scheme::File => 13,
         };
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
@@ -556,7 +598,8 @@ mod tests {
         assert_eq!(
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
-             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp:// or amqps://"
+             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps:// \
+             or file://"
         );
     }
 }

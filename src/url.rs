@@ -32,6 +32,9 @@ pub enum PathRule {
     /// Only a host and a port; `hint` follows the error, as in `": name the
     /// service to check with --grpc-service"`.
     None { hint: &'static str },
+    /// No host and no port: an absolute path on this machine
+    /// (`file:///ABSOLUTE/PATH`, RFC 8089), with no query or fragment.
+    File,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +73,9 @@ impl Url {
         })?;
         let rules = rules(&scheme.to_ascii_lowercase())?;
         let scheme = rules.name;
+        if rules.path == PathRule::File {
+            return Url::parse_file(text, scheme, rest);
+        }
         let rest = rest.strip_prefix("//").ok_or_else(|| {
             let text = shown(text);
             format!("{text:?} is not a URL: expected // after the scheme")
@@ -136,6 +142,72 @@ impl Url {
             authority,
             path_and_query,
             root_shown: rules.path == PathRule::Any,
+        })
+    }
+
+    /// A `file:///ABSOLUTE/PATH` URL: the path is kept as written (its
+    /// percent-escapes are the kind's to decode), and anything else is an
+    /// error that shows the form meant.
+    fn parse_file(text: &str, scheme: &'static str, rest: &str) -> Result<Url, String> {
+        let text = shown(text);
+        let form = format!("{scheme}:///ABSOLUTE/PATH");
+        let relative = || format!("{text:?} has a relative path: write {form}");
+        // The URL meant, shown only when it is one (visible ASCII).
+        let as_in = |meant: &str| match meant.bytes().all(|b| b.is_ascii_graphic()) {
+            true => format!(", as in {scheme}://{meant}"),
+            false => String::new(),
+        };
+        let Some(after) = rest.strip_prefix("//") else {
+            return match rest.strip_prefix('/') {
+                Some(path) => Err(format!(
+                    "{text:?} is not a {scheme}:// URL: write {form}{}",
+                    as_in(&format!("/{}", path.trim_start_matches('/')))
+                )),
+                None => Err(relative()),
+            };
+        };
+        let (host, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+        if host.starts_with('.') || host == "~" {
+            return Err(relative());
+        }
+        if host.contains('@') {
+            return Err(format!(
+                "{text:?} is not a {scheme}:// URL: it carries no user or password; write {form}"
+            ));
+        }
+        if !host.is_empty() {
+            // file://tmp/heartbeat is /tmp/heartbeat with a slash missing;
+            // file://localhost/tmp/heartbeat is /tmp/heartbeat.
+            let meant = match host.eq_ignore_ascii_case("localhost") {
+                true => path.to_owned(),
+                false => format!("/{host}{path}"),
+            };
+            return Err(format!(
+                "{text:?} names a host, {host:?}: a {scheme}:// target is a path on this machine, {form}{}",
+                as_in(&meant)
+            ));
+        }
+        if path.is_empty() {
+            return Err(format!("{text:?} has no path: write {form}"));
+        }
+        if let Some(c) = path.chars().find(|c| !c.is_ascii_graphic()) {
+            return Err(format!("the URL's path contains {c:?}: percent-encode it"));
+        }
+        if path.contains(['?', '#']) {
+            return Err(format!(
+                "a {scheme}:// URL is a path alone: write \"?\" in a file's name as %3F and \"#\" as %23"
+            ));
+        }
+        Ok(Url {
+            scheme,
+            user: None,
+            password: None,
+            // RFC 8089 section 2: an empty authority is the local host.
+            host: Host::Name("localhost".to_owned()),
+            port: 0,
+            authority: String::new(),
+            path_and_query: path.to_owned(),
+            root_shown: true,
         })
     }
 

@@ -161,6 +161,16 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         (Kind::Amqp, Scheme::Amqp | Scheme::Amqps) => {
             assert!(target.unix_socket.is_none());
         }
+        (Kind::File(check), Scheme::File) => {
+            // An absolute path the kernel can take (no NUL), and nothing
+            // that connects.
+            let path = check.path.as_os_str().as_encoded_bytes();
+            assert!(path.starts_with(b"/") && !path.contains(&0), "{check:?}");
+            assert!(target.unix_socket.is_none() && target.connect_timeout.is_none());
+            if let Some(max_age) = check.max_age {
+                assert!(max_age >= Duration::from_millis(1) && max_age <= config::MAX_AGE);
+            }
+        }
         (kind, scheme) => panic!("{scheme:?} target with {kind:?}"),
     }
 

@@ -1,5 +1,6 @@
-//! Duration parsing (`--timeout`, `--connect-timeout`) on arbitrary text, and
-//! the output line's rendering of durations.
+//! Duration parsing (`--timeout`, `--connect-timeout`, and `--max-age` with
+//! its own cap) on arbitrary text, and the output line's rendering of
+//! durations.
 //!
 //! What must hold: `parse` never panics and agrees with a model that does the
 //! arithmetic in u128, where nothing can overflow; what it accepts is from 1ms
@@ -9,13 +10,22 @@
 
 use std::time::Duration;
 
-use healthprobe::fuzz::{MAX_DURATION, display_duration, parse_duration};
+use healthprobe::fuzz::{
+    MAX_AGE, MAX_DURATION, display_duration, exact_duration, parse_duration, parse_duration_within,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let parsed = parse_duration(text);
-        assert_eq!(parsed.as_ref().ok(), model(text).as_ref(), "{text:?}");
+        assert_eq!(parsed.as_ref().ok(), model(text, MAX_DURATION).as_ref(), "{text:?}");
+        let age = parse_duration_within(text, MAX_AGE);
+        assert_eq!(age.as_ref().ok(), model(text, MAX_AGE).as_ref(), "{text:?}");
+        if let Ok(d) = age {
+            // A file's age and its limit are shown exactly: they read back.
+            let shown = exact_duration(d);
+            assert_eq!(parse_duration_within(&shown, MAX_AGE), Ok(d), "{shown:?}");
+        }
         if let Ok(d) = parsed {
             assert!(d >= Duration::from_millis(1) && d <= MAX_DURATION);
             assert_eq!(d.subsec_nanos() % 1_000_000, 0, "{text:?}: {d:?}");
@@ -67,19 +77,23 @@ fn read_back(shown: &str) -> Option<Duration> {
 
 /// The accepted syntax, with the arithmetic in u128: `Some` exactly when
 /// `parse` should accept the text.
-fn model(text: &str) -> Option<Duration> {
+fn model(text: &str, max: Duration) -> Option<Duration> {
     let (number, millis_per_unit) = if let Some(n) = text.strip_suffix("ms") {
         (n, 1)
     } else if let Some(n) = text.strip_suffix('s') {
         (n, 1_000)
     } else if let Some(n) = text.strip_suffix('m') {
         (n, 60_000)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, 3_600_000)
+    } else if let Some(n) = text.strip_suffix('d') {
+        (n, 86_400_000)
     } else {
         (text, 1_000)
     };
     // Digits past the sixth are ignored, as duration.rs documents.
     let millis = decimal(number, millis_per_unit, 6)?;
-    if millis == 0 || millis > MAX_DURATION.as_millis() {
+    if millis == 0 || millis > max.as_millis() {
         return None;
     }
     Some(Duration::from_millis(u64::try_from(millis).ok()?))

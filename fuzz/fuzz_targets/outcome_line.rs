@@ -24,8 +24,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
 
 use healthprobe::fuzz::outcome::{
-    HttpProblem, Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsFile, TlsProblem, Trusted,
-    Waited, internal_error,
+    FileProblem, HttpProblem, Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsFile, TlsProblem,
+    Trusted, Waited, internal_error,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -110,7 +110,7 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         }
     };
     let limit = Duration::from_millis(u64::from(count % 3_600_000) + 1);
-    let outcome = match variant % 16 {
+    let outcome = match variant % 18 {
         0 => Outcome::Healthy { status, peer },
         1 => Outcome::Connected { peer },
         2 => http(
@@ -204,6 +204,28 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         },
         14 => Outcome::NoTrustRoots {
             looked: (0..count % 5).map(|_| lossy(next())).collect(),
+        },
+        16 => Outcome::FileFresh {
+            age: elapsed.saturating_mul(count),
+            max_age: choice.then_some(limit),
+        },
+        17 => Outcome::File {
+            problem: match tls % 7 {
+                0 => FileProblem::Missing { dangling: choice },
+                1 => FileProblem::PermissionDenied,
+                2 => FileProblem::NotADirectory,
+                3 => FileProblem::IsADirectory,
+                4 => FileProblem::Stale {
+                    age: elapsed.saturating_mul(count),
+                    max_age: limit,
+                },
+                5 => FileProblem::Future {
+                    ahead: elapsed.saturating_mul(count),
+                },
+                _ => FileProblem::Failed {
+                    error: lossy(next()),
+                },
+            },
         },
         15 if choice => Outcome::KeyMismatch {
             key: lossy(next()),

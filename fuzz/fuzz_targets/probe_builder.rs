@@ -33,6 +33,7 @@ const SETTERS: &[&str] = &[
     "insecure",
     "client_cert",
     "server_name",
+    "max_age",
     "wait",
     "interval",
 ];
@@ -56,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
         let half = text.len() / 2;
         let (first, second) = text.split_at(text.floor_char_boundary(half));
         let (setter, d, on) = (
-            which % 16,
+            which % 17,
             duration(value),
             value.first().is_some_and(|b| b % 2 == 1),
         );
@@ -77,6 +78,7 @@ fuzz_target!(|data: &[u8]| {
             12 => before.client_cert(first, second),
             13 => before.server_name(&text),
             14 => before.wait(d),
+            15 => before.max_age(d),
             _ => before.interval(d),
         };
         match result {

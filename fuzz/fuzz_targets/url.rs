@@ -75,10 +75,18 @@ fn check(url: &Url) {
     let scheme = Scheme::named(url.scheme).expect("a parsed URL's scheme");
     match request.split_once('?') {
         Some((before, _)) => assert_eq!(shown, format!("{before}?...")),
-        None if scheme.rules().path != PathRule::Any && url.request_target() == "/" => {
+        None if matches!(scheme.rules().path, PathRule::None { .. } | PathRule::Name)
+            && url.request_target() == "/" =>
+        {
             assert_eq!(format!("{shown}/"), request)
         }
         None => assert_eq!(shown, request),
+    }
+
+    // A file:// URL names a path on this machine, and no host at all.
+    if scheme.rules().path == PathRule::File {
+        assert!(request.starts_with("file:///"), "{request:?}");
+        return;
     }
 
     // The http crate parses the request URL for ureq: it must find the same

@@ -23,7 +23,7 @@ pub use crate::line::{internal_error, one_line, os_error_text};
 use crate::probe::Probe;
 pub use crate::report::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, Report};
 use crate::setting::{CommandLineNames, Names, Setting};
-use crate::spec::{DEFAULT_INTERVAL, Method, Scheme, Target, Wait};
+use crate::spec::{DEFAULT_INTERVAL, MAX_AGE, Method, Scheme, Target, Wait};
 
 use self::options::{FLAGS, Flag, TARGETS_VAR, Value};
 
@@ -374,9 +374,13 @@ fn read(opt: &Flag, flag: Vec<String>, var: Option<&str>, env: &Env) -> Result<O
     };
     let value = match opt.value {
         Value::Switch => Val::Switch,
-        Value::Duration => {
+        Value::Duration | Value::Age => {
             let text = raw.concat();
-            let d = duration::parse(&text)
+            let max = match opt.value {
+                Value::Age => MAX_AGE,
+                _ => duration::MAX,
+            };
+            let d = duration::parse_within(&text, max)
                 .map_err(|why| anyhow!("invalid {source} {text:?}: {why}"))?;
             Val::Duration(d)
         }
@@ -482,6 +486,7 @@ fn build(
             Setting::Cacert => probe.cacert(text),
             Setting::Insecure => probe.insecure(true),
             Setting::ServerName => probe.server_name(text),
+            Setting::MaxAge => probe.max_age(given.duration().unwrap_or_default()),
             Setting::ClientCert => {
                 let key = key.map_or(text, Given::text);
                 probe.client_cert(text, key)

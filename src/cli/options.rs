@@ -16,6 +16,8 @@ pub enum Value {
     Switch,
     /// A duration, as in `250ms`, `2s` or `1m`.
     Duration,
+    /// A file's age: a duration of up to a year and a day.
+    Age,
     /// Text, taken as given.
     Text,
     /// Text in which `${VAR}` is expanded.
@@ -31,6 +33,7 @@ pub enum Section {
     Http,
     Grpc,
     Tls,
+    File,
 }
 
 /// One option of the command line.
@@ -341,6 +344,21 @@ pub const OPTIONS: &[Opt] = &[
         help: "The name to send (SNI) and to verify, when the URL names an address",
         default: "the URL's host",
     },
+    Opt {
+        short: None,
+        long: "--max-age",
+        arg: "<DURATION>",
+        value: Value::Age,
+        var: Some("HEALTHPROBE_MAX_AGE"),
+        fallback: None,
+        setting: Some(Setting::MaxAge),
+        section: Section::File,
+        help: "\
+            Unhealthy when the file was modified longer ago than this (up to\n\
+            366d), or more than 1s in the future; about 3 times the heartbeat\n\
+            interval",
+        default: "none, it only has to exist",
+    },
 ];
 
 /// `--quiet`, the one switch that is not a probe's setting.
@@ -403,6 +421,9 @@ Targets:
   amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST], amqps://...
                                         Connection.Start (AMQP 0-9-1); no
                                         login
+  file:///ABSOLUTE/PATH                 The path exists (a directory only if
+                                        it ends in /); with --max-age, it was
+                                        modified recently: a heartbeat
 ";
 
 const SECTIONS: &[(Section, &str)] = &[
@@ -419,13 +440,14 @@ const SECTIONS: &[(Section, &str)] = &[
         Section::Tls,
         "TLS options (https://, grpcs://, rediss:// and amqps:// targets):",
     ),
+    (Section::File, "File options (file:// targets):"),
 ];
 
 const OUTRO: &str = "
 `healthprobe install DIR` copies healthprobe to DIR/healthprobe (mode 0755,
 atomically), e.g. from an init container into a volume it shares with the app.
 
-Durations: 250ms, 2s, 1.5s, 1m; a bare number means seconds.
+Durations: 250ms, 2s, 1.5s, 1m, 1h, 1d; a bare number means seconds.
 Targets, header values, --expect-body, --expect-json, --grpc-service,
 --unix-socket and file options expand ${VAR} and ${VAR:-default} from
 healthprobe's own environment; write $$ for a literal $. Proxy variables

@@ -5,6 +5,7 @@
 //! [`Outcome`]. No prober knows it may be repeated or run beside others.
 
 pub(crate) mod amqp;
+mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 mod http;
@@ -61,6 +62,7 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         Kind::Redis(check) => check,
         Kind::Mysql(check) => check,
         Kind::Amqp => &amqp::Amqp,
+        Kind::File(check) => check,
     };
     Report {
         probed: prober.described(target),

@@ -10,6 +10,7 @@ use std::fmt;
 use crate::setting::Names;
 
 pub(crate) mod amqp;
+pub(crate) mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 #[cfg(feature = "grpc")]
@@ -70,6 +71,9 @@ pub enum Stage {
     Trailers,
     /// A database or broker: waiting for, or reading, its reply.
     Reply,
+    /// A `file://` target: asking the file system about the path (a hung
+    /// network file system answers never).
+    Stat,
 }
 
 /// How a line words a stage.
@@ -129,6 +133,12 @@ impl Stage {
                 false,
             ),
             Stage::Reply => ("waiting for the reply", "reading the reply", "from", true),
+            Stage::Stat => (
+                "waiting for the file system",
+                "looking up the path",
+                "at",
+                false,
+            ),
         };
         StageWords {
             waiting,

@@ -20,6 +20,7 @@ pub use problems::*;
 /// problem is added here, beside its [`Outcome`] variant.
 pub mod problems {
     pub use crate::protocol::amqp::AmqpProblem;
+    pub use crate::protocol::file::FileProblem;
     #[cfg(feature = "grpc")]
     pub use crate::protocol::grpc::GrpcProblem;
     pub use crate::protocol::http::HttpProblem;
@@ -180,6 +181,20 @@ pub enum Outcome {
         /// What is wrong.
         problem: AmqpProblem,
     },
+    /// A `file://` target exists and, with a maximum age, was modified
+    /// within it.
+    FileFresh {
+        /// How long ago it was modified, rounded down to the millisecond;
+        /// zero for a time up to a second in the future.
+        age: Duration,
+        /// The maximum age, when one is set.
+        max_age: Option<Duration>,
+    },
+    /// A `file://` target is missing, cannot be looked at, or is stale.
+    File {
+        /// What is wrong.
+        problem: FileProblem,
+    },
     /// An HTTP response came back, and it is not healthy.
     Http {
         /// Where it came from.
@@ -296,7 +311,8 @@ impl Outcome {
             | Outcome::PostgresReady { .. }
             | Outcome::RedisReady { .. }
             | Outcome::MysqlReady { .. }
-            | Outcome::AmqpReady { .. } => EXIT_HEALTHY,
+            | Outcome::AmqpReady { .. }
+            | Outcome::FileFresh { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
             Outcome::Serving { .. } => EXIT_HEALTHY,
             #[cfg(feature = "grpc")]
@@ -306,6 +322,7 @@ impl Outcome {
             | Outcome::Redis { .. }
             | Outcome::Mysql { .. }
             | Outcome::Amqp { .. }
+            | Outcome::File { .. }
             | Outcome::ResolveFailed { .. }
             | Outcome::ConnectFailed { .. }
             | Outcome::TimedOut { .. }
@@ -485,6 +502,15 @@ impl Report {
                 version: (major, minor),
             } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}")?,
             Outcome::Amqp { peer, problem } => problem.write(f, peer, names)?,
+            Outcome::FileFresh { age, max_age } => {
+                crate::protocol::file::fresh(f, *age, *max_age, names)?
+            }
+            // A stale file's age grows with each attempt of a wait: which
+            // way it failed is what tells two failures apart.
+            Outcome::File { problem } if style == Style::Failure => {
+                f.write_str(problem.summary())?
+            }
+            Outcome::File { problem } => problem.write(f, &"", names)?,
             Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
             Outcome::ResolveFailed { host, error } => {
                 write!(f, "cannot resolve {host:?}: {error}")?

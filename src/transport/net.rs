@@ -8,7 +8,7 @@
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::{fmt, thread};
 
@@ -151,44 +151,112 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
 /// past this bound a probe fails at once instead of starting another.
 pub const MAX_PENDING_LOOKUPS: usize = 4;
 
-static PENDING_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+static LOOKUPS: Blocking = Blocking::new(MAX_PENDING_LOOKUPS);
 
-/// Runs `lookup` on a thread of its own and waits for it until `deadline`.
-/// The thread is left behind if the deadline passes; the process exits
-/// without waiting for it, and [`MAX_PENDING_LOOKUPS`] bounds how many there
-/// can be.
+/// Runs `lookup` where it can be abandoned at `deadline` ([`Blocking`]).
 fn lookup_within(
     lookup: impl FnOnce() -> io::Result<Vec<SocketAddr>> + Send + 'static,
     deadline: Instant,
 ) -> Result<Vec<SocketAddr>, Resolve> {
-    let claimed = PENDING_LOOKUPS.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-        (n < MAX_PENDING_LOOKUPS).then_some(n + 1)
-    });
-    if claimed.is_err() {
-        return Err(Resolve::Failed(format!(
-            "{MAX_PENDING_LOOKUPS} earlier lookups are still waiting for the system resolver"
-        )));
-    }
-    let (tx, rx) = mpsc::sync_channel(1);
-    let spawned = thread::Builder::new().spawn(move || {
-        let result = lookup();
-        PENDING_LOOKUPS.fetch_sub(1, Ordering::SeqCst);
-        let _ = tx.send(result);
-    });
-    if let Err(e) = spawned {
-        PENDING_LOOKUPS.fetch_sub(1, Ordering::SeqCst);
-        return Err(Resolve::Failed(format!(
-            "cannot start the resolver thread: {e}"
-        )));
-    }
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+    match LOOKUPS.run(lookup, deadline) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
         Ok(Ok(_)) => Err(Resolve::Failed("no address found".to_owned())),
         Ok(Err(e)) => Err(Resolve::Failed(e.to_string())),
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(Resolve::TimedOut),
-        Err(mpsc::RecvTimeoutError::Disconnected) => {
-            Err(Resolve::Failed("the resolver thread failed".to_owned()))
+        Err(Abandoned::TimedOut) => Err(Resolve::TimedOut),
+        Err(Abandoned::Busy(n)) => Err(Resolve::Failed(format!(
+            "{n} earlier lookups are still waiting for the system resolver"
+        ))),
+        Err(Abandoned::Failed(why)) => Err(Resolve::Failed(format!("the resolver thread {why}"))),
+    }
+}
+
+/// Calls that can block past any deadline and cannot be cancelled (a name
+/// lookup, a `stat` on a hung network file system), each run on a thread
+/// of its own that is left behind when its deadline passes. The process
+/// exits without waiting for it, and at most `max` can be pending at once.
+pub(crate) struct Blocking {
+    pending: AtomicUsize,
+    max: usize,
+}
+
+/// Why a [`Blocking`] call gave no answer.
+#[derive(Debug)]
+pub(crate) enum Abandoned {
+    /// The deadline passed first.
+    TimedOut,
+    /// This many earlier calls are still running, the most there may be.
+    Busy(usize),
+    /// The thread could not start, or failed: what happened to it.
+    Failed(String),
+}
+
+impl Blocking {
+    pub(crate) const fn new(max: usize) -> Blocking {
+        Blocking {
+            pending: AtomicUsize::new(0),
+            max,
         }
+    }
+
+    /// Runs `call` on a thread of its own and waits for it until `deadline`.
+    pub(crate) fn run<T: Send + 'static>(
+        &'static self,
+        call: impl FnOnce() -> T + Send + 'static,
+        deadline: Instant,
+    ) -> Result<T, Abandoned> {
+        // A slot and a condition variable, not a channel: the one answer
+        // needs no more, and the binary carries one channel less per kind
+        // of answer.
+        let answer = Arc::new((Mutex::new(None), Condvar::new()));
+        let slot = Arc::clone(&answer);
+        self.spawn(Box::new(move || {
+            let result = call();
+            *slot.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+            slot.1.notify_one();
+        }))?;
+        let ready = &answer.1;
+        let mut result = answer.0.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(result) = result.take() {
+                return Ok(result);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Abandoned::TimedOut);
+            }
+            result = ready
+                .wait_timeout(result, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// Starts `work` on a thread of its own, when fewer than the most may
+    /// run; the same code for every kind of answer.
+    fn spawn(&'static self, work: Box<dyn FnOnce() + Send>) -> Result<(), Abandoned> {
+        let claimed = self
+            .pending
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < self.max).then_some(n + 1)
+            });
+        if claimed.is_err() {
+            return Err(Abandoned::Busy(self.max));
+        }
+        let spawned = thread::Builder::new().spawn(move || {
+            work();
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+        });
+        if let Err(e) = spawned {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            return Err(Abandoned::Failed(format!("cannot start: {e}")));
+        }
+        Ok(())
+    }
+
+    /// How many calls are running now.
+    #[cfg(test)]
+    fn pending(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
     }
 }
 
@@ -653,6 +721,8 @@ pub fn describe_io(e: &io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+
     use super::*;
 
     fn far() -> Instant {
@@ -703,7 +773,7 @@ mod tests {
         }
         drop(release);
         let started = Instant::now();
-        while PENDING_LOOKUPS.load(Ordering::SeqCst) > 0 {
+        while LOOKUPS.pending() > 0 {
             assert!(
                 started.elapsed() < Duration::from_secs(5),
                 "lookups never ended"

@@ -61,10 +61,6 @@ fn the_command_replaces_healthprobe_with_its_pid_environment_arguments_and_stdin
     assert_eq!(output.status.code(), Some(0));
 }
 
-fn placeholder_lines(text: &str) -> Vec<String> {
-    text.lines().map(placeholder).collect()
-}
-
 #[test]
 fn the_command_is_not_run_while_a_target_is_unhealthy() {
     let dir = TempDir::new();

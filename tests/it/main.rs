@@ -3,8 +3,10 @@
 mod cli;
 mod cross;
 mod databases;
+mod docker;
 mod embedded;
 mod exec;
+mod files;
 #[cfg(all(feature = "grpc", feature = "tls"))]
 mod grpc;
 #[cfg(all(feature = "grpc", feature = "tls"))]

@@ -226,3 +226,47 @@ fn probes_a_unix_socket_bind_mounted_into_an_empty_root() {
         &format!("unhealthy: GET {url}: no such socket file at /run/gone.sock in <elapsed>"),
     );
 }
+
+#[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
+fn checks_heartbeat_files_in_an_empty_root_as_uid_65532() {
+    let binary = sandbox_binary();
+    let root = empty_root(&binary, &[]);
+    // The worker's heartbeat directory, shared as a volume would be: one
+    // file fresh, one stale; and a directory uid 65532 may not search.
+    let shared = TempDir::new();
+    let beat = |name: &str, ago: u64| {
+        let path = shared.path().join(name);
+        fs::write(&path, "").unwrap();
+        let time = std::time::SystemTime::now() - Duration::from_secs(ago);
+        fs::File::open(&path).unwrap().set_modified(time).unwrap();
+    };
+    beat("fresh", 20);
+    beat("stale", 95);
+    fs::create_dir(shared.path().join("private")).unwrap();
+    beat("private/heartbeat", 1);
+    fs::set_permissions(
+        shared.path().join("private"),
+        fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    fs::set_permissions(shared.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir(root.path().join("run")).unwrap();
+    let bind = ["--ro-bind", shared.path().to_str().unwrap(), "/run"];
+    sandboxed_with(&root, &bind, &["--max-age", "60s", "file:///run/fresh"]).expect(
+        0,
+        "healthy: file:///run/fresh: modified 20s ago, limit 60s (--max-age) in <elapsed>",
+    );
+    sandboxed_with(&root, &bind, &["--max-age", "60s", "file:///run/stale"]).expect(
+        1,
+        "unhealthy: file:///run/stale: stale: modified 95s ago, limit 60s (--max-age) in <elapsed>",
+    );
+    sandboxed_with(&root, &bind, &["file:///run/private/heartbeat"]).expect(
+        1,
+        "unhealthy: file:///run/private/heartbeat: permission denied: this user may not search a directory on the path in <elapsed>",
+    );
+    sandboxed_with(&root, &bind, &["file:///run/missing"]).expect(
+        1,
+        "unhealthy: file:///run/missing: no such file or directory in <elapsed>",
+    );
+}

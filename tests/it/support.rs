@@ -209,6 +209,11 @@ pub fn placeholder(line: &str) -> String {
     }
 }
 
+/// Each line of `text`, with its times as [`placeholder`] replaces them.
+pub fn placeholder_lines(text: &str) -> Vec<String> {
+    text.lines().map(placeholder).collect()
+}
+
 /// A raw server on 127.0.0.1 that treats each connection with `behaviour`,
 /// on its own thread, for at most `connections` connections.
 pub fn serve(connections: usize, behaviour: fn(TcpStream)) -> SocketAddr {
