@@ -1082,13 +1082,26 @@ fn rabbitmq_ready_what_it_logs_and_stopped() {
         );
         thread::sleep(Duration::from_millis(500));
     }
-    thread::sleep(Duration::from_millis(500));
-    let before = rabbit.log().len();
+    // RabbitMQ writes its log behind its work, later still on a busy
+    // machine: the lines of the probes that waited for it may come after a
+    // fixed pause. The log is read once it has stopped growing.
+    let settled = |rabbit: &Rabbit| {
+        let mut last = rabbit.log();
+        for _ in 0..15 {
+            thread::sleep(Duration::from_secs(1));
+            let now = rabbit.log();
+            if now.len() == last.len() {
+                break;
+            }
+            last = now;
+        }
+        last
+    };
+    let before = settled(&rabbit).len();
     for _ in 0..5 {
         probe(&[&url]).expect(0, &healthy);
     }
-    thread::sleep(Duration::from_secs(1));
-    let log = rabbit.log();
+    let log = settled(&rabbit);
     let added = log.get(before..).unwrap_or_default();
     // What the broker logs for a client that leaves after Connection.Start:
     // one warning a probe, the least an exchange without credentials leaves.
