@@ -28,13 +28,15 @@ COPY .ci/build-release ./.ci/build-release
 COPY src ./src
 # No .git in the context: the build is dated by the commit it is told about.
 ARG SOURCE_DATE_EPOCH=0
+# Empty for the default build; loopback-only for the hardened variant.
+ARG FEATURES=""
 RUN case "$TARGETARCH" in \
       amd64) target=x86_64-unknown-linux-musl ;; \
       arm64) target=aarch64-unknown-linux-musl ;; \
       *) echo "healthprobe: unsupported TARGETARCH '$TARGETARCH'" >&2; exit 1 ;; \
     esac \
  && rustup target add "$target" \
- && bash .ci/build-release "$target" /out
+ && bash .ci/build-release "$target" /out ${FEATURES:+--features "$FEATURES"}
 
 FROM scratch
 COPY --from=build /out/healthprobe /healthprobe

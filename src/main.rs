@@ -12,6 +12,16 @@ use healthprobe::cli::{
     os_error_text,
 };
 
+/// `--version`: the version, and what kind of build this is.
+#[cfg(not(feature = "loopback-only"))]
+const VERSION: &str = concat!("healthprobe ", env!("CARGO_PKG_VERSION"));
+#[cfg(feature = "loopback-only")]
+const VERSION: &str = concat!(
+    "healthprobe ",
+    env!("CARGO_PKG_VERSION"),
+    " (loopback-only: probes only localhost, 127.0.0.0/8, ::1, Unix sockets and files)"
+);
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(report_panic));
     // Compiled only into the build the panic test runs (.ci/test).
@@ -32,11 +42,17 @@ fn main() -> ExitCode {
         };
     let plan = match command {
         Command::Help => return say(cli::help()),
-        Command::Version => return say(concat!("healthprobe ", env!("CARGO_PKG_VERSION"))),
+        Command::Version => return say(VERSION),
         Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),
     };
     let reports = cli::check(&plan, to_stderr);
+    if plan.mimic.is_some() {
+        let code = cli::mimic::finish(&plan, &reports, &mut std::io::stdout(), &mut |line| {
+            to_stderr(line)
+        });
+        return ExitCode::from(code);
+    }
     // What failed first, so that a runtime keeping only the start of the
     // output (Podman: 500 characters) keeps it; each group in the order given.
     for report in reports.iter().filter(|r| !r.is_healthy()) {

@@ -12,7 +12,7 @@ use crate::error::{Error, error};
 use crate::kinds::MAX_REQUEST_LINE;
 #[cfg(feature = "grpc")]
 use crate::kinds::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE, RESERVED_GRPC_METADATA};
-use crate::report::Report;
+use crate::report::{Outcome, Report};
 use crate::runner;
 use crate::setting::{Names, Setting};
 use crate::spec::{
@@ -21,7 +21,7 @@ use crate::spec::{
 };
 use crate::status::ExpectStatus;
 use crate::transport::net::MAX_UNIX_PATH;
-use crate::url::Url;
+use crate::url::{Host, Url};
 
 /// A health check of one target, built from its URL and settings, each
 /// validated when it is set; [`Probe::run`] runs it.
@@ -80,6 +80,11 @@ impl Probe {
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
         let target = Target::new(url, scheme, kind);
         request_line_fits(&target, Setting::Target)?;
+        // A kind that takes a Unix socket may name any host, as the Host
+        // header: its target is judged once complete (`loopback_only`).
+        if !scheme.takes(Setting::UnixSocket) {
+            loopback_only(&target)?;
+        }
         Ok(Probe {
             target,
             wait: None,
@@ -425,6 +430,17 @@ impl Probe {
             limit,
             interval: self.interval,
         });
+        if let Err(refused) = loopback_only(&self.target) {
+            return Report {
+                probed: self.target.url.to_string(),
+                outcome: Outcome::NotLoopback {
+                    why: refused.render(&self.target.names),
+                },
+                elapsed: Duration::ZERO,
+                waited: None,
+                names: self.target.names.clone(),
+            };
+        }
         runner::one(&self.target, wait)
     }
 
@@ -435,9 +451,11 @@ impl Probe {
         self
     }
 
-    /// The settings, validated, as the probers take them.
-    pub(crate) fn into_target(self) -> Target {
-        self.target
+    /// The settings, validated, as the probers take them; in a
+    /// loopback-only build, an error for a target that is not loopback.
+    pub(crate) fn into_target(self) -> Result<Target, Error> {
+        loopback_only(&self.target)?;
+        Ok(self.target)
     }
 
     /// The target's scheme.
@@ -472,6 +490,28 @@ impl Probe {
             .as_mut()
             .ok_or_else(|| not_for(setting, scheme))
     }
+}
+
+/// In a build with the `loopback-only` feature, refuses a target that
+/// would leave this machine: one whose host is not loopback
+/// ([`Host::is_loopback`](crate::url::Host::is_loopback)), unless it is
+/// reached through a Unix socket (a `file://` target's host is `localhost`).
+pub(crate) fn loopback_only(target: &Target) -> Result<(), Error> {
+    let host = &target.url.host;
+    if !cfg!(feature = "loopback-only") || host.is_loopback() || target.unix_socket.is_some() {
+        return Ok(());
+    }
+    let (what, host) = match host {
+        Host::Ip(_) => ("a loopback address", host.to_string()),
+        Host::Name(name) => ("localhost", name.clone()),
+    };
+    let refused = format!(
+        "{host:?} is not {what}, and this build probes only loopback (localhost, 127.0.0.0/8, ::1, 0.0.0.0), Unix sockets and files: it is built with the loopback-only feature"
+    );
+    Err(match target.scheme.takes(Setting::UnixSocket) {
+        true => error!(Setting::Target; refused, "; for a Unix socket, give ", Setting::UnixSocket),
+        false => error!(Setting::Target; refused),
+    })
 }
 
 /// `SETTING applies only to KINDS targets, not SCHEME://`.
@@ -548,4 +588,57 @@ fn longer_connect_timeout(
 
 fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The library's rule in a loopback-only build (`cargo test --lib
+/// --features loopback-only`, which `.ci/test` runs).
+#[cfg(all(test, feature = "loopback-only"))]
+mod loopback_only {
+    use super::*;
+
+    fn refused(result: Result<Probe, Error>) -> String {
+        result.expect_err("not loopback").render(&Names::Library)
+    }
+
+    #[test]
+    fn a_host_that_is_not_loopback_is_refused_when_it_is_set() {
+        for target in [
+            "tcp://192.0.2.1:5432",
+            "amqp://broker",
+            "tcp://[2001:db8::1]:80",
+        ] {
+            let why = refused(Probe::new(target));
+            assert!(why.contains("and this build probes only loopback"), "{why}");
+        }
+        for target in [
+            "tcp://127.0.0.1:1",
+            "tcp://127.9.9.9:1",
+            "tcp://localhost:1",
+            "tcp://[::1]:1",
+            "tcp://[::ffff:127.0.0.1]:1",
+            "tcp://0.0.0.0:1",
+            "file:///run/hb",
+        ] {
+            assert!(Probe::new(target).is_ok(), "{target}");
+        }
+    }
+
+    #[test]
+    fn a_kind_that_takes_a_unix_socket_is_judged_when_it_runs() {
+        // The host may be the Host header of a request over a Unix socket.
+        let probe = Probe::new("http://app.internal/health").unwrap();
+        let report = probe.run();
+        assert_eq!(report.exit_code(), 64);
+        assert_eq!(
+            report.line(),
+            "healthprobe: \"app.internal\" is not localhost, and this build probes only loopback \
+             (localhost, 127.0.0.0/8, ::1, 0.0.0.0), Unix sockets and files: it is built with \
+             the loopback-only feature; for a Unix socket, give unix_socket"
+        );
+        let probe = Probe::new("http://app.internal/health")
+            .and_then(|p| p.unix_socket("/nonexistent/app.sock"))
+            .unwrap();
+        let report = probe.run();
+        assert_eq!(report.exit_code(), 1, "{report}");
+    }
 }

@@ -318,7 +318,23 @@ pub struct HttpCheck {
     #[cfg(feature = "json")]
     pub expect_json: Vec<crate::protocol::json::ExpectJson>,
     pub follow_redirects: bool,
+    /// Where to leave the body (at most 64 KiB) of a response judged
+    /// healthy: the command line prints it when it answers as curl or wget.
+    pub keep_body: Option<BodySlot>,
 }
+
+/// The body an HTTP check read, for the command line to print; shared
+/// between the plan and the prober that fills it (each attempt replaces it).
+#[derive(Clone, Debug, Default)]
+pub struct BodySlot(pub std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>);
+
+impl PartialEq for BodySlot {
+    fn eq(&self, other: &BodySlot) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for BodySlot {}
 
 /// The settings of a gRPC health check.
 #[cfg(feature = "grpc")]

@@ -300,6 +300,34 @@ impl fmt::Display for Url {
     }
 }
 
+impl Host {
+    /// Whether a probe of this host stays on this machine: `localhost` and
+    /// names under `.localhost` (answered without a resolver), 127.0.0.0/8,
+    /// `::1`, IPv4-mapped loopback, and the unspecified addresses `0.0.0.0`
+    /// and `::`, which a probe connects to as 127.0.0.1 and `::1`.
+    pub fn is_loopback(&self) -> bool {
+        match self {
+            Host::Ip(ip) => is_loopback_ip(*ip) || ip.is_unspecified(),
+            Host::Name(name) => is_localhost(name),
+        }
+    }
+}
+
+/// 127.0.0.0/8, `::1`, or 127.0.0.0/8 mapped into IPv6 (`::ffff:127.0.0.1`).
+pub fn is_loopback_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// RFC 6761 section 6.3: `localhost` and every name under `.localhost`.
+pub fn is_localhost(name: &str) -> bool {
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -411,7 +439,11 @@ pub(crate) fn parse_host(host: &str) -> Result<Host, String> {
         ));
     }
     if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(format!("{host:?} is not an IPv4 address"));
+        // 127.1 and 2130706433 are 127.0.0.1 to inet_aton, and to no one
+        // reading a health check.
+        return Err(format!(
+            "{host:?} is not an IPv4 address: write its four numbers, as in 127.0.0.1"
+        ));
     }
     Ok(Host::Name(host.to_ascii_lowercase()))
 }

@@ -1,7 +1,10 @@
-//! The command line's `parse` on arbitrary arguments and an arbitrary environment.
+//! The command line's `parse_invocation` on arbitrary arguments and an
+//! arbitrary environment, under healthprobe's own name, `curl`, `wget` or
+//! `grpc_health_probe`.
 //!
 //! The input is split on NUL bytes. Its first byte says how many of the pieces
-//! are arguments; the rest are `NAME=VALUE` environment entries (the first
+//! are arguments (its low four bits) and the program's name (the next two);
+//! the rest are `NAME=VALUE` environment entries (the first
 //! entry for a name wins). Both may hold bytes that are not UTF-8. The real
 //! process environment is never read: `parse` only sees the table built here.
 //!
@@ -44,7 +47,15 @@ fuzz_target!(|data: &[u8]| {
             .map(|(_, v)| OsString::from_vec(v.to_vec()))
     };
 
-    match config::parse(args, lookup) {
+    // The bits above the count pick the name the binary runs under: its own,
+    // or one of the tools whose command lines it takes.
+    let program = match count / 16 % 4 {
+        0 => None,
+        1 => Some(std::ffi::OsStr::new("/usr/bin/curl")),
+        2 => Some(std::ffi::OsStr::new("wget")),
+        _ => Some(std::ffi::OsStr::new("grpc_health_probe")),
+    };
+    match config::parse_invocation(program, args, lookup) {
         Ok(Command::Probe(plan)) => check_plan(&plan),
         Ok(Command::Help | Command::Version | Command::Install(_)) => {}
         // Formatting the error as main.rs does must not panic either.
@@ -63,6 +74,11 @@ fuzz_target!(|data: &[u8]| {
 
 fn check_plan(plan: &Plan) {
     assert!(!plan.targets.is_empty() && plan.targets.len() <= config::MAX_TARGETS);
+    // As curl or wget: one http:// or https:// target.
+    if plan.mimic.is_some() {
+        assert_eq!(plan.targets.len(), 1);
+        assert!(matches!(plan.targets[0].scheme, Scheme::Http | Scheme::Https));
+    }
     if let Some(wait) = plan.wait {
         assert!(is_duration(wait.limit) && is_duration(wait.interval));
     }

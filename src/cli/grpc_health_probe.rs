@@ -13,6 +13,7 @@ use std::net::Ipv6Addr;
 
 use anyhow::{Result, anyhow, bail};
 
+use super::{literal, push};
 use crate::duration;
 
 /// Added to errors about flags, because a user who typed grpc-health-probe's
@@ -384,30 +385,6 @@ impl Given {
         }
         Ok(out)
     }
-}
-
-/// Appends `option value`. healthprobe's parser looks for its options, and
-/// for the `--` before a command, anywhere among the arguments, so a value
-/// that starts with `-` could be taken for one (`-service=-k` for
-/// `--insecure`). Such a value is joined to its option's long name as
-/// `--option=value`, which that parser reads as one argument.
-fn push(out: &mut Vec<OsString>, option: &str, value: &str) {
-    if value.starts_with('-') {
-        let long = if option == "-H" { "--header" } else { option };
-        out.push(OsString::from(format!("{long}={value}")));
-    } else {
-        out.push(OsString::from(option));
-        out.push(OsString::from(value));
-    }
-}
-
-/// A value healthprobe must take literally. healthprobe expands `${VAR}` in
-/// header values, `--grpc-service`, file options and `--server-name`, and
-/// rejects any other `$`; grpc-health-probe takes every value as it stands
-/// (a Kubernetes `$(VAR)` the kubelet left alone reaches it unchanged), so
-/// each `$` is doubled, which healthprobe reads as one `$`.
-fn literal(value: &str) -> String {
-    value.replace('$', "$$")
 }
 
 /// `-rpc-header`, in healthprobe's `name: value` form. Like

@@ -58,6 +58,8 @@ pub struct Plan {
     /// The command after `--`, to run in place of healthprobe once every
     /// target is healthy; empty when there is none.
     pub command: Vec<OsString>,
+    /// Answering as curl or wget: how to print and exit.
+    pub mimic: Option<mimic::Mimic>,
 }
 
 /// Probes every target of `plan`, repeating with `--wait`, and returns one
@@ -98,6 +100,23 @@ pub fn parse_invocation(
         bail!(
             "{GRPC_HEALTH_PROBE} needs gRPC, which this build leaves out (built without the grpc feature)"
         );
+    }
+    if let Some(tool) = name.and_then(mimic::Tool::named) {
+        let (args, mimic) = mimic::translate(tool, args)?;
+        // Like the tool, it reads no HEALTHPROBE_* variable: the line means
+        // what it meant. SSL_CERT_FILE is honoured, as curl and wget do.
+        let command = parse(args, |name| match name {
+            "SSL_CERT_FILE" => env(name),
+            _ => None,
+        })?;
+        return Ok(match command {
+            Command::Probe(mut plan) => {
+                plan.mimic = Some(mimic);
+                mimic::keep_body(&mut plan);
+                Command::Probe(plan)
+            }
+            other => other,
+        });
     }
     parse(args, env)
 }
@@ -335,6 +354,7 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
         quiet,
         wait,
         command,
+        mimic: None,
     }))
 }
 
@@ -497,7 +517,10 @@ fn build(
         }
         .map_err(error)?;
     }
-    Ok(probe.named(names.clone()).into_target())
+    probe
+        .named(names.clone())
+        .into_target()
+        .map_err(|e| usage(e, names))
 }
 
 /// Splits `Name: value` headers and expands `${VAR}` in the values; the
@@ -624,7 +647,34 @@ fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
     Ok(targets)
 }
 
+/// Appends `option value`, for the modes that translate another tool's
+/// command line. healthprobe's parser looks for its options, and for the
+/// `--` before a command, anywhere among the arguments, so a value that
+/// starts with `-` could be taken for one (`-service=-k` for `--insecure`).
+/// Such a value is joined to its option's long name as `--option=value`,
+/// which that parser reads as one argument.
+fn push(out: &mut Vec<OsString>, option: &str, value: &str) {
+    if value.starts_with('-') {
+        let long = if option == "-H" { "--header" } else { option };
+        out.push(OsString::from(format!("{long}={value}")));
+    } else {
+        out.push(OsString::from(option));
+        out.push(OsString::from(value));
+    }
+}
+
+/// A value healthprobe must take literally. healthprobe expands `${VAR}` in
+/// targets, header values, `--grpc-service`, file options and
+/// `--server-name`, and rejects any other `$`; the tools whose command lines
+/// are translated take every value as it stands (a Kubernetes `$(VAR)` the
+/// kubelet left alone reaches them unchanged), so each `$` is doubled, which
+/// healthprobe reads as one `$`.
+fn literal(value: &str) -> String {
+    value.replace('$', "$$")
+}
+
 #[cfg(feature = "grpc")]
 mod grpc_health_probe;
+pub mod mimic;
 #[cfg(test)]
 mod tests;

@@ -147,6 +147,17 @@ fn probe(target: &Target, check: &HttpCheck, deadline: Instant, limit: Limit) ->
                 Err(error) => failed(error, &lock(&trace)),
             };
         }
+        if let Some(slot) = &check.keep_body {
+            lock(&trace).stage = Stage::Body;
+            return match read_body(response) {
+                Ok(mut body) => {
+                    body.truncate(BODY_LIMIT);
+                    *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(body);
+                    Outcome::Healthy { status, peer }
+                }
+                Err(error) => failed(error, &lock(&trace)),
+            };
+        }
         let Some(expected) = &check.expect_body else {
             return Outcome::Healthy { status, peer };
         };
@@ -302,7 +313,6 @@ fn search_body(mut response: Response<Body>, needle: &[u8]) -> Result<BodySearch
 
 /// Reads the body, at most one byte more than [`BODY_LIMIT`] (which says it
 /// is too long).
-#[cfg(feature = "json")]
 fn read_body(mut response: Response<Body>) -> Result<Vec<u8>, Error> {
     let mut body = Vec::with_capacity(8 * 1024);
     let reader = response.body_mut().as_reader();

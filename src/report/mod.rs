@@ -267,6 +267,14 @@ pub enum Outcome {
         /// What is wrong with it.
         error: String,
     },
+    /// A build with the `loopback-only` feature refused a target that is
+    /// not loopback and not reached through a Unix socket: a configuration
+    /// error (exit 64), found when the probe runs when the Unix socket could
+    /// have been set after the target.
+    NotLoopback {
+        /// Why, naming the host.
+        why: String,
+    },
     /// The client certificate's key file holds a key, but not the one the
     /// certificate is for: a configuration error (exit 64).
     KeyMismatch {
@@ -330,7 +338,9 @@ impl Outcome {
             | Outcome::Tls { .. }
             | Outcome::TlsSetup { .. }
             | Outcome::NoTrustRoots { .. } => EXIT_UNHEALTHY,
-            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => EXIT_USAGE,
+            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } | Outcome::NotLoopback { .. } => {
+                EXIT_USAGE
+            }
         }
     }
 
@@ -454,6 +464,9 @@ impl Report {
                 "healthprobe: cannot use {key_source} {key:?}: it is not the key of the certificate in {cert_source} {cert:?}"
             );
         }
+        if let Outcome::NotLoopback { why } = &self.outcome {
+            return write!(f, "healthprobe: {why}");
+        }
         let verdict = match style {
             Style::Progress => "waiting",
             _ if self.outcome.is_healthy() => "healthy",
@@ -576,7 +589,8 @@ impl Report {
                 let insecure = names.option(Setting::Insecure);
                 write!(f, "; give {cacert}, or {insecure} to skip verification")?
             }
-            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } => {}
+            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } | Outcome::NotLoopback { .. } => {
+            }
         }
         if style == Style::Failure {
             return Ok(());

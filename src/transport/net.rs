@@ -26,6 +26,7 @@ use socket2::{Domain, SockAddr, Type};
 
 use crate::report::{Peer, Stage};
 use crate::spec::UnixSocket;
+use crate::url::{is_localhost, is_loopback_ip};
 
 /// The longest Unix socket path: `sun_path` holds 108 bytes, with a NUL at
 /// the end of a path or at the start of an abstract name.
@@ -127,7 +128,7 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     if let Ok(ip) = literal.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
+        return Ok(vec![SocketAddr::new(this_host(ip), port)]);
     }
     let name = host.trim_end_matches('.').to_ascii_lowercase();
     if is_localhost(&name) {
@@ -135,6 +136,11 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
             SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
         ]);
+    }
+    // A lookup is itself a message to the network (a name can carry data
+    // out through DNS): a loopback-only build never makes one.
+    if LOOPBACK_ONLY {
+        return Err(Resolve::Failed(NOT_LOOPBACK.to_owned()));
     }
     let target = (name, port);
     lookup_within(
@@ -167,6 +173,26 @@ fn lookup_within(
             "{n} earlier lookups are still waiting for the system resolver"
         ))),
         Err(Abandoned::Failed(why)) => Err(Resolve::Failed(format!("the resolver thread {why}"))),
+    }
+}
+
+/// Whether this build connects only to loopback addresses (the
+/// `loopback-only` feature). Targets are refused before this; here, every
+/// address is checked again before it is connected to.
+pub const LOOPBACK_ONLY: bool = cfg!(feature = "loopback-only");
+
+/// Why an address is not connected to in a loopback-only build.
+const NOT_LOOPBACK: &str = "not loopback, and this build connects only to loopback";
+
+/// The address a probe of `ip` connects to: itself, but for the unspecified
+/// `0.0.0.0` and `::`, which Linux connects to this host's loopback anyway
+/// (`http://0.0.0.0:8000/` is how many apps print where they listen);
+/// healthprobe names the loopback address it means.
+fn this_host(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
     }
 }
 
@@ -260,11 +286,6 @@ impl Blocking {
     }
 }
 
-/// RFC 6761 section 6.3: `localhost` and every name under `.localhost`.
-pub fn is_localhost(name: &str) -> bool {
-    name == "localhost" || name.ends_with(".localhost")
-}
-
 /// Where a probe connects: the resolved addresses of its host, or the Unix
 /// socket `--unix-socket` names.
 #[derive(Clone, Copy, Debug)]
@@ -325,6 +346,12 @@ pub fn connect(
         let remaining = until.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(timed_out);
+        }
+        if LOOPBACK_ONLY && !is_loopback_ip(addr.ip()) {
+            lock(trace)
+                .attempts
+                .push((Peer::Tcp(*addr), NOT_LOOPBACK.to_owned()));
+            continue;
         }
         let budget = if i + 1 < addrs.len() {
             remaining / 2
@@ -727,6 +754,37 @@ mod tests {
 
     fn far() -> Instant {
         Instant::now() + Duration::from_secs(5)
+    }
+
+    /// Defence in depth: were a target not refused when it was parsed, no
+    /// name is looked up, and no address but loopback is connected to.
+    #[cfg(feature = "loopback-only")]
+    #[test]
+    fn a_loopback_only_build_looks_up_no_name_and_connects_to_no_other_address() {
+        assert!(matches!(
+            resolve("example.com", 80, far()),
+            Err(Resolve::Failed(why)) if why == NOT_LOOPBACK
+        ));
+        let trace: SharedTrace = Arc::new(Mutex::new(Trace::default()));
+        let started = Instant::now();
+        let addrs: Vec<SocketAddr> = vec![
+            "192.0.2.1:80".parse().unwrap(),
+            "[::ffff:192.0.2.1]:80".parse().unwrap(),
+        ];
+        let connected = connect(Endpoint::Tcp(&addrs), far(), None, &trace);
+        assert!(matches!(connected, Err(ConnectError::Failed)));
+        assert!(started.elapsed() < Duration::from_millis(100));
+        let attempts = &lock(&trace).attempts;
+        assert_eq!(attempts.len(), 2);
+        assert!(attempts.iter().all(|(_, why)| why == NOT_LOOPBACK));
+    }
+
+    #[test]
+    fn the_unspecified_addresses_are_this_hosts_loopback() {
+        let v4 = resolve("0.0.0.0", 9000, far()).unwrap();
+        assert_eq!(v4, vec!["127.0.0.1:9000".parse().unwrap()]);
+        let v6 = resolve("[::]", 9000, far()).unwrap();
+        assert_eq!(v6, vec!["[::1]:9000".parse().unwrap()]);
     }
 
     #[test]

@@ -24,7 +24,7 @@ fn read_request(stream: &mut TcpStream) -> Vec<u8> {
     request
 }
 
-fn answers(mut stream: TcpStream, answer: &[u8]) {
+pub fn answers(mut stream: TcpStream, answer: &[u8]) {
     read_request(&mut stream);
     let _ = stream.write_all(answer);
     // Keep the connection open until the probe leaves.
@@ -76,7 +76,7 @@ fn check_cases(url: fn(SocketAddr) -> String, what: &str, after: &str, cases: &[
 
 // PostgreSQL.
 
-fn pg_asks_for_md5(stream: TcpStream) {
+pub fn pg_asks_for_md5(stream: TcpStream) {
     answers(stream, b"R\0\0\0\x0c\0\0\0\x05salt");
 }
 
@@ -253,7 +253,7 @@ fn postgres_after_a_trusted_login_says_terminate() {
 
 // Redis.
 
-fn redis_pong(stream: TcpStream) {
+pub fn redis_pong(stream: TcpStream) {
     answers(stream, b"+PONG\r\n");
 }
 
@@ -414,7 +414,7 @@ fn passwords_never_appear_in_usage_errors() {
 // MySQL and MariaDB: the server speaks first.
 
 /// MariaDB 10.11's greeting, as a server sends it.
-fn mariadb_greeting() -> Vec<u8> {
+pub fn mariadb_greeting() -> Vec<u8> {
     let mut payload = vec![0x0a];
     payload.extend_from_slice(b"5.5.5-10.11.6-MariaDB-0+deb12u1\0");
     payload.extend_from_slice(&[7, 0, 0, 0]);
@@ -558,7 +558,7 @@ fn connection_start() -> Vec<u8> {
     frame
 }
 
-fn amqp_start(stream: TcpStream) {
+pub fn amqp_start(stream: TcpStream) {
     answers(stream, &connection_start());
 }
 

@@ -628,3 +628,88 @@ fn a_stopped_celery_worker_turns_unhealthy_when_its_heartbeat_file_goes_stale() 
     );
     eprintln!("from docker run to the end: {:.1?}", started.elapsed());
 }
+
+/// An image whose only executables are the demo server and healthprobe
+/// named `curl`, with a HEALTHCHECK as a third-party Compose file writes it.
+fn curl_dockerfile() -> &'static str {
+    r#"FROM scratch
+USER 65532:65532
+HEALTHCHECK --interval=1s --timeout=2s --retries=1 CMD ["curl", "-f", "http://localhost:9000/health"]
+ENTRYPOINT ["/usr/local/bin/health_server", "--listen", "127.0.0.1:9000"]
+COPY add/ /
+"#
+}
+
+#[test]
+#[ignore = "needs root and Docker Engine (.ci/test starts dockerd)"]
+fn a_healthcheck_that_calls_curl_runs_healthprobe_named_curl_in_both_builds() {
+    let docker = Docker::from_env();
+    let server = file_from_env(
+        "HEALTHPROBE_STATIC_SERVER",
+        "the static musl build of the health_server example",
+    );
+    for (build, var) in [
+        ("default", "HEALTHPROBE_STATIC_BIN"),
+        ("loopback-only", "HEALTHPROBE_LOOPBACK_BIN"),
+    ] {
+        let healthprobe = file_from_env(var, "a static build of healthprobe");
+        let context = TempDir::new();
+        fs::create_dir_all(context.path().join("add/usr/bin")).unwrap();
+        fs::create_dir_all(context.path().join("add/usr/local/bin")).unwrap();
+        fs::copy(&healthprobe, context.path().join("add/usr/bin/curl")).unwrap();
+        fs::copy(
+            &server,
+            context.path().join("add/usr/local/bin/health_server"),
+        )
+        .unwrap();
+        context.write("Dockerfile", curl_dockerfile());
+        let image = docker.build(&format!("curl-{build}"), context.path());
+        drop(context);
+
+        let started = Instant::now();
+        let app = image.run(&["--network", "none"]);
+        let ran = app.exec(&["/bin/sh", "-c", "true"]);
+        assert_eq!(
+            ran.status.code(),
+            Some(126),
+            "{build}: a shell ran\n{}",
+            text(&ran)
+        );
+
+        let health = app.wait_for_status("healthy", started, Duration::from_secs(30));
+        let last = health.log.last().expect("a check ran");
+        assert!(
+            last.exit_code == 0
+                && last
+                    .output
+                    .contains("healthy: GET http://localhost:9000/health: 200 OK"),
+            "{build}: {health}"
+        );
+
+        // The server turns unhealthy: the check exits 22, as curl -f does.
+        let switch = |mode: &str| {
+            let url = format!("http://127.0.0.1:9000/admin/{mode}");
+            let ran = app.exec(&["curl", "-fsS", "-o", "/dev/null", &url]);
+            assert!(
+                ran.status.success(),
+                "{build}: switching to {mode}\n{}",
+                text(&ran)
+            );
+        };
+        let switched = Instant::now();
+        switch("unhealthy");
+        let health = app.wait_for_status("unhealthy", switched, Duration::from_secs(15));
+        let last = health.log.last().expect("a check ran");
+        assert!(
+            last.exit_code == 22 && last.output.contains("503 Service Unavailable"),
+            "{build}: {health}"
+        );
+        let switched = Instant::now();
+        switch("healthy");
+        app.wait_for_status("healthy", switched, Duration::from_secs(15));
+        eprintln!(
+            "{build}: healthy, unhealthy and healthy again in {:.1?}",
+            started.elapsed()
+        );
+    }
+}

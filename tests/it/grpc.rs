@@ -68,7 +68,7 @@ fn trailers(fields: &[(&str, &str)]) -> Vec<u8> {
     framed(HEADERS, END_HEADERS | END_STREAM, 1, &block(fields))
 }
 
-fn answer(status: u8) -> Vec<u8> {
+pub fn answer(status: u8) -> Vec<u8> {
     [
         settings(),
         ok_headers(),
@@ -80,7 +80,7 @@ fn answer(status: u8) -> Vec<u8> {
 
 /// The request as the server saw it: its header fields and its DATA.
 #[derive(Debug)]
-struct Request {
+pub struct Request {
     fields: Vec<(String, String)>,
     data: Vec<u8>,
 }
@@ -125,7 +125,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
 
 /// A server that reads each request, sends it down the channel, writes
 /// `script`, and keeps the connection open until the probe closes it.
-fn scripted(script: Vec<u8>) -> (SocketAddr, mpsc::Receiver<Request>) {
+pub fn scripted(script: Vec<u8>) -> (SocketAddr, mpsc::Receiver<Request>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::channel();

@@ -16,6 +16,9 @@ mod install;
 #[cfg(feature = "json")]
 mod json;
 mod library;
+#[cfg(all(feature = "grpc", feature = "tls"))]
+mod loopback;
+mod mimic;
 mod network;
 mod panic;
 mod podman;

@@ -58,6 +58,11 @@ fn sandboxed(root: &TempDir, args: &[&str]) -> Probe {
 
 /// The same, with more bubblewrap options (such as binds) before the binary.
 fn sandboxed_with(root: &TempDir, bwrap: &[&str], args: &[&str]) -> Probe {
+    sandboxed_program(root, bwrap, "/healthprobe", args)
+}
+
+/// The same, running `program` (the binary under another name).
+fn sandboxed_program(root: &TempDir, bwrap: &[&str], program: &str, args: &[&str]) -> Probe {
     let mut runner: Vec<String> = [
         "/usr/bin/setpriv",
         "--reuid=65532",
@@ -76,7 +81,7 @@ fn sandboxed_with(root: &TempDir, bwrap: &[&str], args: &[&str]) -> Probe {
     .map(|s| s.to_string())
     .collect();
     runner.extend(bwrap.iter().map(|s| s.to_string()));
-    runner.push("/healthprobe".to_owned());
+    runner.push(program.to_owned());
     probe_with(&runner, args)
 }
 
@@ -269,4 +274,61 @@ fn checks_heartbeat_files_in_an_empty_root_as_uid_65532() {
         1,
         "unhealthy: file:///run/missing: no such file or directory in <elapsed>",
     );
+}
+
+#[test]
+#[ignore = "needs root, bubblewrap and the static loopback-only build (HEALTHPROBE_TEST_SANDBOX, HEALTHPROBE_LOOPBACK_BIN): .ci/test runs it as root"]
+fn the_loopback_only_build_probes_loopback_from_an_empty_root_and_nothing_else() {
+    sandbox_binary();
+    let binary = PathBuf::from(required(
+        "HEALTHPROBE_LOOPBACK_BIN",
+        "the static build with the loopback-only feature",
+    ));
+    let root = empty_root(&binary, &[]);
+    let server = serve(2, answers("200"));
+    for url in [
+        format!("http://localhost:{}/health", server.port()),
+        format!("http://0.0.0.0:{}/health", server.port()),
+    ] {
+        sandboxed(&root, &[&url]).expect(
+            0,
+            &format!("healthy: GET {url}: 200 OK from {server} in <elapsed>"),
+        );
+    }
+    sandboxed(&root, &["-t", "5s", "http://192.0.2.1/health"])
+        .expect(64, "healthprobe: \"192.0.2.1\" is not a loopback address, and this build probes only loopback (localhost, 127.0.0.0/8, ::1, 0.0.0.0), Unix sockets and files: it is built with the loopback-only feature; for a Unix socket, give --unix-socket")
+        .ended_within(Duration::from_millis(500));
+}
+
+#[test]
+#[ignore = "needs root, bubblewrap and the static builds (HEALTHPROBE_TEST_SANDBOX, HEALTHPROBE_LOOPBACK_BIN): .ci/test runs it as root"]
+fn answers_as_curl_and_wget_from_an_empty_root_in_both_builds() {
+    sandbox_binary();
+    let server = serve(8, answers("200"));
+    let sick = serve(8, answers("503"));
+    for var in ["HEALTHPROBE_STATIC_BIN", "HEALTHPROBE_LOOPBACK_BIN"] {
+        let binary = PathBuf::from(required(var, "a static build of healthprobe"));
+        // Only the binary, as /usr/bin/curl and /usr/bin/wget.
+        let root = TempDir::new();
+        fs::create_dir_all(root.path().join("usr/bin")).unwrap();
+        fs::copy(&binary, root.path().join("usr/bin/curl")).unwrap();
+        fs::copy(&binary, root.path().join("usr/bin/wget")).unwrap();
+        let up = format!("http://localhost:{}/health", server.port());
+        let down = format!("http://localhost:{}/health", sick.port());
+        let run = |program: &str, args: &[&str]| sandboxed_program(&root, &[], program, args).run();
+        let ran = run("/usr/bin/curl", &["-fsS", "-o", "/dev/null", &up]);
+        assert!(
+            ran.code == Some(0) && ran.stdout.is_empty() && ran.stderr.is_empty(),
+            "{var}: {ran}"
+        );
+        let ran = run("/usr/bin/curl", &["-f", &down]);
+        assert!(
+            ran.code == Some(22) && ran.stderr.contains("503 Service Unavailable"),
+            "{var}: {ran}"
+        );
+        let ran = run("/usr/bin/wget", &["-q", "--spider", &up]);
+        assert!(ran.code == Some(0), "{var}: {ran}");
+        let ran = run("/usr/bin/wget", &["-q", "--spider", &down]);
+        assert!(ran.code == Some(1), "{var}: {ran}");
+    }
 }

@@ -104,7 +104,7 @@ pub fn server_config(leaf: &Leaf, client_ca: Option<&Ca>) -> Arc<ServerConfig> {
 
 /// A TLS server on 127.0.0.1 answering each request with 200 and `ok`, for
 /// at most `connections` connections.
-fn tls_server(config: Arc<ServerConfig>, connections: usize) -> SocketAddr {
+pub fn tls_server(config: Arc<ServerConfig>, connections: usize) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     thread::spawn(move || {

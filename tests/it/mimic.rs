@@ -1,0 +1,240 @@
+//! healthprobe under the names `curl` and `wget` (a link, as an image would
+//! have it), running the exact health-check lines of public Compose files
+//! against real servers on loopback: what they print and the exit codes
+//! curl and (busybox) wget give.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::thread;
+use std::time::Duration;
+
+use crate::support::*;
+
+/// A directory holding healthprobe linked as `curl` and `wget`.
+struct Named {
+    dir: TempDir,
+}
+
+impl Named {
+    fn new(binary: PathBuf) -> Named {
+        let dir = TempDir::new();
+        for name in ["curl", "wget"] {
+            std::os::unix::fs::symlink(&binary, dir.path().join(name)).unwrap();
+        }
+        Named { dir }
+    }
+
+    fn debug() -> Named {
+        Named::new(assert_cmd::cargo::cargo_bin("healthprobe"))
+    }
+
+    fn run(&self, line: &str) -> Ran {
+        let words: Vec<&str> = line.split(' ').collect();
+        let tool = self.dir.path().join(words[0]).display().to_string();
+        probe_with(&[tool], &words[1..]).run()
+    }
+}
+
+const BODY: &str = "{\"status\":\"UP\"}";
+
+fn healthy_server(mut stream: TcpStream) {
+    read_head(&mut stream);
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+}
+
+fn sick_server(mut stream: TcpStream) {
+    read_head(&mut stream);
+    let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\n\r\ndown");
+}
+
+fn silent_server(mut stream: TcpStream) {
+    read_head(&mut stream);
+    thread::sleep(Duration::from_secs(4));
+}
+
+fn url(addr: SocketAddr) -> String {
+    format!("http://localhost:{}/health", addr.port())
+}
+
+/// Checks the exit code, stdout exactly, and that stderr is empty or one
+/// line starting with `line`.
+fn check(ran: &Ran, code: i32, stdout: &str, line: Option<&str>) {
+    let stderr_ok = match line {
+        None => ran.stderr.is_empty(),
+        Some(start) => ran.stderr.starts_with(start) && ran.stderr.lines().count() == 1,
+    };
+    assert!(
+        ran.code == Some(code) && ran.stdout == stdout && stderr_ok,
+        "{ran}\nwanted exit {code}, stdout {stdout:?} and a line starting {line:?}"
+    );
+}
+
+#[test]
+fn the_lines_of_public_compose_files_work_as_they_did() {
+    let named = Named::debug();
+    let up = serve(16, healthy_server);
+    let down = serve(16, sick_server);
+    let (up, down) = (url(up), url(down));
+    let healthy = format!("healthy: GET {up}: 200 OK from ");
+    let sick = format!("unhealthy: GET {down}: 503 Service Unavailable");
+
+    // curl prints the body unless told not to; -f fails on 400 and above (22).
+    check(
+        &named.run(&format!("curl -f {up}")),
+        0,
+        BODY,
+        Some(&healthy),
+    );
+    check(&named.run(&format!("curl -f {down}")), 22, "", Some(&sick));
+    check(
+        &named.run(&format!("curl -fsS -o /dev/null {up}")),
+        0,
+        "",
+        None,
+    );
+    check(
+        &named.run(&format!("curl -fsS -o /dev/null {down}")),
+        22,
+        "",
+        Some(&sick),
+    );
+    let seed = "curl --fail --silent --show-error --connect-timeout 1 --max-time 2";
+    check(&named.run(&format!("{seed} {up}")), 0, BODY, None);
+    check(&named.run(&format!("{seed} {down}")), 22, "", Some(&sick));
+
+    // wget (busybox's exit codes: 1 for any failure) fails on 400 and above.
+    check(&named.run(&format!("wget -q --spider {up}")), 0, "", None);
+    check(
+        &named.run(&format!("wget -q --spider {down}")),
+        1,
+        "",
+        Some(&sick),
+    );
+    check(&named.run(&format!("wget -qO- {up}")), 0, BODY, None);
+    check(&named.run(&format!("wget -qO- {down}")), 1, "", Some(&sick));
+    let gnu = "wget --no-verbose --tries=1 --spider";
+    check(&named.run(&format!("{gnu} {up}")), 0, "", Some(&healthy));
+    check(&named.run(&format!("{gnu} {down}")), 1, "", Some(&sick));
+}
+
+#[test]
+fn curl_without_f_exits_0_for_any_status_and_says_it_did_not_check() {
+    let named = Named::debug();
+    let down = url(serve(2, sick_server));
+    check(
+        &named.run(&format!("curl -s {down}")),
+        0,
+        "down",
+        Some(&format!(
+            "healthy: GET {down}: 503 Service Unavailable from "
+        )),
+    );
+    let ran = named.run(&format!("curl -s -o /dev/null -w %{{http_code}} {down}"));
+    check(&ran, 0, "503", Some("healthy: "));
+    assert!(
+        ran.stderr
+            .contains("(status not checked: curl without -f exits 0 for any HTTP status; add -f)"),
+        "{ran}"
+    );
+}
+
+#[test]
+fn curls_exit_codes_name_the_failure() {
+    let named = Named::debug();
+    let closed = closed_port();
+    check(
+        &named.run(&format!("curl -fsS http://{closed}/health")),
+        7,
+        "",
+        Some("unhealthy: "),
+    );
+    let ran = named.run(&format!(
+        "curl -fsS --max-time 0.5 {}",
+        url(serve(1, silent_server))
+    ));
+    check(&ran, 28, "", Some("unhealthy: "));
+    assert!(ran.stderr.contains("timed out"), "{ran}");
+    ran.ended_at_deadline(Duration::from_millis(500));
+    // Nothing a user types makes it exit 2, which Docker reserves.
+    for line in [
+        "curl -d x http://localhost/",
+        "curl --data-binary @f http://localhost/",
+        "curl -o out.html http://localhost/",
+        "curl -X POST http://localhost/",
+        "curl -w %{time_total} http://localhost/",
+        "curl -m",
+        "curl",
+        "curl ftp://localhost/",
+        "wget --post-data=x http://localhost/",
+        "wget -O index.html http://localhost/",
+        "wget -t many http://localhost/",
+    ] {
+        let ran = named.run(line);
+        check(&ran, 64, "", Some("healthprobe: "));
+    }
+    let ran = named.run("curl -Z http://localhost/");
+    check(
+        &ran,
+        64,
+        "",
+        Some("healthprobe: healthprobe as curl does not take \"-Z\""),
+    );
+}
+
+#[test]
+#[cfg(feature = "tls")]
+fn curls_tls_failures_are_35_and_60() {
+    use crate::tls::{Validity, ca, server_config, server_leaf, tls_server};
+    let named = Named::debug();
+    let ca = ca("mimic CA");
+    let https = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);
+    let url = format!("https://localhost:{}/health", https.port());
+    // Not trusted: 60, as curl's "SSL peer certificate or SSH remote key was not OK".
+    check(
+        &named.run(&format!("curl -fsS {url}")),
+        60,
+        "",
+        Some("unhealthy: "),
+    );
+    let files = TempDir::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    check(
+        &named.run(&format!("curl -fsS --cacert {cacert} -o /dev/null {url}")),
+        0,
+        "",
+        None,
+    );
+    // A handshake with a server that does not speak TLS: 35.
+    let plain = serve(1, healthy_server);
+    let ran = named.run(&format!("curl -fsS https://localhost:{}/", plain.port()));
+    check(&ran, 35, "", Some("unhealthy: "));
+}
+
+#[test]
+#[ignore = "needs the static loopback-only build (HEALTHPROBE_LOOPBACK_BIN): .ci/test builds it"]
+fn the_loopback_only_build_answers_as_curl_too() {
+    let named = Named::new(PathBuf::from(required(
+        "HEALTHPROBE_LOOPBACK_BIN",
+        "the static build with the loopback-only feature",
+    )));
+    let up = url(serve(1, healthy_server));
+    check(
+        &named.run(&format!("curl -fsS -o /dev/null {up}")),
+        0,
+        "",
+        None,
+    );
+    let ran = named.run("curl -fsS --max-time 5 http://192.0.2.1/health");
+    check(
+        &ran,
+        64,
+        "",
+        Some("healthprobe: \"192.0.2.1\" is not a loopback address"),
+    );
+    ran.ended_within(Duration::from_millis(500));
+}
