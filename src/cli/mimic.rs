@@ -618,6 +618,77 @@ mod tests {
     }
 
     #[test]
+    fn each_failure_has_curls_exit_code_and_wgets_is_1() {
+        use crate::report::{Limit, Peer, Stage};
+        use std::time::Duration;
+        let peer = Peer::Tcp(([127, 0, 0, 1], 9).into());
+        let report = |outcome| crate::Report {
+            probed: "GET http://h/".to_owned(),
+            outcome,
+            elapsed: Duration::ZERO,
+            waited: None,
+            names: crate::setting::Names::Library,
+        };
+        let curl = |outcome| exit_code(&curl(&["-f", "http://h/"]).unwrap().1, &report(outcome));
+        let wget = |outcome| exit_code(&wget(&["http://h/"]).unwrap().1, &report(outcome));
+        let cases = [
+            (
+                Outcome::ResolveFailed {
+                    host: "h".into(),
+                    error: "no".into(),
+                },
+                6,
+            ),
+            (Outcome::ConnectFailed { attempts: vec![] }, 7),
+            (
+                Outcome::Http {
+                    peer: peer.clone(),
+                    problem: HttpProblem::UnexpectedStatus {
+                        status: 503,
+                        expected: "100-399".into(),
+                        location: None,
+                    },
+                },
+                22,
+            ),
+            (
+                Outcome::TimedOut {
+                    stage: Stage::ResponseHead,
+                    limit: Limit::Deadline(Duration::from_secs(2)),
+                    peer: None,
+                    received: 0,
+                },
+                28,
+            ),
+            (
+                Outcome::Tls {
+                    peer: peer.clone(),
+                    problem: TlsProblem::PlainHttp,
+                },
+                35,
+            ),
+            (
+                Outcome::Tls {
+                    peer: peer.clone(),
+                    problem: TlsProblem::Expired,
+                },
+                60,
+            ),
+            (
+                Outcome::Healthy {
+                    status: 200,
+                    peer: peer.clone(),
+                },
+                0,
+            ),
+        ];
+        for (outcome, code) in cases {
+            assert_eq!(curl(outcome.clone()), code, "{outcome:?}");
+            assert_eq!(wget(outcome), if code == 0 { 0 } else { 1 });
+        }
+    }
+
+    #[test]
     fn what_it_cannot_honour_is_a_usage_error_naming_the_flag() {
         for (args, why) in [
             (vec!["-d", "x", "http://h/"], "does not take \"-d\""),

@@ -144,6 +144,24 @@ fn curl_without_f_exits_0_for_any_status_and_says_it_did_not_check() {
 }
 
 #[test]
+fn a_body_is_printed_up_to_64_kib() {
+    let named = Named::debug();
+    let big = serve(1, |mut stream| {
+        read_head(&mut stream);
+        let body = vec![b'x'; 100 * 1024];
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body);
+    });
+    let ran = named.run(&format!("curl -fs {}", url(big)));
+    assert!(
+        ran.code == Some(0) && ran.stdout.len() == 64 * 1024,
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn curls_exit_codes_name_the_failure() {
     let named = Named::debug();
     let closed = closed_port();
