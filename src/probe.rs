@@ -591,7 +591,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// The library's rule in a loopback-only build (`cargo test --lib
-/// --features loopback-only`, which `.ci/test` runs).
+/// --features loopback-only loopback`, which `.ci/test` runs).
 #[cfg(all(test, feature = "loopback-only"))]
 mod loopback_only {
     use super::*;
