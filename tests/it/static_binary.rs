@@ -240,10 +240,13 @@ fn checks_heartbeat_files_in_an_empty_root_as_uid_65532() {
     // The worker's heartbeat directory, shared as a volume would be: one
     // file fresh, one stale; and a directory uid 65532 may not search.
     let shared = TempDir::new();
+    // A fifth of a second past the whole second: the line's whole seconds
+    // hold for most of a second after.
     let beat = |name: &str, ago: u64| {
         let path = shared.path().join(name);
         fs::write(&path, "").unwrap();
-        let time = std::time::SystemTime::now() - Duration::from_secs(ago);
+        let ago = Duration::from_secs(ago) + Duration::from_millis(200);
+        let time = std::time::SystemTime::now() - ago;
         fs::File::open(&path).unwrap().set_modified(time).unwrap();
     };
     beat("fresh", 20);
