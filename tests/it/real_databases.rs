@@ -683,14 +683,23 @@ impl Mariadb {
         let dir = TempDir::new();
         let home = owned_dir(&dir, "mariadb", "mysql");
         let data = home.join("data");
-        let status = Command::new("mariadb-install-db")
+        // One bootstrap at a time: two tests' mariadb-install-db at once
+        // failed once under a full CI run's load. What it said is kept.
+        static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let installing = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+        let out = Command::new("mariadb-install-db")
             .args(["--no-defaults", "--user=mysql", "--skip-test-db"])
             .arg(format!("--datadir={}", data.display()))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success(), "mariadb-install-db");
+        drop(installing);
+        assert!(
+            out.status.success(),
+            "mariadb-install-db: {}\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let port = free_port();
         let child = as_user("mysql")
             .args(["/usr/sbin/mariadbd", "--no-defaults", "--skip-log-bin"])
