@@ -24,6 +24,8 @@ RUN cargo install --locked cargo-auditable@0.7.7
 WORKDIR /healthprobe
 COPY Cargo.toml Cargo.lock ./
 COPY .cargo ./.cargo
+# The x86_64 linker (link/cc: a fixed address, the hot code first; #22).
+COPY link ./link
 COPY .ci/build-release ./.ci/build-release
 COPY src ./src
 # No .git in the context: the build is dated by the commit it is told about.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # What one health check costs: healthprobe (static musl, with and without TLS)
-# against curl, busybox wget and the Python one-liner the DHI guides suggest,
+# against a std-only Rust client (the floor), curl, busybox wget and the Python
+# one-liner the DHI guides suggest (and microcheck's httpcheck, when
+# MICROCHECK_HTTPCHECK names a build of it),
 # all probing the same fast health server on loopback, side by side; and for
 # gRPC, healthprobe's grpc:// and grpcs:// against grpc-go's health client
 # (what grpc-health-probe is built on) and Python grpcio's health stub, all
@@ -9,8 +11,9 @@
 #   bash benches/compare.sh [OUTPUT.md]      (RUNS=200 by default)
 #
 # Per probe it measures wall time from exec to exit (median and p95 of RUNS
-# runs, all tools of a table in one hyperfine run so the ratios hold on a
-# noisy machine), peak RSS (median of 20 runs of /usr/bin/time), user-space
+# runs, all tools of a table in the same 10 rounds of hyperfine runs so the
+# ratios hold on a noisy machine), peak RSS (median of 20 runs of /usr/bin/time), page faults
+# (median of 20 runs), user-space
 # instructions (valgrind callgrind, one run: the count repeats exactly for
 # single-threaded tools), system calls (strace -f -c) and the size on disk
 # (with the shared libraries a dynamic tool loads). Every tool runs in the
@@ -71,37 +74,10 @@ cargo build -q --release --locked --target "$target" --no-default-features --tar
 healthprobe=$PWD/target/$target/release/healthprobe
 healthprobe_notls=$PWD/target/notls/$target/release/healthprobe
 server=$PWD/target/$target/release/examples/health_server
+floor=$PWD/target/$target/release/examples/floor_client
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Starts a server (the command "$2"...) in the background, its output in
-# $work/$1.out, and waits at most 5 s for its `listening on ADDR` line;
-# sets addr to ADDR. Stops everything if the server exits or stays silent.
-addr=
-start_server() {
-  local log=$work/$1.out
-  shift
-  "$@" > "$log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 50); do
-    addr=$(sed -n 's/^listening on //p' "$log")
-    [ -n "$addr" ] && return
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "compare.sh: $* did not start listening within 5 s; its output:" >&2
-  cat "$log" >&2
-  exit 1
-}
+# shellcheck source=benches/servers.sh
+. benches/servers.sh
 
 # What `docker exec` gives a probe: the image's few variables, no more.
 clean_env=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 HOSTNAME=bench)
@@ -117,15 +93,28 @@ names=() commands=() binaries=() base=() vg_env=()
 argv=()
 split() { eval "argv=(${commands[$1]})"; }
 
-measure() {  # index -> "rss_kb instructions syscalls"
+measure() {  # index -> "rss_kb faults instructions syscalls"
   local rss=() i extra=()
   split "$1"
   [ -z "${vg_env[$1]}" ] || extra=("${vg_env[$1]}")
   for i in $(seq 20); do
     rss+=("$("${clean_env[@]}" /usr/bin/time -f %M "${argv[@]}" 2>&1 >/dev/null | tail -1)")
   done
-  local rss_median instructions syscalls
+  local rss_median faults instructions syscalls
   rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n 10p)
+  # Page faults: the median of 20 runs, from wait4's rusage of a child
+  # started by posix_spawn (which faults nothing in before the exec, unlike
+  # /usr/bin/time's fork), in the same environment.
+  faults=$("${clean_env[@]}" python3 -c '
+import os, statistics, sys
+counts = []
+for _ in range(20):
+    pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], dict(os.environ),
+        file_actions=[(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+                      (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0)])
+    _, _, usage = os.wait4(pid, 0)
+    counts.append(usage.ru_minflt + usage.ru_majflt)
+print(int(statistics.median(counts)))' "${argv[@]}")
   instructions=$("${clean_env[@]}" "${extra[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "${argv[@]}" 2>&1 | sed -n 's/.*Collected : //p' | tail -1)
   if [ -z "$instructions" ]; then
@@ -134,7 +123,7 @@ measure() {  # index -> "rss_kb instructions syscalls"
   fi
   "${clean_env[@]}" strace -f -c -o "$work/strace.txt" "${argv[@]}" >/dev/null 2>&1
   syscalls=$(awk '$NF == "total" { print $(NF-2) }' "$work/strace.txt")
-  echo "$rss_median $instructions $syscalls"
+  echo "$rss_median $faults $instructions $syscalls"
 }
 
 size_on_disk() {  # binary -> bytes, with the shared libraries it loads
@@ -146,7 +135,7 @@ size_on_disk() {  # binary -> bytes, with the shared libraries it loads
 }
 
 table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
-  local json=$work/$1.json heading=$2 i output rss instructions syscalls size
+  local json=$work/$1.json heading=$2 i output rss faults instructions syscalls size
   # Every command must succeed before anything is measured.
   for i in "${!commands[@]}"; do
     split "$i"
@@ -157,23 +146,47 @@ table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
     fi
   done
 
-  echo "$1 wall time: $runs runs each" >&2
-  local hyperfine_args=(-N --warmup 10 --runs "$runs" --style none --export-json "$json")
-  for i in "${!commands[@]}"; do
-    hyperfine_args+=(-n "${names[$i]}" "${commands[$i]}")
+  # In 10 rounds of runs/10 each, every tool once a round, the order
+  # reversed every other round: a machine that slows down for a while (a
+  # VM's neighbours) then slows every tool alike, where one long run of each
+  # tool in turn would put it all on one of them. The rounds are pooled.
+  echo "$1 wall time: $runs runs each, in 10 rounds" >&2
+  local round order hyperfine_args
+  for round in $(seq 10); do
+    order=("${!commands[@]}")
+    if [ $((round % 2)) = 0 ]; then
+      mapfile -t order < <(printf '%s\n' "${!commands[@]}" | tac)
+    fi
+    hyperfine_args=(-N --warmup 5 --runs $((runs / 10 > 2 ? runs / 10 : 2)) --style none
+                    --export-json "$json.$round")
+    for i in "${order[@]}"; do
+      hyperfine_args+=(-n "$i" "${commands[$i]}")
+    done
+    # Its warnings (outliers, on every noisy machine) only when it fails.
+    if ! "${clean_env[@]}" "$(command -v hyperfine)" "${hyperfine_args[@]}" >/dev/null 2>"$work/hyperfine.err"; then
+      cat "$work/hyperfine.err" >&2
+      exit 1
+    fi
   done
-  "${clean_env[@]}" "$(command -v hyperfine)" "${hyperfine_args[@]}" >/dev/null
+  python3 - "$json" <<'PY'
+import json, sys
+pooled = {}
+for round in range(1, 11):
+    for result in json.load(open(f"{sys.argv[1]}.{round}"))["results"]:
+        pooled.setdefault(int(result["command"]), []).extend(result["times"])
+json.dump({"results": [{"times": pooled[i]} for i in sorted(pooled)]}, open(sys.argv[1], "w"))
+PY
 
-  echo "| tool | wall median | wall p95 | $heading | peak RSS | instructions | syscalls | size on disk |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| tool | wall median | wall p95 | $heading | peak RSS | page faults | instructions | syscalls | size on disk |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for i in "${!commands[@]}"; do
     echo "measuring ${names[$i]}" >&2
-    read -r rss instructions syscalls < <(measure "$i")
+    read -r rss faults instructions syscalls < <(measure "$i")
     [ -n "$syscalls" ] || exit 1  # measure said why
     size=$(size_on_disk "${binaries[$i]}")
-    python3 - "$json" "$i" "${base[$i]}" "${names[$i]}" "$rss" "$instructions" "$syscalls" "$size" <<'PY'
+    python3 - "$json" "$i" "${base[$i]}" "${names[$i]}" "$rss" "$faults" "$instructions" "$syscalls" "$size" <<'PY'
 import json, statistics, sys
-wall, i, base, name, rss, instructions, syscalls, size = sys.argv[1:]
+wall, i, base, name, rss, faults, instructions, syscalls, size = sys.argv[1:]
 results = json.load(open(wall))["results"]
 def stats(k):
     times = sorted(results[k]["times"])
@@ -181,7 +194,7 @@ def stats(k):
 median, p95 = stats(int(i))
 base_median, _ = stats(int(base))
 print(f"| {name} | {median*1000:.2f} ms | {p95*1000:.2f} ms | {median/base_median:.2f}x | "
-      f"{int(rss)/1024:.1f} MiB | {int(instructions):,} | {syscalls} | {int(size)/1e6:.2f} MB |")
+      f"{int(rss):,} KiB | {faults} | {int(instructions):,} | {syscalls} | {int(size)/1e6:.2f} MB |")
 PY
   done
 }
@@ -193,18 +206,35 @@ url="http://$addr/health"
 # The interpreter itself, not a wrapper script such as pyenv's shim.
 python=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 
-names=("healthprobe" "healthprobe, no TLS" "curl -fsS" "busybox wget" "python3 urllib")
+# The floor (examples/floor_client.rs): connect, write one GET, read to the
+# end, with std alone and the same build and link as healthprobe. The "vs
+# floor" column divides by it.
+names=("healthprobe" "healthprobe, no TLS" "healthprobe tcp://" "floor: std-only Rust client"
+       "curl -fsS" "busybox wget" "python3 urllib")
 commands=(
   "$healthprobe -q $url"
   "$healthprobe_notls -q $url"
+  "$healthprobe -q tcp://$addr"
+  "$floor $addr /health"
   "curl -fsS -o /dev/null $url"
   "busybox wget -q -O /dev/null $url"
   "$python -c 'import urllib.request; urllib.request.urlopen(\"$url\")'"
 )
-binaries=("$healthprobe" "$healthprobe_notls" "$(command -v curl)" "$(command -v busybox)" "$python")
-base=(2 2 2 2 2)
-vg_env=("" "" "" "" "")
-table http "vs curl" > "$work/http.md"
+binaries=("$healthprobe" "$healthprobe_notls" "$healthprobe" "$floor" "$(command -v curl)"
+          "$(command -v busybox)" "$python")
+# microcheck's httpcheck (C, static, no TLS), when MICROCHECK_HTTPCHECK names
+# a build of it: it is not installed, nor its source kept, here (README).
+if [ -n "${MICROCHECK_HTTPCHECK:-}" ]; then
+  names+=("microcheck httpcheck")
+  commands+=("$MICROCHECK_HTTPCHECK $url")
+  binaries+=("$MICROCHECK_HTTPCHECK")
+fi
+base=() vg_env=()
+for _ in "${names[@]}"; do
+  base+=(3)
+  vg_env+=("")
+done
+table http "vs floor" > "$work/http.md"
 
 if $grpc; then
   # A private CA, and a server certificate it signs for localhost and
@@ -260,46 +290,10 @@ fi
 
 # Databases: a PostgreSQL cluster and a Redis server of the bench's own, on
 # loopback, as the packages' users; healthprobe against each ecosystem's tool.
-pg_bin=/usr/lib/postgresql/15/bin
 databases=false
 if [ "$(id -u)" = 0 ] && [ -x "$pg_bin/initdb" ] && command -v redis-server >/dev/null; then
   databases=true
-  pg_dir=$work/pg
-  mkdir -p "$pg_dir"
-  chown postgres: "$pg_dir"
-  chmod 755 "$work"
-  # TCP logins by SCRAM, as the official postgres image sets them up: both
-  # tools are asked for a password, and leave.
-  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
-    --auth-host=scram-sha-256 --no-sync >/dev/null
-  pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nfsync = off\n" \
-    "$pg_port" "$pg_dir" >> "$pg_dir/data/postgresql.conf"
-  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start >/dev/null
-  stop_pg() { runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; }
-  trap 'stop_pg; cleanup' EXIT
-  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  setpriv --reuid=redis --regid=redis --init-groups redis-server --bind 127.0.0.1 --port "$redis_port" \
-    --save "" --appendonly no --dir /tmp > "$work/redis.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 50); do
-    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-
-  maria_dir=$work/mariadb
-  mkdir -p "$maria_dir"
-  chown mysql: "$maria_dir"
-  mariadb-install-db --no-defaults --user=mysql --skip-test-db --datadir="$maria_dir/data" >/dev/null 2>&1
-  maria_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  setpriv --reuid=mysql --regid=mysql --init-groups /usr/sbin/mariadbd --no-defaults --skip-log-bin \
-    --datadir="$maria_dir/data" --socket="$maria_dir/sock" --pid-file="$maria_dir/pid" \
-    --log-error="$maria_dir/error.log" --port="$maria_port" --bind-address=127.0.0.1 >/dev/null 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    mariadb-admin --no-defaults -u root --socket="$maria_dir/sock" ping >/dev/null 2>&1 && break
-    sleep 0.2
-  done
+  start_databases
 
   names=("healthprobe postgres://" "pg_isready" "healthprobe redis://" "redis-cli ping"
          "healthprobe mysql://" "mariadb-admin ping")
@@ -333,11 +327,19 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
   echo
   cat "$work/http.md"
   echo
-  echo "Wall time is from exec to exit (hyperfine -N, no shell); instructions are"
-  echo "user-space instructions from valgrind callgrind (for dynamic tools they"
-  echo "include the dynamic loader); syscalls come from strace -f -c and include the"
-  echo "execve. Size on disk is the binary plus the shared libraries it links (for"
-  echo "Python, not its standard library)."
+  echo "Wall time is from exec to exit (hyperfine -N, no shell, in 10 interleaved rounds); \"vs floor\" divides"
+  echo "by the wall median of examples/floor_client.rs (connect, one GET, read to the"
+  echo "end; std only, built and linked as healthprobe is). Peak RSS is /usr/bin/time's"
+  echo "(which counts the pages of its own forked child too: nothing reads below"
+  echo "about 430 KiB here); page faults are minor plus major faults from exec to"
+  echo "exit (wait4 after posix_spawn); instructions are user-space instructions"
+  echo "from valgrind callgrind (for dynamic tools they include the dynamic loader);"
+  echo "syscalls come from strace -f -c and include the execve. Size on disk is the"
+  echo "binary plus the shared libraries it links (for Python, not its standard"
+  echo "library). \`healthprobe tcp://\` connects to the same server and closes."
+  if [ -n "${MICROCHECK_HTTPCHECK:-}" ]; then
+    echo "microcheck httpcheck: $MICROCHECK_HTTPCHECK, built with its own Makefile."
+  fi
   echo
   echo "## gRPC"
   echo

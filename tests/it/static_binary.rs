@@ -100,13 +100,21 @@ fn answers(status: &'static str) -> fn(TcpStream) {
 
 #[test]
 #[ignore = "needs the static musl build (HEALTHPROBE_STATIC_BIN): .ci/test builds it"]
-fn the_static_binary_has_no_interpreter_and_no_shared_libraries() {
+fn the_static_binary_sits_at_a_fixed_address_with_no_interpreter_or_shared_library() {
     let binary = static_binary();
     let elf = fs::read(&binary).unwrap();
     assert_eq!(&elf[..4], b"\x7fELF", "not an ELF file");
     assert_eq!(elf[4], 2, "not a 64-bit ELF file");
     let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
     let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+    // ET_EXEC, not a static-pie's ET_DYN: link/cc links the release build
+    // at a fixed address, with nothing to relocate at start (#22; README,
+    // "What a probe costs").
+    assert_eq!(
+        u16_at(0x10),
+        2,
+        "not an executable linked at a fixed address (ET_EXEC)"
+    );
     let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
     let mut needed = 0;
     for i in 0..phnum {
@@ -114,8 +122,9 @@ fn the_static_binary_has_no_interpreter_and_no_shared_libraries() {
         let p_type = u32::from_le_bytes(elf[ph..ph + 4].try_into().unwrap());
         assert_ne!(p_type, 3, "PT_INTERP: the binary asks for a dynamic loader");
         if p_type == 2 {
-            // PT_DYNAMIC: a static-pie has one for its own relocations, but
-            // must not name any shared library (DT_NEEDED, tag 1).
+            // PT_DYNAMIC: a static-pie has one for its own relocations (a
+            // build with HEALTHPROBE_STATIC_PIE=1), but must not name any
+            // shared library (DT_NEEDED, tag 1).
             let (offset, size) = (u64_at(ph + 8), u64_at(ph + 32));
             for entry in elf[offset..offset + size].chunks_exact(16) {
                 let tag = u64::from_le_bytes(entry[..8].try_into().unwrap());

@@ -191,3 +191,64 @@ fn wait_settings_come_from_the_environment_too() {
         &[],
     );
 }
+
+/// The binary's allocator hands out a 256 KiB arena first and never reuses
+/// most of what is freed in it (src/arena.rs): a long `--wait` must move on
+/// to the system allocator once the arena is full, and then stay flat.
+#[test]
+fn a_long_wait_keeps_memory_flat_once_the_arena_is_full() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&served);
+    thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            read_head(&mut stream);
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+            count.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("healthprobe"))
+        .args(["--wait", "20s", "--interval", "1ms", "-q"])
+        .arg(format!("http://{addr}/health"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rss_kib = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    // Until enough attempts have been made to fill the arena several times
+    // over (each leaves some KiB in it), at most 15 s.
+    let started = std::time::Instant::now();
+    while served.load(Ordering::SeqCst) < 1500 && started.elapsed() < Duration::from_secs(15) {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let first = (served.load(Ordering::SeqCst), rss_kib(child.id()));
+    let until = served.load(Ordering::SeqCst) * 2;
+    while served.load(Ordering::SeqCst) < until && started.elapsed() < Duration::from_secs(18) {
+        thread::sleep(Duration::from_millis(50));
+    }
+    let second = (served.load(Ordering::SeqCst), rss_kib(child.id()));
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    eprintln!("attempts and resident KiB: {first:?} then {second:?}");
+    assert!(still_running, "healthprobe ended early");
+    assert!(first.0 >= 1000, "only {} attempts in 15 s", first.0);
+    assert!(
+        second.0 >= first.0 * 3 / 2,
+        "too few attempts: {first:?} then {second:?}"
+    );
+    assert!(
+        second.1 <= first.1 + 128,
+        "resident memory grew from {} KiB to {} KiB over {} attempts",
+        first.1,
+        second.1,
+        second.0 - first.0
+    );
+}
