@@ -10,12 +10,11 @@
 #
 #   bash benches/compare.sh [OUTPUT.md]      (RUNS=200 by default)
 #
-# Per probe it measures wall time from exec to exit (median and p95 of RUNS
-# runs, all tools of a table in the same 10 rounds of hyperfine runs so the
-# ratios hold on a noisy machine), peak RSS (median of 20 runs of /usr/bin/time), page faults
-# (median of 20 runs), user-space
-# instructions (valgrind callgrind, one run: the count repeats exactly for
-# single-threaded tools), system calls (strace -f -c) and the size on disk
+# Per probe it measures wall time from spawn to exit (median and p95 of RUNS
+# runs, the tools of a table alternated run by run so the ratios hold on a
+# noisy machine), peak RSS (median of 20 runs of /usr/bin/time), page faults
+# (median of 20 runs), user-space instructions (valgrind callgrind, one
+# run: the count repeats exactly for single-threaded tools), system calls (strace -f -c) and the size on disk
 # (with the shared libraries a dynamic tool loads). Every tool runs in the
 # same small, container-like environment. It writes two Markdown tables, HTTP
 # and gRPC, to OUTPUT.md (default benches/results.md).
@@ -56,7 +55,7 @@ fi
 
 if [ "$(id -u)" = 0 ]; then
   need=()
-  for tool in hyperfine:hyperfine busybox:busybox curl:curl strace:strace valgrind:valgrind \
+  for tool in busybox:busybox curl:curl strace:strace valgrind:valgrind \
               /usr/bin/time:time python3:python3 gcc:gcc openssl:openssl \
               /usr/lib/postgresql/15/bin/initdb:postgresql redis-server:redis-server \
               mariadbd:mariadb-server; do
@@ -69,12 +68,18 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 rustup target add "$target" >/dev/null 2>&1
-cargo build -q --release --locked --target "$target" --bins --examples
+# The binary alone, as users build it. Built together with the examples it
+# would take the features the dev-dependencies turn on (wiremock turns on
+# httparse's std, whose SIMD asks the CPU what it has with CPUID, which a VM
+# traps: 5 us each here, 0.03 ms a probe); the examples have a target
+# directory of their own.
+cargo build -q --release --locked --target "$target" --bin healthprobe
 cargo build -q --release --locked --target "$target" --no-default-features --target-dir target/notls
+cargo build -q --release --locked --target "$target" --examples --target-dir target/bench-examples
 healthprobe=$PWD/target/$target/release/healthprobe
 healthprobe_notls=$PWD/target/notls/$target/release/healthprobe
-server=$PWD/target/$target/release/examples/health_server
-floor=$PWD/target/$target/release/examples/floor_client
+server=$PWD/target/bench-examples/$target/release/examples/health_server
+floor=$PWD/target/bench-examples/$target/release/examples/floor_client
 
 # shellcheck source=benches/servers.sh
 . benches/servers.sh
@@ -146,35 +151,40 @@ table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
     fi
   done
 
-  # In 10 rounds of runs/10 each, every tool once a round, the order
-  # reversed every other round: a machine that slows down for a while (a
-  # VM's neighbours) then slows every tool alike, where one long run of each
-  # tool in turn would put it all on one of them. The rounds are pooled.
-  echo "$1 wall time: $runs runs each, in 10 rounds" >&2
-  local round order hyperfine_args
-  for round in $(seq 10); do
-    order=("${!commands[@]}")
-    if [ $((round % 2)) = 0 ]; then
-      mapfile -t order < <(printf '%s\n' "${!commands[@]}" | tac)
-    fi
-    hyperfine_args=(-N --warmup 5 --runs $((runs / 10 > 2 ? runs / 10 : 2)) --style none
-                    --export-json "$json.$round")
-    for i in "${order[@]}"; do
-      hyperfine_args+=(-n "$i" "${commands[$i]}")
-    done
-    # Its warnings (outliers, on every noisy machine) only when it fails.
-    if ! "${clean_env[@]}" "$(command -v hyperfine)" "${hyperfine_args[@]}" >/dev/null 2>"$work/hyperfine.err"; then
-      cat "$work/hyperfine.err" >&2
-      exit 1
-    fi
+  # Every tool once a round, in an order shuffled afresh each round, for
+  # RUNS rounds after 5 of warm-up: a machine that slows down for a while (a
+  # VM's neighbours) then slows every tool alike, and every tool follows a
+  # heavy one (python, curl, whose runs leave the caches cold) as often as
+  # any other (in a fixed order alternated round by round, microcheck, after
+  # python every other round, came out 1.05x the floor, and 0.84x shuffled).
+  # hyperfine runs each tool's runs in a block, and in blocks of 30 the same
+  # two binaries came out 1.06x and 1.15x the floor in two runs on this
+  # project's VM (README, "What a probe costs").
+  echo "$1 wall time: $runs runs each, alternated" >&2
+  for i in "${!commands[@]}"; do
+    split "$i"
+    printf '%s\0' "${argv[@]}" > "$work/argv.$i"
   done
-  python3 - "$json" <<'PY'
-import json, sys
-pooled = {}
-for round in range(1, 11):
-    for result in json.load(open(f"{sys.argv[1]}.{round}"))["results"]:
-        pooled.setdefault(int(result["command"]), []).extend(result["times"])
-json.dump({"results": [{"times": pooled[i]} for i in sorted(pooled)]}, open(sys.argv[1], "w"))
+  "${clean_env[@]}" python3 - "$json" "$runs" "${#commands[@]}" "$work/argv" <<'PY'
+import json, os, random, sys, time
+out, runs, count, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+argvs = [open(f"{prefix}.{i}", "rb").read().split(b"\0")[:-1] for i in range(count)]
+quiet = [(os.POSIX_SPAWN_OPEN, fd, "/dev/null", os.O_RDWR, 0) for fd in (0, 1, 2)]
+times = [[] for _ in argvs]
+shuffle = random.Random(22).shuffle  # the same orders in every run of the script
+order = list(range(count))
+for round in range(-5, runs):
+    shuffle(order)
+    for i in order:
+        start = time.perf_counter()
+        pid = os.posix_spawnp(argvs[i][0], argvs[i], dict(os.environ), file_actions=quiet)
+        _, status = os.waitpid(pid, 0)
+        elapsed = time.perf_counter() - start
+        if status != 0:
+            sys.exit(f"compare.sh: {b' '.join(argvs[i]).decode()} failed (wait status {status})")
+        if round >= 0:
+            times[i].append(elapsed)
+json.dump({"results": [{"times": t} for t in times]}, open(out, "w"))
 PY
 
   echo "| tool | wall median | wall p95 | $heading | peak RSS | page faults | instructions | syscalls | size on disk |"
@@ -327,7 +337,8 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
   echo
   cat "$work/http.md"
   echo
-  echo "Wall time is from exec to exit (hyperfine -N, no shell, in 10 interleaved rounds); \"vs floor\" divides"
+  echo "Wall time is from posix_spawn to wait (no shell), every tool once a round, in an"
+  echo "order shuffled afresh each round, $runs rounds; \"vs floor\" divides"
   echo "by the wall median of examples/floor_client.rs (connect, one GET, read to the"
   echo "end; std only, built and linked as healthprobe is). Peak RSS is /usr/bin/time's"
   echo "(which counts the pages of its own forked child too: nothing reads below"

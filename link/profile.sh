@@ -22,14 +22,18 @@ check=false
 [ "${1:-}" = --check ] && check=true
 target=x86_64-unknown-linux-musl
 dir=target/hot
+# The binary alone, as users build it (with the examples it would take the
+# dev-dependencies' features: benches/compare.sh); the server apart.
 CARGO_PROFILE_RELEASE_STRIP=false cargo build -q --release --locked --target "$target" \
-  --target-dir "$dir" --bin healthprobe --example health_server
+  --target-dir "$dir" --bin healthprobe
+cargo build -q --release --locked --target "$target" --target-dir target/bench-examples \
+  --example health_server
 bin=$PWD/$dir/$target/release/healthprobe
 
 # shellcheck source=benches/servers.sh
 . benches/servers.sh
 
-start_server http "$PWD/$dir/$target/release/examples/health_server" --listen 127.0.0.1:0
+start_server http "$PWD/target/bench-examples/$target/release/examples/health_server" --listen 127.0.0.1:0
 http=$addr
 touch "$work/heartbeat"
 
