@@ -140,6 +140,11 @@ unsafe impl GlobalAlloc for Arena {
             }) {
                 return ptr;
             }
+            // Any other fits where it is when it shrinks (its tail stays
+            // claimed); it moves only to grow.
+            if new_size <= layout.size() {
+                return ptr;
+            }
             // SAFETY: `layout.align()` is valid and the caller guarantees
             // `new_size`, rounded up to it, does not overflow isize.
             let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
@@ -193,7 +198,7 @@ mod tests {
     }
 
     #[test]
-    fn realloc_grows_the_last_in_place_and_moves_any_other() {
+    fn realloc_grows_the_last_in_place_moves_any_other_and_shrinks_any_in_place() {
         static ARENA: Arena = Arena::new();
         // SAFETY: as above; each realloc passes the layout the pointer has.
         unsafe {
@@ -206,6 +211,11 @@ mod tests {
             assert_ne!(moved, grown, "not the last: it moves");
             assert!(moved as usize > b as usize);
             assert_eq!(std::slice::from_raw_parts(moved, 4), b"abcd");
+            let c = ARENA.alloc(layout(8, 8));
+            let shrunk = ARENA.realloc(moved, layout(8192, 1), 4);
+            assert_eq!(shrunk, moved, "not the last, but smaller: it stays");
+            assert_eq!(std::slice::from_raw_parts(shrunk, 4), b"abcd");
+            assert!(c as usize > shrunk as usize);
         }
     }
 
