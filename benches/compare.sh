@@ -107,19 +107,9 @@ measure() {  # index -> "rss_kb faults instructions syscalls"
   done
   local rss_median faults instructions syscalls
   rss_median=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n 10p)
-  # Page faults: the median of 20 runs, from wait4's rusage of a child
-  # started by posix_spawn (which faults nothing in before the exec, unlike
-  # /usr/bin/time's fork), in the same environment.
-  faults=$("${clean_env[@]}" python3 -c '
-import os, statistics, sys
-counts = []
-for _ in range(20):
-    pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], dict(os.environ),
-        file_actions=[(os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
-                      (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0)])
-    _, _, usage = os.wait4(pid, 0)
-    counts.append(usage.ru_minflt + usage.ru_majflt)
-print(int(statistics.median(counts)))' "${argv[@]}")
+  # Page faults: the median of 20 runs (benches/faults.py), in the same
+  # environment.
+  faults=$("${clean_env[@]}" python3 benches/faults.py 20 "${argv[@]}")
   instructions=$("${clean_env[@]}" "${extra[@]}" valgrind --tool=callgrind --callgrind-out-file=/dev/null \
     "${argv[@]}" 2>&1 | sed -n 's/.*Collected : //p' | tail -1)
   if [ -z "$instructions" ]; then
