@@ -97,9 +97,9 @@ nm -n --defined-only "$bin" > "$work/symbols"
     fi
     echo "# $kind"
     # Every function in the order it first ran (lackey traces each
-    # instruction), named by the symbol table of the build.
-    python3 - "$work/$kind.trace" "$work/symbols" <<'PY'
-import bisect, re, sys
+    # instruction), named by the symbol table of the build and link/key.sed.
+    python3 - "$work/$kind.trace" "$work/symbols" <<'PY' | sed -E -f link/key.sed
+import bisect, sys
 trace, symbols = sys.argv[1:]
 starts, names = [], []
 for line in open(symbols):
@@ -113,8 +113,7 @@ for line in open(trace):
         i = bisect.bisect_right(starts, int(line[3:line.index(",")], 16)) - 1
         if i >= 0 and i not in seen:
             seen.add(i)
-            name = re.sub(r"17h[0-9a-f]{16}E$", "", names[i])
-            print(re.sub(r"Cs[0-9A-Za-z]*_", "C", name))
+            print(names[i])
 PY
     rm "$work/$kind.trace"
   done
