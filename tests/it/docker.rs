@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::support::{TempDir, required};
+use crate::support::{TempDir, required, text};
 
 const NEEDS: &str = "root and Docker Engine (.ci/test starts dockerd)";
 
@@ -315,15 +315,6 @@ fn unique_name(what: &str) -> String {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let n = COUNT.fetch_add(1, Ordering::SeqCst);
     format!("healthprobe-test-{}-{n}-{what}", std::process::id())
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn file_from_env(var: &str, what: &str) -> PathBuf {

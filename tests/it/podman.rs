@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::{TempDir, required};
+use crate::support::{TempDir, required, text};
 
 struct StaticBinaries {
     healthprobe: PathBuf,
@@ -48,15 +48,6 @@ fn podman(args: &[&str]) -> Output {
         .timeout(Duration::from_secs(120))
         .output()
         .expect("podman runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// Builds and image removals one at a time: the test images share cached

@@ -287,6 +287,17 @@ pub fn flood(stream: &mut TcpStream, chunk: &[u8], limit: Duration) {
     }
 }
 
+/// What a finished command said, for a failed assertion: its exit code, its
+/// standard output and its standard error.
+pub fn text(output: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// The value of a variable that an ignored test needs: `.ci/test` sets it and
 /// runs the ignored tests. Unset or empty, the test fails, saying what it
 /// needs (`needs`), rather than passing without having run.
