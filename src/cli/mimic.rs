@@ -99,29 +99,30 @@ pub fn translate(tool: Tool, args: Vec<OsString>) -> Result<(Vec<OsString>, Mimi
                 (Tool::Wget, Some((name, v))) => (name, Some(v.to_owned())),
                 _ => (long, None),
             };
-            let flag = format!("--{name}");
-            let takes_value = given.takes_value(tool, &flag)?;
-            let v = match takes_value {
-                true => Some(value(&flag, attached)?),
-                false if attached.is_some() => bail!("{} {flag} takes no value", tool.name()),
+            let name = format!("--{name}");
+            let flag = Flag::of(tool, &name)?;
+            let v = match flag.takes_value() {
+                true => Some(value(&name, attached)?),
+                false if attached.is_some() => bail!("{} {name} takes no value", tool.name()),
                 false => None,
             };
-            given.set(tool, &flag, v)?;
+            given.set(tool, flag, &name, v)?;
         } else if arg == "-nv" && tool == Tool::Wget {
-            given.set(tool, "--no-verbose", None)?;
+            given.set(tool, Flag::Ignored, &arg, None)?;
         } else if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty()) {
             // Short flags, bundled as in -fsS or -qO-; the first that takes
             // a value takes the rest of the cluster, or the next argument.
             for (i, c) in cluster.char_indices() {
-                let flag = format!("-{c}");
-                if given.takes_value(tool, &flag)? {
+                let name = format!("-{c}");
+                let flag = Flag::of(tool, &name)?;
+                if flag.takes_value() {
                     let rest = &cluster[i + c.len_utf8()..];
                     let attached = (!rest.is_empty()).then(|| rest.to_owned());
-                    let v = value(&flag, attached)?;
-                    given.set(tool, &flag, Some(v))?;
+                    let v = value(&name, attached)?;
+                    given.set(tool, flag, &name, Some(v))?;
                     break;
                 }
-                given.set(tool, &flag, None)?;
+                given.set(tool, flag, &name, None)?;
             }
         } else if given.url.is_some() {
             bail!(
@@ -159,95 +160,141 @@ struct Given {
     write_out: Option<String>,
 }
 
-impl Given {
-    /// Whether the tool's `flag` takes a value; an error for a flag
+/// What one of the tools' flags does. [`Flag::of`] is the one place that
+/// names the flags healthprobe takes in each tool's place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flag {
+    /// curl `-f`.
+    Fail,
+    /// curl `-s`, wget `-q`.
+    Silent,
+    /// Accepted and changes nothing: failures are always shown (curl `-S`);
+    /// wget `-S` prints the server's headers, and the line shows the status;
+    /// no proxy is ever used.
+    Ignored,
+    /// The same, with a value (curl `--noproxy`, wget `-Y`).
+    IgnoredValue,
+    /// curl `-I`.
+    Head,
+    /// curl `-k`, wget `--no-check-certificate`.
+    Insecure,
+    /// curl `-L`.
+    Follow,
+    /// wget `--spider`.
+    Spider,
+    /// curl `-o`, wget `-O`: `-` or `/dev/null`.
+    Output,
+    /// curl `-X`: GET or HEAD.
+    Request,
+    /// curl `-m`, wget `-T`.
+    Timeout,
+    /// curl `--connect-timeout`.
+    ConnectTimeout,
+    /// curl `--cacert`.
+    Cacert,
+    /// curl `-H`, wget `--header`.
+    Header,
+    /// curl `-A`.
+    UserAgent,
+    /// curl `--retry`.
+    Retry,
+    /// wget `-t`.
+    Tries,
+    /// curl `--retry-delay`.
+    RetryDelay,
+    /// curl `-w`.
+    WriteOut,
+}
+
+impl Flag {
+    /// What the tool's flag (`-f`, `--fail`) does; an error for a flag
     /// healthprobe does not take in this mode.
-    fn takes_value(&self, tool: Tool, flag: &str) -> Result<bool> {
-        // A match, not tables of names: each name in a static table is a
-        // relocation that every run of the static-pie binary pays for.
-        let takes = match (tool, flag) {
-            (
-                Tool::Curl,
-                "-f" | "--fail" | "-s" | "--silent" | "-S" | "--show-error" | "-I" | "--head"
-                | "-k" | "--insecure" | "-L" | "--location",
-            ) => false,
-            (
-                Tool::Curl,
-                "-o" | "--output" | "-X" | "--request" | "-m" | "--max-time" | "--connect-timeout"
-                | "--cacert" | "-H" | "--header" | "-A" | "--user-agent" | "--noproxy" | "--retry"
-                | "--retry-delay" | "-w" | "--write-out",
-            ) => true,
-            (
-                Tool::Wget,
-                "-q"
-                | "--quiet"
-                | "--spider"
-                | "--no-check-certificate"
-                | "--no-proxy"
-                | "-S"
-                | "--server-response"
-                | "--no-verbose",
-            ) => false,
-            (
-                Tool::Wget,
-                "-O" | "--output-document" | "-T" | "--timeout" | "-t" | "--tries" | "-Y"
-                | "--proxy" | "--header",
-            ) => true,
+    fn of(tool: Tool, flag: &str) -> Result<Flag> {
+        use Flag::*;
+        use Tool::{Curl, Wget};
+        // A match, not tables of names: each name in a static table would be
+        // a relocation that every run of the static-pie build pays for.
+        Ok(match (tool, flag) {
+            (Curl, "-f" | "--fail") => Fail,
+            (Curl, "-s" | "--silent") | (Wget, "-q" | "--quiet") => Silent,
+            (Curl, "-S" | "--show-error")
+            | (Wget, "-S" | "--server-response" | "--no-verbose" | "--no-proxy") => Ignored,
+            (Curl, "--noproxy") | (Wget, "-Y" | "--proxy") => IgnoredValue,
+            (Curl, "-I" | "--head") => Head,
+            (Curl, "-k" | "--insecure") | (Wget, "--no-check-certificate") => Insecure,
+            (Curl, "-L" | "--location") => Follow,
+            (Wget, "--spider") => Spider,
+            (Curl, "-o" | "--output") | (Wget, "-O" | "--output-document") => Output,
+            (Curl, "-X" | "--request") => Request,
+            (Curl, "-m" | "--max-time") | (Wget, "-T" | "--timeout") => Timeout,
+            (Curl, "--connect-timeout") => ConnectTimeout,
+            (Curl, "--cacert") => Cacert,
+            (Curl, "-H" | "--header") | (Wget, "--header") => Header,
+            (Curl, "-A" | "--user-agent") => UserAgent,
+            (Curl, "--retry") => Retry,
+            (Wget, "-t" | "--tries") => Tries,
+            (Curl, "--retry-delay") => RetryDelay,
+            (Curl, "-w" | "--write-out") => WriteOut,
             _ => bail!(
                 "healthprobe as {} does not take {flag:?}: see the README's table of the {} flags it takes",
                 tool.name(),
                 tool.name()
             ),
-        };
-        Ok(takes)
+        })
     }
 
-    fn set(&mut self, tool: Tool, flag: &str, value: Option<String>) -> Result<()> {
-        let name = tool.name();
+    fn takes_value(self) -> bool {
+        use Flag::*;
+        !matches!(
+            self,
+            Fail | Silent | Ignored | Head | Insecure | Follow | Spider
+        )
+    }
+}
+
+impl Given {
+    /// Records `flag`, named `name` on the command line, with its value
+    /// (empty for a flag that takes none).
+    fn set(&mut self, tool: Tool, flag: Flag, name: &str, value: Option<String>) -> Result<()> {
+        let tool = tool.name();
         let v = value.unwrap_or_default();
         match flag {
-            "-f" | "--fail" => self.fail = true,
-            "-s" | "--silent" => self.silent = true,
-            // Failures are always shown (curl -S); wget -S prints the
-            // server's headers, and the line shows the status.
-            "-S" | "--show-error" | "--server-response" | "--no-verbose" | "--no-proxy" => {}
-            "-q" | "--quiet" => self.silent = true,
-            "-I" | "--head" => self.head = true,
-            "-k" | "--insecure" | "--no-check-certificate" => self.insecure = true,
-            "-L" | "--location" => self.follow = true,
-            "--spider" => self.spider = true,
-            "-o" | "--output" | "-O" | "--output-document" => {
+            Flag::Fail => self.fail = true,
+            Flag::Silent => self.silent = true,
+            Flag::Ignored | Flag::IgnoredValue => {}
+            Flag::Head => self.head = true,
+            Flag::Insecure => self.insecure = true,
+            Flag::Follow => self.follow = true,
+            Flag::Spider => self.spider = true,
+            Flag::Output => {
                 self.output_to_stdout = Some(match v.as_str() {
                     "-" => true,
                     "/dev/null" => false,
                     _ => bail!(
-                        "healthprobe as {name} writes no file: {flag} takes /dev/null or -, not {v:?}"
+                        "healthprobe as {tool} writes no file: {name} takes /dev/null or -, not {v:?}"
                     ),
                 })
             }
-            "-X" | "--request" => match v.as_str() {
+            Flag::Request => match v.as_str() {
                 "GET" | "HEAD" => self.method = Some(v),
-                _ => bail!("healthprobe as {name} sends GET or HEAD, not {flag} {v:?}"),
+                _ => bail!("healthprobe as {tool} sends GET or HEAD, not {name} {v:?}"),
             },
-            "-m" | "--max-time" | "-T" | "--timeout" => self.timeout = Some(v),
-            "--connect-timeout" => self.connect_timeout = Some(v),
-            "--cacert" => self.cacert = Some(v),
-            "-H" | "--header" => self.headers.push(v),
-            "-A" | "--user-agent" => self.headers.push(format!("User-Agent: {v}")),
-            // No proxy is ever used, so these change nothing.
-            "--noproxy" | "-Y" | "--proxy" => {}
-            "--retry" | "-t" | "--tries" => {
+            Flag::Timeout => self.timeout = Some(v),
+            Flag::ConnectTimeout => self.connect_timeout = Some(v),
+            Flag::Cacert => self.cacert = Some(v),
+            Flag::Header => self.headers.push(v),
+            Flag::UserAgent => self.headers.push(format!("User-Agent: {v}")),
+            Flag::Retry | Flag::Tries => {
                 let n = v.parse::<u32>().ok().filter(|n| *n <= 100).ok_or_else(|| {
-                    anyhow::anyhow!("invalid {name} {flag} {v:?}: expected a number from 0 to 100")
+                    anyhow::anyhow!("invalid {tool} {name} {v:?}: expected a number from 0 to 100")
                 })?;
                 match flag {
-                    "--retry" => self.retries = Some(n),
+                    Flag::Retry => self.retries = Some(n),
                     _ => self.tries = Some(n),
                 }
             }
-            "--retry-delay" => self.retry_delay = Some(v),
-            "-w" | "--write-out" => self.write_out = Some(write_out(&v)?),
-            _ => bail!("healthprobe as {name} does not take {flag:?}"),
+            Flag::RetryDelay => self.retry_delay = Some(v),
+            Flag::WriteOut => self.write_out = Some(write_out(&v)?),
         }
         Ok(())
     }
