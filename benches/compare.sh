@@ -11,8 +11,8 @@
 #   bash benches/compare.sh [OUTPUT.md]      (RUNS=200 by default)
 #
 # Per probe it measures wall time from spawn to exit (median and p95 of RUNS
-# runs, the tools of a table alternated run by run so the ratios hold on a
-# noisy machine), peak RSS (median of 20 runs of /usr/bin/time), page faults
+# runs, every tool of a table once a round in an order shuffled each round,
+# so the ratios hold on a noisy machine), peak RSS (median of 20 runs of /usr/bin/time), page faults
 # (median of 20 runs), user-space instructions (valgrind callgrind, one
 # run: the count repeats exactly for single-threaded tools), system calls (strace -f -c) and the size on disk
 # (with the shared libraries a dynamic tool loads). Every tool runs in the
@@ -150,7 +150,7 @@ table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
   # hyperfine runs each tool's runs in a block, and in blocks of 30 the same
   # two binaries came out 1.06x and 1.15x the floor in two runs on this
   # project's VM (README, "What a probe costs").
-  echo "$1 wall time: $runs runs each, alternated" >&2
+  echo "$1 wall time: $runs runs each, in shuffled rounds" >&2
   for i in "${!commands[@]}"; do
     split "$i"
     printf '%s\0' "${argv[@]}" > "$work/argv.$i"
