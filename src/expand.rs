@@ -13,6 +13,28 @@ pub fn expand(
     text: &str,
     var: impl Fn(&str) -> Result<Option<String>, String>,
 ) -> Result<String, String> {
+    expand_hiding(text, 0, var)
+}
+
+/// [`expand`] for a URL: an error about a `${...}` before the URL's last
+/// `@`, where a user and a password are written, quotes nothing of it, so
+/// that no part of a password reaches a message.
+pub fn expand_url(
+    text: &str,
+    var: impl Fn(&str) -> Result<Option<String>, String>,
+) -> Result<String, String> {
+    expand_hiding(text, text.rfind('@').unwrap_or(0), var)
+}
+
+/// [`expand`], where an error about a `${` that starts before byte
+/// `secret` of `text` names no part of it.
+fn expand_hiding(
+    text: &str,
+    secret: usize,
+    var: impl Fn(&str) -> Result<Option<String>, String>,
+) -> Result<String, String> {
+    const HIDDEN: &str =
+        "a ${...} before the URL's \"@\" (not shown: the URL's user and password are never shown)";
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(dollar) = rest.find('$') {
@@ -36,7 +58,11 @@ pub fn expand(
             Some((name, default)) => (name, Some(default)),
             None => (&body[..close], None),
         };
+        let hidden = text.len() - rest.len() + dollar < secret;
         if !is_name(name) {
+            if hidden {
+                return Err(format!("{HIDDEN} holds no variable name"));
+            }
             return Err(format!(
                 "{:?} is not a variable name (letters, digits and _, not starting with a digit)",
                 name
@@ -46,6 +72,9 @@ pub fn expand(
             (Some(value), Some(default)) if value.is_empty() => out.push_str(default),
             (Some(value), _) => out.push_str(&value),
             (None, Some(default)) => out.push_str(default),
+            (None, None) if hidden => {
+                return Err(format!("{HIDDEN} is not set and has no default"));
+            }
             (None, None) => return Err(format!("${{{name}}} is not set and has no default")),
         }
         rest = &body[close + 1..];
@@ -129,6 +158,26 @@ mod tests {
         ] {
             assert_eq!(expand(text, env), Err(why.to_owned()), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_url_s_user_and_password_are_never_quoted() {
+        for text in [
+            "postgres://u:pa${SECRETWORD}ss@db/app",
+            "postgres://u:pa${SECRET-WORD}ss@db/app",
+            "postgres://${SECRETWORD}@db/app",
+        ] {
+            let why = expand_url(text, env).unwrap_err();
+            assert!(!why.contains("SECRET"), "{why}");
+            assert!(
+                why.contains("is never shown") || why.contains("never shown"),
+                "{why}"
+            );
+        }
+        assert_eq!(
+            expand_url("postgres://u:p@db:${MISSING}/app", env),
+            Err("${MISSING} is not set and has no default".to_owned())
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+
 use healthprobe::cli::{
     self, Command, EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, internal_error, one_line,
     os_error_text,
@@ -50,15 +52,24 @@ fn main() -> ExitCode {
     let plan = match command {
         Command::Help => return say(cli::help()),
         Command::Version => return say(VERSION),
+        Command::Text(text) => return say(&text),
         Command::Probe(plan) => plan,
         Command::Install(dir) => return install(&dir),
     };
-    let reports = cli::check(&plan, to_stderr);
     if plan.mimic.is_some() {
-        let code = cli::mimic::finish(&plan, &reports, &mut std::io::stdout(), &mut |line| {
-            to_stderr(line)
-        });
+        let code = cli::mimic::run(&plan, &mut std::io::stdout(), &mut |line| to_stderr(line));
         return ExitCode::from(code);
+    }
+    // While waiting, healthprobe may be a container's PID 1, which the
+    // kernel sends no signal it has no handler for: SIGTERM and SIGINT
+    // must end it all the same. The service it then runs gets them back.
+    let signals = match plan.wait {
+        Some(_) => stop_on_signals(&plan),
+        None => None,
+    };
+    let reports = cli::check(&plan, to_stderr);
+    if let Some(mask) = signals {
+        let _ = mask.thread_set_mask();
     }
     // What failed first, so that a runtime keeping only the start of the
     // output (Podman: 500 characters) keeps it; each group in the order given.
@@ -108,6 +119,47 @@ fn exec(program: &OsStr, args: &[OsString]) -> ExitCode {
     ));
     to_stderr(&line);
     ExitCode::from(EXIT_USAGE)
+}
+
+/// Blocks SIGTERM and SIGINT in this thread (and so in the probes' threads,
+/// which inherit the mask) and starts a thread that waits for either: it
+/// writes a line and ends the process with 128 plus the signal's number
+/// (143, 130), as a shell reports a process that a signal ended. Returns
+/// the mask to restore before the command runs, or `None` when the signals
+/// cannot be caught (they then keep their default action).
+fn stop_on_signals(plan: &cli::Plan) -> Option<SigSet> {
+    let mut caught = SigSet::empty();
+    caught.add(Signal::SIGTERM);
+    caught.add(Signal::SIGINT);
+    let before = caught.thread_swap_mask(SigmaskHow::SIG_BLOCK).ok()?;
+    let targets: Vec<String> = plan.targets.iter().map(|t| t.url.to_string()).collect();
+    let after = match plan.command.first() {
+        Some(program) => format!(
+            "; {:?} was not started",
+            std::path::Path::new(program).display()
+        ),
+        None => String::new(),
+    };
+    let line = move |signal: Signal| {
+        one_line(format!(
+            "healthprobe: stopped by {} while waiting for {}{after}",
+            signal.as_str(),
+            targets.join(", ")
+        ))
+    };
+    let waiter = std::thread::Builder::new().spawn(move || {
+        if let Ok(signal) = caught.wait() {
+            to_stderr(&line(signal));
+            std::process::exit(128 + signal as i32);
+        }
+    });
+    match waiter {
+        Ok(_) => Some(before),
+        Err(_) => {
+            let _ = before.thread_set_mask();
+            None
+        }
+    }
 }
 
 fn install(dir: &std::path::Path) -> ExitCode {

@@ -21,7 +21,7 @@ use crate::spec::{
 };
 use crate::status::ExpectStatus;
 use crate::transport::net::MAX_UNIX_PATH;
-use crate::url::{Host, Url};
+use crate::url::{Address, Host, Url};
 
 /// A health check of one target, built from its URL and settings, each
 /// validated when it is set; [`Probe::run`] runs it.
@@ -78,7 +78,12 @@ impl Probe {
         let kind = scheme
             .kind(&url)
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
-        let target = Target::new(url, scheme, kind);
+        let socket = match &url.socket {
+            Some(path) => Some(unix_socket(path, Setting::Target)?),
+            None => None,
+        };
+        let mut target = Target::new(url, scheme, kind);
+        target.unix_socket = socket;
         request_line_fits(&target, Setting::Target)?;
         // A kind that takes a Unix socket may name any host, as the Host
         // header: its target is judged once complete (`loopback_only`).
@@ -283,33 +288,7 @@ impl Probe {
     /// holds a NUL byte, or is longer than the kernel's 107 bytes.
     pub fn unix_socket(mut self, path: impl AsRef<Path>) -> Result<Probe, Error> {
         self.applies(Setting::UnixSocket)?;
-        let bytes = path.as_ref().as_os_str().as_bytes();
-        let abstract_name = bytes.strip_prefix(b"@");
-        let (kind, name) = match abstract_name {
-            Some(name) => ("abstract socket name", name),
-            None => ("socket path", bytes),
-        };
-        let invalid = |why: String| Error::invalid(Setting::UnixSocket, None, why);
-        if name.is_empty() {
-            return Err(invalid(format!("the {kind} is empty")));
-        }
-        if name.len() > MAX_UNIX_PATH {
-            return Err(invalid(format!(
-                "the {kind} is {} bytes, more than the {MAX_UNIX_PATH} the kernel allows",
-                name.len()
-            )));
-        }
-        if name.contains(&0) {
-            return Err(invalid(format!("the {kind} contains a NUL byte")));
-        }
-        let socket = match abstract_name {
-            Some(name) => UnixSocket::Abstract(
-                String::from_utf8(name.to_vec())
-                    .map_err(|_| invalid(format!("the {kind} is not valid UTF-8")))?,
-            ),
-            None => UnixSocket::Path(path.as_ref().to_owned()),
-        };
-        self.target.unix_socket = Some(socket);
+        self.target.unix_socket = Some(unix_socket(path.as_ref(), Setting::UnixSocket)?);
         Ok(self)
     }
 
@@ -439,6 +418,7 @@ impl Probe {
                 elapsed: Duration::ZERO,
                 waited: None,
                 names: self.target.names.clone(),
+                kept: None,
             };
         }
         runner::one(&self.target, wait)
@@ -497,10 +477,19 @@ impl Probe {
 /// ([`Host::is_loopback`](crate::url::Host::is_loopback)), unless it is
 /// reached through a Unix socket (a `file://` target's host is `localhost`).
 pub(crate) fn loopback_only(target: &Target) -> Result<(), Error> {
-    let host = &target.url.host;
-    if !cfg!(feature = "loopback-only") || host.is_loopback() || target.unix_socket.is_some() {
+    if !cfg!(feature = "loopback-only") || target.url.is_loopback() || target.unix_socket.is_some()
+    {
         return Ok(());
     }
+    let away = target
+        .url
+        .addresses
+        .iter()
+        .find_map(|address| match address {
+            Address::Host(host, _) if !host.is_loopback() => Some(host),
+            _ => None,
+        });
+    let host = away.unwrap_or(&target.url.host);
     let (what, host) = match host {
         Host::Ip(_) => ("a loopback address", host.to_string()),
         Host::Name(name) => ("localhost", name.clone()),
@@ -511,6 +500,37 @@ pub(crate) fn loopback_only(target: &Target) -> Result<(), Error> {
     Err(match target.scheme.takes(Setting::UnixSocket) {
         true => error!(Setting::Target; refused, "; for a Unix socket, give ", Setting::UnixSocket),
         false => error!(Setting::Target; refused),
+    })
+}
+
+/// A Unix socket's path, or `@name` for an abstract one, checked against
+/// what the kernel takes; errors name `setting`.
+fn unix_socket(path: &Path, setting: Setting) -> Result<UnixSocket, Error> {
+    let bytes = path.as_os_str().as_bytes();
+    let abstract_name = bytes.strip_prefix(b"@");
+    let (kind, name) = match abstract_name {
+        Some(name) => ("abstract socket name", name),
+        None => ("socket path", bytes),
+    };
+    let invalid = |why: String| Error::invalid(setting, None, why);
+    if name.is_empty() {
+        return Err(invalid(format!("the {kind} is empty")));
+    }
+    if name.len() > MAX_UNIX_PATH {
+        return Err(invalid(format!(
+            "the {kind} is {} bytes, more than the {MAX_UNIX_PATH} the kernel allows",
+            name.len()
+        )));
+    }
+    if name.contains(&0) {
+        return Err(invalid(format!("the {kind} contains a NUL byte")));
+    }
+    Ok(match abstract_name {
+        Some(name) => UnixSocket::Abstract(
+            String::from_utf8(name.to_vec())
+                .map_err(|_| invalid(format!("the {kind} is not valid UTF-8")))?,
+        ),
+        None => UnixSocket::Path(path.to_owned()),
     })
 }
 

@@ -111,8 +111,11 @@ fn wait_for(targets: &[&Target], wait: Wait, mut changed: impl FnMut(&str)) -> V
             .filter(|&i| !last[i].outcome.is_healthy())
             .collect();
         next += wait.interval;
-        if pending.is_empty() || next >= end {
-            // Done, or no attempt could start before the wait ends.
+        // Done, or no attempt can start before the wait ends: an attempt
+        // slower than the interval may itself have run into the end, and
+        // one started after it could only fail at once, hiding the last
+        // real failure behind a timeout that says nothing.
+        if pending.is_empty() || next >= end || Instant::now() >= end {
             break;
         }
         thread::sleep(next.saturating_duration_since(Instant::now()));

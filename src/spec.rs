@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::setting::{Names, Setting};
 use crate::status::ExpectStatus;
-use crate::url::{PathRule, Rules, Secret, Url};
+use crate::url::{HostRule, PathRule, Rules, Secret, Url};
 
 /// The deadline of a probe whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -48,6 +48,10 @@ pub enum Scheme {
     Amqp,
     /// `amqps://...`: the same over TLS.
     Amqps,
+    /// `unix://[[USER]:PASSWORD@]/PATH[?db=N]`: Redis on the Unix socket
+    /// the path names, as redis-py writes it (also `redis+unix://` and
+    /// `redis+socket://`).
+    RedisSocket,
     /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
     /// was modified recently (a worker's heartbeat).
     File,
@@ -70,7 +74,7 @@ const HTTP_CHECKS: &[Setting] = &[
 
 impl Scheme {
     /// Every scheme, in the order messages list them.
-    pub const ALL: [Scheme; 14] = [
+    pub const ALL: [Scheme; 15] = [
         Scheme::Http,
         Scheme::Https,
         Scheme::Tcp,
@@ -84,6 +88,7 @@ impl Scheme {
         Scheme::Mariadb,
         Scheme::Amqp,
         Scheme::Amqps,
+        Scheme::RedisSocket,
         Scheme::File,
     ];
 
@@ -106,7 +111,12 @@ impl Scheme {
             Scheme::Mariadb => ("mariadb", Some(3306), 3306, PathRule::Name),
             Scheme::Amqp => ("amqp", Some(5672), 5672, PathRule::Name),
             Scheme::Amqps => ("amqps", Some(5671), 5671, PathRule::Name),
+            Scheme::RedisSocket => ("unix", None, 0, PathRule::Socket),
             Scheme::File => ("file", None, 0, PathRule::File),
+        };
+        let hosts = match self {
+            Scheme::Postgres | Scheme::Postgresql => HostRule::Libpq,
+            _ => HostRule::One,
         };
         Rules {
             name,
@@ -114,14 +124,33 @@ impl Scheme {
             example_port,
             path,
             userinfo: self.is_database(),
+            hosts,
         }
     }
 
-    /// The scheme named `name` (lower-case), with its URL rules.
+    /// The scheme named `name` (lower-case), with its URL rules. The
+    /// spellings applications carry in `DATABASE_URL` and
+    /// `CELERY_BROKER_URL` name the same schemes: a `+driver` suffix on a
+    /// database's or broker's scheme (SQLAlchemy's `postgresql+psycopg2`,
+    /// `mysql+pymysql`), Rails' `mysql2`, Celery's `pyamqp`, and
+    /// `redis+unix` and `redis+socket` for `unix`.
     pub fn named(name: &str) -> Result<Scheme, String> {
+        let canonical = match name {
+            "mysql2" => "mysql",
+            "pyamqp" => "amqp",
+            "redis+unix" | "redis+socket" => "unix",
+            _ => match name.split_once('+') {
+                Some((
+                    base @ ("postgres" | "postgresql" | "mysql" | "mariadb" | "redis" | "rediss"
+                    | "amqp" | "amqps"),
+                    driver,
+                )) if !driver.is_empty() => base,
+                _ => name,
+            },
+        };
         Scheme::ALL
             .into_iter()
-            .find(|s| s.rules().name == name)
+            .find(|s| s.rules().name == canonical)
             .ok_or_else(|| {
                 let list = Scheme::listed(&Scheme::ALL, ", ", " or ");
                 format!("unsupported scheme {name:?}: expected {list}")
@@ -154,6 +183,7 @@ impl Scheme {
             | Scheme::Mysql
             | Scheme::Mariadb
             | Scheme::Amqp
+            | Scheme::RedisSocket
             | Scheme::File => false,
         }
     }
@@ -168,7 +198,8 @@ impl Scheme {
             | Scheme::Mysql
             | Scheme::Mariadb
             | Scheme::Amqp
-            | Scheme::Amqps => true,
+            | Scheme::Amqps
+            | Scheme::RedisSocket => true,
             Scheme::Http
             | Scheme::Https
             | Scheme::Tcp
@@ -212,8 +243,9 @@ impl Scheme {
             | Scheme::Rediss
             | Scheme::Mysql
             | Scheme::Mariadb => &[Setting::UnixSocket],
-            // RabbitMQ listens on TCP only.
-            Scheme::Amqp | Scheme::Amqps => &[],
+            // RabbitMQ listens on TCP only, and a socket URL names its
+            // socket itself.
+            Scheme::Amqp | Scheme::Amqps | Scheme::RedisSocket => &[],
             Scheme::File => &[Setting::MaxAge],
         };
         own.contains(&setting)
@@ -248,6 +280,7 @@ impl Scheme {
             | Scheme::Mariadb
             | Scheme::Amqp
             | Scheme::Amqps
+            | Scheme::RedisSocket
             | Scheme::File => None,
         }
     }
@@ -275,7 +308,9 @@ impl Scheme {
             Scheme::Postgres | Scheme::Postgresql => {
                 PostgresCheck::from_url(url).map(Kind::Postgres)
             }
-            Scheme::Redis | Scheme::Rediss => RedisCheck::from_url(url).map(Kind::Redis),
+            Scheme::Redis | Scheme::Rediss | Scheme::RedisSocket => {
+                RedisCheck::from_url(url).map(Kind::Redis)
+            }
             Scheme::Mysql | Scheme::Mariadb => MysqlCheck::from_url(url).map(Kind::Mysql),
             // The user, password and vhost are the application's: a broker
             // shows it speaks 0-9-1 before any login.
@@ -318,23 +353,13 @@ pub struct HttpCheck {
     #[cfg(feature = "json")]
     pub expect_json: Vec<crate::protocol::json::ExpectJson>,
     pub follow_redirects: bool,
-    /// Where to leave the body (at most 64 KiB) of a response judged
-    /// healthy: the command line prints it when it answers as curl or wget.
-    pub keep_body: Option<BodySlot>,
+    /// Keep what curl and wget print of the response: its body (at most
+    /// 64 KiB, whatever the status) and its `Retry-After`, in the report.
+    pub keep: bool,
+    /// The most redirects followed, when fewer than the usual 5 (curl's
+    /// `--max-redirs`).
+    pub max_redirects: Option<u8>,
 }
-
-/// The body an HTTP check read, for the command line to print; shared
-/// between the plan and the prober that fills it (each attempt replaces it).
-#[derive(Clone, Debug, Default)]
-pub struct BodySlot(pub std::sync::Arc<std::sync::Mutex<Option<Vec<u8>>>>);
-
-impl PartialEq for BodySlot {
-    fn eq(&self, other: &BodySlot) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for BodySlot {}
 
 /// The settings of a gRPC health check.
 #[cfg(feature = "grpc")]
@@ -357,8 +382,19 @@ pub struct PostgresCheck {
 
 impl PostgresCheck {
     fn from_url(url: &Url) -> Result<PostgresCheck, String> {
-        let user = url.user.clone().unwrap_or_else(|| "postgres".to_owned());
-        let database = match url.path_name()? {
+        // libpq's query parameters replace what the URL's parts say.
+        let user = match url.query_value("user")? {
+            Some(user) => Some(user),
+            None => url.user.clone(),
+        };
+        let user = user
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres".to_owned());
+        let database = match url.query_value("dbname")? {
+            Some(name) => name,
+            None => url.path_name()?,
+        };
+        let database = match database {
             name if name.is_empty() => user.clone(),
             name => name,
         };
@@ -386,10 +422,17 @@ impl RedisCheck {
                 "{scheme}:// takes a user only with its password: {scheme}://USER:PASSWORD@HOST or {scheme}://:PASSWORD@HOST"
             ));
         }
-        let database = url.path_name()?;
+        let (database, form) = match url.socket {
+            // redis-py: unix://[[USER]:PASSWORD@]/PATH?db=N.
+            Some(_) => (
+                url.query_value("db")?.unwrap_or_default(),
+                format!("{scheme}:///PATH?db=N"),
+            ),
+            None => (url.path_name()?, format!("{scheme}://HOST[:PORT][/N]")),
+        };
         if !database.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!(
-                "{database:?} is not a Redis database number: {scheme}://HOST[:PORT][/N]"
+                "{database:?} is not a Redis database number: {form}"
             ));
         }
         Ok(RedisCheck {
@@ -592,7 +635,8 @@ mod tests {
             Scheme::Mariadb => 10,
             Scheme::Amqp => 11,
             Scheme::Amqps => 12,
-            Scheme::File => 13,
+            Scheme::RedisSocket => 13,
+            Scheme::File => 14,
         };
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
@@ -614,8 +658,8 @@ mod tests {
         assert_eq!(
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
-             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps:// \
-             or file://"
+             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps://, \
+             unix:// or file://"
         );
     }
 }

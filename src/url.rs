@@ -19,6 +19,34 @@ pub struct Rules {
     pub path: PathRule,
     /// Whether the URL may carry `USER[:PASSWORD]@` (a database's URL does).
     pub userinfo: bool,
+    /// How its authority names where to connect.
+    pub hosts: HostRule,
+}
+
+/// How a URL's authority names where to connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostRule {
+    /// One `HOST[:PORT]`.
+    One,
+    /// libpq's forms: several `HOST[:PORT]` separated by commas, any of
+    /// which may be a socket directory (percent-encoded, `%2Fvar%2Frun`) or
+    /// empty (the default socket directory), and `host=` and `port=` in the
+    /// query, which replace them.
+    Libpq,
+}
+
+/// Where a socket of a kind's server lives when a libpq URL names no host:
+/// the directory of Debian's and the official images' servers.
+pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+
+/// One place a URL says to connect to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// A host, with the port.
+    Host(Host, u16),
+    /// A directory holding the server's socket, with the port that names
+    /// it (libpq's `host=/var/run/postgresql`).
+    SocketDir(std::path::PathBuf, u16),
 }
 
 /// Whether a URL may carry a path and a query.
@@ -32,6 +60,10 @@ pub enum PathRule {
     /// Only a host and a port; `hint` follows the error, as in `": name the
     /// service to check with --grpc-service"`.
     None { hint: &'static str },
+    /// A Unix socket's path after an empty host, as redis-py's
+    /// `unix://[[USER]:PASSWORD@]/PATH[?db=N]`: the path is the socket, and
+    /// the query is the application's.
+    Socket,
     /// No host and no port: an absolute path on this machine
     /// (`file:///ABSOLUTE/PATH`, RFC 8089), with no query or fragment.
     File,
@@ -55,6 +87,11 @@ pub struct Url {
     pub password: Option<Secret>,
     pub host: Host,
     pub port: u16,
+    /// Every place to connect to, in order: the host and port alone, but
+    /// for libpq's URLs ([`HostRule::Libpq`]), which may name several.
+    pub addresses: Vec<Address>,
+    /// The socket a [`PathRule::Socket`] URL names, percent-decoded.
+    pub socket: Option<std::path::PathBuf>,
     /// The authority as it goes into the request line's URL: `host[:port]`.
     authority: String,
     /// Path and query, starting with `/`; the fragment is dropped.
@@ -66,6 +103,13 @@ pub struct Url {
 impl Url {
     /// Parses `text`, with the rules of its scheme from `rules`, which errs
     /// for a scheme no kind of target has.
+    ///
+    /// The authority ends at the first `/`, `?` or `#`, as RFC 3986 says
+    /// and as libpq, redis-py and curl read it, so a password must
+    /// percent-encode those three. A URL with an `@` after that point is
+    /// refused: its password may hold one of them unencoded, and reading it
+    /// any further would show part of it as a host, a port or a path. No
+    /// error shows anything before the URL's last `@`.
     pub fn parse(text: &str, rules: &dyn Fn(&str) -> Result<Rules, String>) -> Result<Url, String> {
         let (scheme, rest) = split_scheme(text).ok_or_else(|| {
             let text = shown(text);
@@ -82,46 +126,38 @@ impl Url {
         })?;
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, reference) = rest.split_at(end);
-        let (user, password, authority) = match authority.rsplit_once('@') {
-            None => (None, None, authority),
-            Some(_) if !rules.userinfo => {
-                return Err(
-                    "credentials in the URL are not supported: they would show in the output line; \
-                     send them with --header 'Authorization: ...' and ${VAR}"
-                        .to_owned(),
-                );
-            }
-            Some((userinfo, authority)) => {
-                let (user, password) = match userinfo.split_once(':') {
-                    Some((user, password)) => (user, Some(password)),
-                    None => (userinfo, None),
-                };
-                let decoded = |text: &str, what: &str| {
-                    String::from_utf8(percent_decode(text.as_bytes()))
-                        .map_err(|_| format!("the URL's {what} is not UTF-8 once percent-decoded"))
-                };
-                let user = Some(decoded(user, "user")?).filter(|u| !u.is_empty());
-                let password = match password {
-                    Some(password) => Some(Secret(decoded(password, "password")?)),
-                    None => None,
-                };
-                (user, password, authority)
-            }
-        };
-        let (host, port) = split_host_port(authority)?;
-        let port = match port {
-            None => rules.default_port.ok_or_else(|| {
-                let example = rules.example_port;
-                format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:{example}")
-            })?,
-            Some("") => return Err("the URL's port is empty".to_owned()),
-            Some(p) => match p.parse::<u16>() {
-                Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => n,
-                _ => return Err(format!("{p:?} is not a port from 1 to 65535")),
-            },
-        };
-        let host = parse_host(host)?;
+        if reference.contains('@') {
+            return Err(AT_AFTER_HOST.to_owned());
+        }
+        let (user, password, authority) = userinfo(authority, &rules)?;
         let path_and_query = path_and_query(reference)?;
+        if rules.path == PathRule::Socket {
+            return Url::parse_socket(scheme, user, password, authority, path_and_query);
+        }
+        if rules.hosts == HostRule::Libpq {
+            let addresses = libpq_addresses(authority, &path_and_query, &rules)?;
+            let (host, port) = match addresses.first() {
+                Some(Address::Host(host, port)) => (host.clone(), *port),
+                Some(Address::SocketDir(_, port)) => (Host::Name("localhost".to_owned()), *port),
+                None => (
+                    Host::Name("localhost".to_owned()),
+                    rules.default_port.unwrap_or(0),
+                ),
+            };
+            return Ok(Url {
+                scheme,
+                user,
+                password,
+                host,
+                port,
+                addresses,
+                socket: None,
+                authority: authority.to_owned(),
+                path_and_query,
+                root_shown: false,
+            });
+        }
+        let (host, port) = host_and_port(authority, &rules)?;
         if let PathRule::None { hint } = rules.path {
             if path_and_query != "/" {
                 return Err(format!(
@@ -137,11 +173,53 @@ impl Url {
             scheme,
             user,
             password,
+            addresses: vec![Address::Host(host.clone(), port)],
             host,
             port,
+            socket: None,
             authority,
             path_and_query,
             root_shown: rules.path == PathRule::Any,
+        })
+    }
+
+    /// A socket URL, `unix://[[USER]:PASSWORD@]/PATH[?QUERY]`: no host, and
+    /// the path is the socket.
+    fn parse_socket(
+        scheme: &'static str,
+        user: Option<String>,
+        password: Option<Secret>,
+        authority: &str,
+        path_and_query: String,
+    ) -> Result<Url, String> {
+        let form = format!("{scheme}:///PATH/TO/SOCKET");
+        if !authority.is_empty() {
+            return Err(format!(
+                "a {scheme}:// URL names a socket, not a host: write {form}"
+            ));
+        }
+        let path = path_and_query.split('?').next().unwrap_or_default();
+        if path.len() <= 1 {
+            return Err(format!("the URL names no socket: write {form}"));
+        }
+        let decoded = percent_decode(path.as_bytes());
+        if decoded.contains(&0) {
+            return Err("the URL's path contains a NUL byte (%00)".to_owned());
+        }
+        let socket = std::path::PathBuf::from(
+            <std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(decoded),
+        );
+        Ok(Url {
+            scheme,
+            user,
+            password,
+            host: Host::Name("localhost".to_owned()),
+            port: 0,
+            addresses: Vec::new(),
+            socket: Some(socket),
+            authority: String::new(),
+            path_and_query,
+            root_shown: true,
         })
     }
 
@@ -205,6 +283,8 @@ impl Url {
             // RFC 8089 section 2: an empty authority is the local host.
             host: Host::Name("localhost".to_owned()),
             port: 0,
+            addresses: Vec::new(),
+            socket: None,
             authority: String::new(),
             path_and_query: path.to_owned(),
             root_shown: true,
@@ -280,6 +360,23 @@ impl Url {
             .map_err(|_| "the URL's path is not UTF-8 once percent-decoded".to_owned())
     }
 
+    /// The last value of `key` in the query (`?key=value&...`),
+    /// percent-decoded.
+    pub fn query_value(&self, key: &str) -> Result<Option<String>, String> {
+        let Some((_, query)) = self.path_and_query.split_once('?') else {
+            return Ok(None);
+        };
+        let mut found = None;
+        for pair in query.split('&') {
+            if let Some((k, value)) = pair.split_once('=') {
+                if k == key {
+                    found = Some(decode_utf8(value, key)?);
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Whether `other` has the same scheme, host and port.
     pub fn same_origin(&self, other: &Url) -> bool {
         self.scheme == other.scheme && self.host == other.host && self.port == other.port
@@ -297,6 +394,20 @@ impl fmt::Display for Url {
             None => self.path_and_query.clone(),
         };
         write!(f, "{}://{}{}", self.scheme, self.authority, path)
+    }
+}
+
+impl Url {
+    /// Whether every place the URL names is on this machine: a loopback
+    /// host ([`Host::is_loopback`]) or a socket.
+    pub fn is_loopback(&self) -> bool {
+        if self.addresses.is_empty() {
+            return self.host.is_loopback();
+        }
+        self.addresses.iter().all(|address| match address {
+            Address::Host(host, _) => host.is_loopback(),
+            Address::SocketDir(..) => true,
+        })
     }
 }
 
@@ -358,11 +469,171 @@ impl fmt::Debug for Secret {
 
 /// `text` as an error may show it: from its last `@` on, since what comes
 /// before may be a password.
-fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     match text.rfind('@') {
         Some(at) => format!("...{}", &text[at..]),
         None => text.to_owned(),
     }
+}
+
+/// Why a URL with an `@` after its authority is refused; it shows no part
+/// of the URL.
+const AT_AFTER_HOST: &str = "an \"@\" follows the host: percent-encode \"/\", \"?\" and \"#\" in a password (%2F, %3F, %23) and \"@\" in a path or query (%40); the URL is not shown, as it may hold a password";
+
+/// `USER[:PASSWORD]@` at the start of `authority`, percent-decoded, and the
+/// rest of it. The userinfo ends at the authority's last `@`, so an
+/// unencoded `@` in a password is read as part of it.
+fn userinfo<'a>(
+    authority: &'a str,
+    rules: &Rules,
+) -> Result<(Option<String>, Option<Secret>, &'a str), String> {
+    let Some((userinfo, rest)) = authority.rsplit_once('@') else {
+        return Ok((None, None, authority));
+    };
+    if !rules.userinfo {
+        return Err(
+            "credentials in the URL are not supported: they would show in the output line; \
+             send them with --header 'Authorization: ...' and ${VAR}"
+                .to_owned(),
+        );
+    }
+    let (user, password) = match userinfo.split_once(':') {
+        Some((user, password)) => (user, Some(password)),
+        None => (userinfo, None),
+    };
+    let decoded = |text: &str, what: &str| {
+        String::from_utf8(percent_decode(text.as_bytes()))
+            .map_err(|_| format!("the URL's {what} is not UTF-8 once percent-decoded"))
+    };
+    let user = Some(decoded(user, "user")?).filter(|u| !u.is_empty());
+    let password = match password {
+        Some(password) => Some(Secret(decoded(password, "password")?)),
+        None => None,
+    };
+    Ok((user, password, rest))
+}
+
+/// `HOST[:PORT]`, with the scheme's default port when it has one.
+fn host_and_port(authority: &str, rules: &Rules) -> Result<(Host, u16), String> {
+    let (host, port) = split_host_port(authority)?;
+    let port = match port {
+        None => default_port(rules)?,
+        Some(p) => parse_port(p)?,
+    };
+    Ok((parse_host(host)?, port))
+}
+
+fn default_port(rules: &Rules) -> Result<u16, String> {
+    let scheme = rules.name;
+    rules.default_port.ok_or_else(|| {
+        let example = rules.example_port;
+        format!("{scheme}:// needs a port, as in {scheme}://127.0.0.1:{example}")
+    })
+}
+
+fn parse_port(p: &str) -> Result<u16, String> {
+    match p.parse::<u16>() {
+        Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ if p.is_empty() => Err("the URL's port is empty".to_owned()),
+        _ => Err(format!("{p:?} is not a port from 1 to 65535")),
+    }
+}
+
+/// The places a libpq URL names, as libpq reads them (`fe-connect.c`,
+/// `conninfo_uri_parse_options` and `connectOptions2`): the authority's
+/// comma-separated hosts and ports, each percent-decoded, replaced by the
+/// query's `host=` and `port=` when given. A host that starts with `/` is
+/// a socket directory; an empty one is [`DEFAULT_SOCKET_DIR`]. One port
+/// serves every host; otherwise there is one port a host.
+fn libpq_addresses(
+    authority: &str,
+    path_and_query: &str,
+    rules: &Rules,
+) -> Result<Vec<Address>, String> {
+    if let Some(c) = authority.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!("the URL's host contains {c:?}: percent-encode it"));
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    let mut ports: Vec<String> = Vec::new();
+    for entry in authority.split(',') {
+        let (host, port) = match entry.strip_prefix('[') {
+            Some(bracketed) => {
+                let (host, after) = bracketed
+                    .split_once(']')
+                    .ok_or_else(|| format!("{entry:?} has \"[\" without \"]\""))?;
+                match after {
+                    "" => (format!("[{host}]"), ""),
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => (format!("[{host}]"), port),
+                        None => return Err(format!("unexpected {after:?} after \"]\"")),
+                    },
+                }
+            }
+            None => match entry.split_once(':') {
+                Some((host, port)) => (host.to_owned(), port),
+                None => (entry.to_owned(), ""),
+            },
+        };
+        hosts.push(decode_utf8(&host, "host")?);
+        ports.push(decode_utf8(port, "port")?);
+    }
+    if let Some((_, query)) = path_and_query.split_once('?') {
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let list =
+                || decode_utf8(value, key).map(|v| v.split(',').map(str::to_owned).collect());
+            match key {
+                "host" => hosts = list()?,
+                "port" => ports = list()?,
+                _ => {}
+            }
+        }
+    }
+    if ports.len() != 1 && ports.len() != hosts.len() {
+        return Err(format!(
+            "the URL gives {} ports for {} hosts: give one port for all, or one for each",
+            ports.len(),
+            hosts.len()
+        ));
+    }
+    let mut addresses = Vec::with_capacity(hosts.len());
+    for (i, host) in hosts.iter().enumerate() {
+        let port = ports
+            .get(i)
+            .or(ports.first())
+            .map_or("", String::as_str)
+            .trim();
+        let port = match port {
+            "" => default_port(rules)?,
+            port => parse_port(port)?,
+        };
+        let host = host.trim();
+        addresses.push(if host.is_empty() {
+            Address::SocketDir(DEFAULT_SOCKET_DIR.into(), port)
+        } else if host.starts_with('/') {
+            if host.contains('\0') {
+                return Err("the URL's socket directory contains a NUL byte (%00)".to_owned());
+            }
+            Address::SocketDir(host.into(), port)
+        } else {
+            let literal = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+            if let Some(v6) = literal {
+                let ip = v6
+                    .parse::<Ipv6Addr>()
+                    .map_err(|_| format!("{v6:?} is not an IPv6 address"))?;
+                Address::Host(Host::Ip(IpAddr::V6(ip)), port)
+            } else {
+                Address::Host(parse_host(host)?, port)
+            }
+        });
+    }
+    Ok(addresses)
+}
+
+/// `text` percent-decoded, which must then be UTF-8.
+fn decode_utf8(text: &str, what: &str) -> Result<String, String> {
+    String::from_utf8(percent_decode(text.as_bytes()))
+        .map_err(|_| format!("the URL's {what} is not UTF-8 once percent-decoded"))
 }
 
 /// Decodes `%XX` escapes (RFC 3986 section 2.1); anything else, a `%` that
@@ -511,6 +782,7 @@ mod tests {
             example_port,
             path,
             userinfo: false,
+            hosts: HostRule::One,
         })
     }
 

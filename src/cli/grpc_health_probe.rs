@@ -608,7 +608,7 @@ fn unexpected(arg: &OsString, bare_bool: Option<&str>) -> anyhow::Error {
         Some(flag) if looks_boolean => anyhow!(
             "unexpected argument {text:?}: a boolean flag takes its value after \"=\", as in -{flag}={text}"
         ),
-        _ => anyhow!("unexpected argument {text:?} {MODE}"),
+        _ => anyhow!("unexpected argument {:?} {MODE}", crate::url::shown(&text)),
     }
 }
 

@@ -17,13 +17,14 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::duration;
 use crate::error::Error;
-use crate::expand::expand;
+use crate::expand::{expand, expand_url};
 pub use crate::install::install;
 pub use crate::line::{internal_error, one_line, os_error_text};
 use crate::probe::Probe;
 pub use crate::report::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, Report};
 use crate::setting::{CommandLineNames, Names, Setting};
 use crate::spec::{DEFAULT_INTERVAL, MAX_AGE, Method, Scheme, Target, Wait};
+use crate::url::shown;
 
 use self::options::{FLAGS, Flag, TARGETS_VAR, Value};
 
@@ -39,6 +40,9 @@ pub fn help() -> &'static str {
 pub enum Command {
     Help,
     Version,
+    /// A text to print as it is, with exit 0: curl's and wget's own
+    /// `--help` and `--version`.
+    Text(String),
     Probe(Plan),
     /// `install DIR`: copy this binary to `DIR/healthprobe`.
     Install(PathBuf),
@@ -102,21 +106,7 @@ pub fn parse_invocation(
         );
     }
     if let Some(tool) = name.and_then(mimic::Tool::named) {
-        let (args, mimic) = mimic::translate(tool, args)?;
-        // Like the tool, it reads no HEALTHPROBE_* variable: the line means
-        // what it meant. SSL_CERT_FILE is honoured, as curl and wget do.
-        let command = parse(args, |name| match name {
-            "SSL_CERT_FILE" => env(name),
-            _ => None,
-        })?;
-        return Ok(match command {
-            Command::Probe(mut plan) => {
-                plan.mimic = Some(mimic);
-                mimic::keep_body(&mut plan);
-                Command::Probe(plan)
-            }
-            other => other,
-        });
+        return mimic::parse(tool, args, &env);
     }
     parse(args, env)
 }
@@ -590,7 +580,8 @@ impl Env<'_> {
         })
     }
 
-    /// [`Env::setting`], with `${VAR}` expanded in the value.
+    /// [`Env::setting`] for a URL, with `${VAR}` expanded in the value
+    /// (and no part of its user or password quoted in an error).
     fn expanded(
         &self,
         flag: &str,
@@ -600,8 +591,8 @@ impl Env<'_> {
         let Some((source, v)) = self.setting(flag, value, var)? else {
             return Ok(None);
         };
-        let v =
-            expand(&v, |name| self.get_raw(name)).map_err(|why| anyhow!("in {source}: {why}"))?;
+        let v = expand_url(&v, |name| self.get_raw(name))
+            .map_err(|why| anyhow!("in {source}: {why}"))?;
         Ok(Some((source, v)))
     }
 
@@ -633,14 +624,18 @@ fn usage_error(flag: &str, error: pico_args::Error) -> anyhow::Error {
 fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
     let mut targets = Vec::new();
     for arg in rest {
-        let arg = arg
-            .into_string()
-            .map_err(|a| anyhow!("argument {:?} is not valid UTF-8", a.to_string_lossy()))?;
+        // An argument may be a URL with a password: messages show it only
+        // from its last "@" on.
+        let arg = arg.into_string().map_err(|a| {
+            let shown = shown(&a.to_string_lossy());
+            anyhow!("argument {shown:?} is not valid UTF-8")
+        })?;
         if arg.starts_with('-') && arg.len() > 1 {
-            if options::is_known(arg.split('=').next().unwrap_or_default()) {
-                bail!("{arg} is given more than once");
+            let flag = arg.split('=').next().unwrap_or_default();
+            if options::is_known(flag) {
+                bail!("{flag} is given more than once");
             }
-            bail!("unknown option {arg:?} (see --help)");
+            bail!("unknown option {:?} (see --help)", shown(&arg));
         }
         targets.push(arg);
     }

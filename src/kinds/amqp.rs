@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::{Prober, converse};
 use crate::protocol::amqp::{self, HEADER, MAX_FRAME};
-use crate::report::{Limit, Outcome, Peer};
+use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::Target;
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -37,7 +37,14 @@ pub(crate) fn talk(
     trace: &SharedTrace,
 ) -> Outcome {
     // A frame's 7-octet head, its payload, its end.
-    match converse(stream, &HEADER, 7 + MAX_FRAME + 1, trace, amqp::start) {
+    match converse(
+        stream,
+        &HEADER,
+        7 + MAX_FRAME + 1,
+        trace,
+        Stage::Reply,
+        amqp::start,
+    ) {
         Ok((start, _)) => Outcome::AmqpReady {
             peer,
             version: (start.major, start.minor),

@@ -19,7 +19,8 @@ use crate::spec::{FileCheck, Target};
 use crate::transport::net::{Abandoned, Blocking};
 
 /// Stats abandoned at their deadline and still blocked, at most; past this
-/// bound a probe fails at once instead of blocking one more thread.
+/// bound a probe waits for one of them to end, within its deadline,
+/// instead of blocking one more thread.
 const MAX_PENDING_STATS: usize = 4;
 
 static STATS: Blocking = Blocking::new(MAX_PENDING_STATS);
@@ -55,11 +56,6 @@ impl Prober for FileCheck {
                     peer: None,
                     received: 0,
                 };
-            }
-            Err(Abandoned::Busy(n)) => {
-                let error =
-                    format!("{n} earlier looks at files are still waiting for the file system");
-                return problem(FileProblem::Failed { error });
             }
             Err(Abandoned::Failed(why)) => {
                 let error = format!("the thread that looks at the file {why}");

@@ -16,7 +16,7 @@ use ureq::unversioned::transport::Connector;
 use ureq::{Agent, Body, Error, Timeout};
 
 use super::Prober;
-use crate::report::{HttpProblem, Limit, Outcome, Peer, Stage};
+use crate::report::{HttpProblem, Kept, Limit, Outcome, Peer, Stage};
 use crate::spec::{HttpCheck, Method, Scheme, Target};
 use crate::transport::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, lock};
 #[cfg(feature = "tls")]
@@ -61,7 +61,18 @@ impl Prober for HttpCheck {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        probe(target, self, deadline, limit)
+        probe(target, self, deadline, limit, &mut None)
+    }
+
+    fn probe_keeping(
+        &self,
+        target: &Target,
+        deadline: Instant,
+        limit: Limit,
+    ) -> (Outcome, Option<Kept>) {
+        let mut kept = None;
+        let outcome = probe(target, self, deadline, limit, &mut kept);
+        (outcome, kept)
     }
 }
 
@@ -70,8 +81,16 @@ fn rules(name: &str) -> Result<Rules, String> {
     Scheme::named(name).map(Scheme::rules)
 }
 
-/// Probes an http:// or https:// target by `deadline`, which `limit` sets.
-fn probe(target: &Target, check: &HttpCheck, deadline: Instant, limit: Limit) -> Outcome {
+/// Probes an http:// or https:// target by `deadline`, which `limit` sets;
+/// with [`HttpCheck::keep`], leaves the final response's body and
+/// `Retry-After` in `kept`.
+fn probe(
+    target: &Target,
+    check: &HttpCheck,
+    deadline: Instant,
+    limit: Limit,
+    kept: &mut Option<Kept>,
+) -> Outcome {
     let secure = match prepare_tls(target) {
         Ok(secure) => secure,
         Err(outcome) => return outcome,
@@ -98,20 +117,13 @@ fn probe(target: &Target, check: &HttpCheck, deadline: Instant, limit: Limit) ->
             peer: peer.clone(),
             problem,
         };
-        if let Some(location) = location.filter(|_| is_redirect(status)) {
-            if !check.follow_redirects {
-                if check.expect_status.accepts(status) {
-                    return Outcome::Healthy { status, peer };
-                }
-                return unhealthy(HttpProblem::UnexpectedStatus {
-                    status,
-                    expected: check.expect_status.to_string(),
-                    location: Some(location),
+        let redirect = location.filter(|_| is_redirect(status));
+        let max_redirects = check.max_redirects.unwrap_or(MAX_REDIRECTS);
+        if let Some(location) = redirect.clone().filter(|_| check.follow_redirects) {
+            if redirects == max_redirects {
+                return unhealthy(HttpProblem::TooManyRedirects {
+                    limit: max_redirects,
                 });
-            }
-            if redirects == MAX_REDIRECTS {
-                let limit = MAX_REDIRECTS;
-                return unhealthy(HttpProblem::TooManyRedirects { limit });
             }
             let refused = |why: String| {
                 unhealthy(HttpProblem::RedirectRefused {
@@ -132,29 +144,41 @@ fn probe(target: &Target, check: &HttpCheck, deadline: Instant, limit: Limit) ->
             url = next;
             continue;
         }
-        if !check.expect_status.accepts(status) {
-            return unhealthy(HttpProblem::UnexpectedStatus {
+        let verdict = match check.expect_status.accepts(status) {
+            true => Outcome::Healthy {
+                status,
+                peer: peer.clone(),
+            },
+            false => unhealthy(HttpProblem::UnexpectedStatus {
                 status,
                 expected: check.expect_status.to_string(),
-                location: None,
-            });
+                location: redirect,
+            }),
+        };
+        if check.keep {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            lock(&trace).stage = Stage::Body;
+            return match read_body(response) {
+                Ok(mut body) => {
+                    body.truncate(BODY_LIMIT);
+                    *kept = Some(Kept { body, retry_after });
+                    verdict
+                }
+                Err(error) => failed(error, &lock(&trace)),
+            };
+        }
+        if !verdict.is_healthy() {
+            return verdict;
         }
         #[cfg(feature = "json")]
         if !check.expect_json.is_empty() {
             lock(&trace).stage = Stage::Body;
             return match read_body(response) {
                 Ok(body) => judge_json(check, status, peer, &body),
-                Err(error) => failed(error, &lock(&trace)),
-            };
-        }
-        if let Some(slot) = &check.keep_body {
-            lock(&trace).stage = Stage::Body;
-            return match read_body(response) {
-                Ok(mut body) => {
-                    body.truncate(BODY_LIMIT);
-                    *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(body);
-                    Outcome::Healthy { status, peer }
-                }
                 Err(error) => failed(error, &lock(&trace)),
             };
         }

@@ -17,8 +17,9 @@ mod tcp;
 use std::io;
 use std::time::Instant;
 
-use crate::report::{Limit, Outcome, Peer, Report, Stage};
+use crate::report::{Kept, Limit, Outcome, Peer, Report, Stage};
 use crate::spec::{Kind, Target};
+use crate::transport::Place;
 use crate::transport::net::{Duplex, SharedTrace, describe_io, is_timeout, lock};
 
 #[cfg(feature = "grpc")]
@@ -37,6 +38,17 @@ pub(crate) trait Prober {
     /// Probes the target by `deadline`, which `limit` sets. Never panics on
     /// anything the network does, and returns by the deadline.
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome;
+
+    /// [`Prober::probe`], with what the report keeps of the answer for the
+    /// tools that print it (an HTTP response's body).
+    fn probe_keeping(
+        &self,
+        target: &Target,
+        deadline: Instant,
+        limit: Limit,
+    ) -> (Outcome, Option<Kept>) {
+        (self.probe(target, deadline, limit), None)
+    }
 }
 
 /// Runs the probe of one target within its own timeout.
@@ -64,12 +76,14 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         Kind::Amqp => &amqp::Amqp,
         Kind::File(check) => check,
     };
+    let (outcome, kept) = prober.probe_keeping(target, deadline, limit);
     Report {
         probed: prober.described(target),
-        outcome: prober.probe(target, deadline, limit),
+        outcome,
         elapsed: started.elapsed(),
         waited: None,
         names: target.names.clone(),
+        kept,
     }
 }
 
@@ -96,8 +110,19 @@ pub(crate) fn over_stream(
     limit: Limit,
     talk: impl FnOnce(&mut dyn Duplex, Peer, &SharedTrace) -> Outcome,
 ) -> Outcome {
+    over_stream_to(target.place(), target, deadline, limit, talk)
+}
+
+/// [`over_stream`], to `place` rather than the target's own.
+pub(crate) fn over_stream_to(
+    place: Place<'_>,
+    target: &Target,
+    deadline: Instant,
+    limit: Limit,
+    talk: impl FnOnce(&mut dyn Duplex, Peer, &SharedTrace) -> Outcome,
+) -> Outcome {
     let trace: SharedTrace = std::sync::Arc::new(std::sync::Mutex::new(Default::default()));
-    match crate::transport::open(target, deadline, limit, &trace) {
+    match crate::transport::open(place, target, deadline, limit, &trace) {
         Ok((mut stream, peer)) => talk(&mut *stream, peer, &trace),
         Err(outcome) => outcome,
     }
@@ -115,20 +140,26 @@ pub(crate) enum Failed<P> {
 
 /// Writes `request` (when not empty) and reads until `whole` finds a whole
 /// reply in what has arrived, for the kinds that speak one request and one
-/// answer. At most `limit` bytes are read; what `whole` returns comes with
+/// answer; `waiting` is the stage a line names while the answer has not
+/// come. At most `limit` bytes are read; what `whole` returns comes with
 /// everything read.
 pub(crate) fn converse<T, P>(
     stream: &mut dyn Duplex,
     request: &[u8],
     limit: usize,
     trace: &SharedTrace,
+    waiting: Stage,
     mut whole: impl FnMut(&[u8]) -> Result<Option<T>, P>,
 ) -> Result<(T, Vec<u8>), Failed<P>> {
     lock(trace).stage = Stage::Request;
     if !request.is_empty() {
         stream.write_all(request).map_err(Failed::Io)?;
     }
-    lock(trace).stage = Stage::Reply;
+    {
+        let mut trace = lock(trace);
+        trace.stage = waiting;
+        trace.received = 0;
+    }
     let mut reply = Vec::with_capacity(512);
     let mut chunk = [0u8; 1024];
     loop {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use super::{Prober, converse};
 use crate::protocol::mysql::{self, MAX_PACKET, QUIT};
-use crate::report::{Limit, Outcome, Peer};
+use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::{MysqlCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -34,7 +34,14 @@ impl MysqlCheck {
         limit: Limit,
         trace: &SharedTrace,
     ) -> Outcome {
-        let greeting = match converse(stream, &[], MAX_PACKET + 4, trace, mysql::greeting) {
+        let greeting = match converse(
+            stream,
+            &[],
+            MAX_PACKET + 4,
+            trace,
+            Stage::Greeting,
+            mysql::greeting,
+        ) {
             Ok((greeting, _)) => greeting,
             Err(failed) => {
                 return failed.outcome(peer, limit, trace, |peer, problem| Outcome::Mysql {
@@ -43,16 +50,32 @@ impl MysqlCheck {
                 });
             }
         };
-        // The verdict is made; the login and its answer only spare the
-        // host. Should they fail, the server is still up.
+        // A server that greets and then does not answer the login is not
+        // serving (mysqladmin ping fails the same way): the answer, whatever
+        // it says, is part of the verdict. It also spares the host the
+        // interrupted handshake.
         let login = mysql::login(&self.user, &greeting);
-        if let Ok((true, _)) = converse(stream, &login, MAX_PACKET + 4, trace, mysql::login_verdict)
-        {
-            let _ = stream.write_all(&QUIT);
-        }
-        Outcome::MysqlReady {
-            peer,
-            version: greeting.version,
+        match converse(
+            stream,
+            &login,
+            MAX_PACKET + 4,
+            trace,
+            Stage::Login,
+            mysql::login_verdict,
+        ) {
+            Ok((logged_in, _)) => {
+                if logged_in {
+                    let _ = stream.write_all(&QUIT);
+                }
+                Outcome::MysqlReady {
+                    peer,
+                    version: greeting.version,
+                }
+            }
+            Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Mysql {
+                peer,
+                problem,
+            }),
         }
     }
 }

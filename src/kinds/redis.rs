@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::{Failed, Prober, converse};
 use crate::protocol::redis::{self, MAX_REPLY, RedisProblem, Reply};
-use crate::report::{Limit, Outcome, Peer};
+use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::{RedisCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -53,6 +53,7 @@ impl RedisCheck {
             &request,
             replies * (MAX_REPLY + 2),
             trace,
+            Stage::Reply,
             |bytes| {
                 let mut rest = bytes;
                 let mut got = Vec::with_capacity(replies);

@@ -71,6 +71,11 @@ pub enum Stage {
     Trailers,
     /// A database or broker: waiting for, or reading, its reply.
     Reply,
+    /// MySQL: waiting for the server's greeting, which it sends first.
+    Greeting,
+    /// MySQL: waiting for the server's answer to the login that follows
+    /// its greeting.
+    Login,
     /// A `file://` target: asking the file system about the path (a hung
     /// network file system answers never).
     Stat,
@@ -133,6 +138,18 @@ impl Stage {
                 false,
             ),
             Stage::Reply => ("waiting for the reply", "reading the reply", "from", true),
+            Stage::Greeting => (
+                "waiting for the greeting",
+                "reading the greeting",
+                "from",
+                true,
+            ),
+            Stage::Login => (
+                "waiting for the answer to the login that follows the greeting",
+                "reading the answer to the login that follows the greeting",
+                "from",
+                true,
+            ),
             Stage::Stat => (
                 "waiting for the file system",
                 "looking up the path",

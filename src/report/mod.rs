@@ -76,6 +76,9 @@ pub enum Limit {
     Connect(Duration),
     /// `--wait`, which ended before the timeout did.
     Wait(Duration),
+    /// A share of the time left, given to one of several hosts tried in
+    /// turn so that the next still has time.
+    Share(Duration),
 }
 
 /// What a probe found: healthy, or the one reason it is not. Plain data;
@@ -194,6 +197,12 @@ pub enum Outcome {
     File {
         /// What is wrong.
         problem: FileProblem,
+    },
+    /// None of the hosts a URL names is ready (a libpq URL may name
+    /// several): each, as the URL names it, with why.
+    NoHostReady {
+        /// Each host tried, in order, and what it answered.
+        hosts: Vec<(String, Outcome)>,
     },
     /// An HTTP response came back, and it is not healthy.
     Http {
@@ -326,6 +335,7 @@ impl Outcome {
             #[cfg(feature = "grpc")]
             Outcome::Grpc { .. } => EXIT_UNHEALTHY,
             Outcome::Http { .. }
+            | Outcome::NoHostReady { .. }
             | Outcome::Postgres { .. }
             | Outcome::Redis { .. }
             | Outcome::Mysql { .. }
@@ -365,6 +375,19 @@ pub struct Report {
     pub(crate) waited: Option<Waited>,
     /// How the line names a setting: as the caller does.
     pub(crate) names: Names,
+    /// What an HTTP check asked to keep of the response, for curl and wget
+    /// to print ([`HttpCheck::keep`](crate::spec::HttpCheck::keep)).
+    pub(crate) kept: Option<Kept>,
+}
+
+/// What curl and wget print of a response, and when it asked to be tried
+/// again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// The body, at most 64 KiB; empty for `HEAD`.
+    pub body: Vec<u8>,
+    /// `Retry-After` in seconds, when the response gave one so.
+    pub retry_after: Option<u64>,
 }
 
 /// How long a target was waited for.
@@ -478,125 +501,147 @@ impl Report {
             let over = duration::display(over);
             write!(f, "{attempts} attempt{plural} over {over}, the last: ")?;
         }
-        match &self.outcome {
-            Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
-            Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
-            #[cfg(feature = "grpc")]
-            Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
-            #[cfg(feature = "grpc")]
-            Outcome::Grpc { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::Http { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::PostgresReady { peer, answer } => write!(
-                f,
-                "{} from {peer}",
-                crate::protocol::postgres::accepted(answer)
-            )?,
-            Outcome::Postgres { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::RedisReady {
-                peer,
-                auth_required: false,
-            } => write!(f, "PONG from {peer}")?,
-            Outcome::RedisReady {
-                peer,
-                auth_required: true,
-            } => write!(
-                f,
-                "up, and it requires authentication (NOAUTH), from {peer}"
-            )?,
-            Outcome::Redis { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::MysqlReady { peer, version } => write!(
-                f,
-                "up, version {}, from {peer}",
-                crate::line::quoted(version, 60)
-            )?,
-            Outcome::Mysql { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::AmqpReady {
-                peer,
-                version: (major, minor),
-            } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}")?,
-            Outcome::Amqp { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::FileFresh { age, max_age } => {
-                crate::protocol::file::fresh(f, *age, *max_age, names)?
-            }
-            // A stale file's age grows with each attempt of a wait: which
-            // way it failed is what tells two failures apart.
-            Outcome::File { problem } if style == Style::Failure => {
-                f.write_str(problem.summary())?
-            }
-            Outcome::File { problem } => problem.write(f, &"", names)?,
-            Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
-            Outcome::ResolveFailed { host, error } => {
-                write!(f, "cannot resolve {host:?}: {error}")?
-            }
-            Outcome::ConnectFailed { attempts } => {
-                // Runs of the same error share one phrase: "connection
-                // refused at 127.0.0.1:9000 and [::1]:9000".
-                let mut previous: Option<&str> = None;
-                for (addr, error) in attempts {
-                    match previous {
-                        Some(p) if p == error => write!(f, " and {addr}")?,
-                        Some(_) => write!(f, "; {error} at {addr}")?,
-                        None => write!(f, "{error} at {addr}")?,
-                    }
-                    previous = Some(error);
-                }
-                if attempts.is_empty() {
-                    f.write_str("no address to connect to")?;
-                }
-            }
-            Outcome::TimedOut {
-                stage,
-                limit,
-                peer,
-                received,
-            } => {
-                let words = stage.words();
-                write!(f, "timed out {}", words.waiting)?;
-                if let Some(peer) = peer {
-                    write!(f, " {} {peer}", words.preposition)?;
-                }
-                let (setting, d) = match limit {
-                    Limit::Deadline(d) => (Setting::Timeout, d),
-                    Limit::Connect(d) => (Setting::ConnectTimeout, d),
-                    Limit::Wait(d) => (Setting::Wait, d),
-                };
-                write!(f, " ({} {}", names.option(setting), duration::display(*d))?;
-                if words.counts_bytes {
-                    write!(f, ", {received} bytes received")?;
-                }
-                f.write_str(")")?;
-            }
-            Outcome::ConnectionLost {
-                stage,
-                peer,
-                error,
-                received,
-            } => write!(
-                f,
-                "{error} while {} from {peer} ({received} bytes received)",
-                stage.words().lost
-            )?,
-            Outcome::TlsSetup { error } => write!(f, "cannot set up TLS: {error}")?,
-            Outcome::NoTrustRoots { looked } => {
-                let cacert = names.option(Setting::Cacert);
-                write!(f, "no certificates to trust: none in {cacert} (not given)")?;
-                if let Some(var) = names.fallback(Setting::Cacert) {
-                    write!(f, ", {var} (not set)")?;
-                }
-                for bundle in looked {
-                    write!(f, ", {bundle}")?;
-                }
-                let insecure = names.option(Setting::Insecure);
-                write!(f, "; give {cacert}, or {insecure} to skip verification")?
-            }
-            Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } | Outcome::NotLoopback { .. } => {
-            }
-        }
+        write_outcome(f, &self.outcome, names, style)?;
         if style == Style::Failure {
             return Ok(());
         }
         write!(f, " in {}", duration::display(self.elapsed))
     }
+}
+
+/// What an outcome says, after `VERDICT: WHAT WAS PROBED: `.
+fn write_outcome(
+    f: &mut fmt::Formatter<'_>,
+    outcome: &Outcome,
+    names: &Names,
+    style: Style,
+) -> fmt::Result {
+    match outcome {
+        Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
+        Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
+        #[cfg(feature = "grpc")]
+        Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
+        #[cfg(feature = "grpc")]
+        Outcome::Grpc { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::Http { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::PostgresReady { peer, answer } => write!(
+            f,
+            "{} from {peer}",
+            crate::protocol::postgres::accepted(answer)
+        )?,
+        Outcome::Postgres { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::RedisReady {
+            peer,
+            auth_required: false,
+        } => write!(f, "PONG from {peer}")?,
+        Outcome::RedisReady {
+            peer,
+            auth_required: true,
+        } => write!(
+            f,
+            "up, and it requires authentication (NOAUTH), from {peer}"
+        )?,
+        Outcome::Redis { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::MysqlReady { peer, version } => write!(
+            f,
+            "up, version {}, from {peer}",
+            crate::line::quoted(version, 60)
+        )?,
+        Outcome::Mysql { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::AmqpReady {
+            peer,
+            version: (major, minor),
+        } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}")?,
+        Outcome::Amqp { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::FileFresh { age, max_age } => {
+            crate::protocol::file::fresh(f, *age, *max_age, names)?
+        }
+        // A stale file's age grows with each attempt of a wait: which
+        // way it failed is what tells two failures apart.
+        Outcome::File { problem } if style == Style::Failure => f.write_str(problem.summary())?,
+        Outcome::File { problem } => problem.write(f, &"", names)?,
+        Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
+        Outcome::ResolveFailed { host, error } => write!(f, "cannot resolve {host:?}: {error}")?,
+        Outcome::NoHostReady { hosts } => {
+            f.write_str("no host is ready: ")?;
+            for (i, (host, outcome)) in hosts.iter().enumerate() {
+                if i > 0 {
+                    f.write_str("; ")?;
+                }
+                write!(f, "{host}: ")?;
+                write_outcome(f, outcome, names, style)?;
+            }
+        }
+        Outcome::ConnectFailed { attempts } => {
+            // Runs of the same error share one phrase: "connection
+            // refused at 127.0.0.1:9000 and [::1]:9000".
+            let mut previous: Option<&str> = None;
+            for (addr, error) in attempts {
+                match previous {
+                    Some(p) if p == error => write!(f, " and {addr}")?,
+                    Some(_) => write!(f, "; {error} at {addr}")?,
+                    None => write!(f, "{error} at {addr}")?,
+                }
+                previous = Some(error);
+            }
+            if attempts.is_empty() {
+                f.write_str("no address to connect to")?;
+            }
+        }
+        Outcome::TimedOut {
+            stage,
+            limit,
+            peer,
+            received,
+        } => {
+            let words = stage.words();
+            write!(f, "timed out {}", words.waiting)?;
+            if let Some(peer) = peer {
+                write!(f, " {} {peer}", words.preposition)?;
+            }
+            let (setting, d) = match limit {
+                Limit::Deadline(d) => (Setting::Timeout, d),
+                Limit::Connect(d) => (Setting::ConnectTimeout, d),
+                Limit::Wait(d) => (Setting::Wait, d),
+                Limit::Share(d) => {
+                    write!(f, " ({}, its share of the time left", duration::display(*d))?;
+                    (Setting::Timeout, d)
+                }
+            };
+            if !matches!(limit, Limit::Share(_)) {
+                write!(f, " ({} {}", names.option(setting), duration::display(*d))?;
+            }
+            if words.counts_bytes {
+                write!(f, ", {received} bytes received")?;
+            }
+            f.write_str(")")?;
+        }
+        Outcome::ConnectionLost {
+            stage,
+            peer,
+            error,
+            received,
+        } => write!(
+            f,
+            "{error} while {} from {peer} ({received} bytes received)",
+            stage.words().lost
+        )?,
+        Outcome::TlsSetup { error } => write!(f, "cannot set up TLS: {error}")?,
+        Outcome::NoTrustRoots { looked } => {
+            let cacert = names.option(Setting::Cacert);
+            write!(f, "no certificates to trust: none in {cacert} (not given)")?;
+            if let Some(var) = names.fallback(Setting::Cacert) {
+                write!(f, ", {var} (not set)")?;
+            }
+            for bundle in looked {
+                write!(f, ", {bundle}")?;
+            }
+            let insecure = names.option(Setting::Insecure);
+            write!(f, "; give {cacert}, or {insecure} to skip verification")?
+        }
+        Outcome::BadFile { .. } | Outcome::KeyMismatch { .. } | Outcome::NotLoopback { .. } => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -610,6 +655,7 @@ mod tests {
             elapsed: Duration::from_millis(3),
             waited: None,
             names: Names::Library,
+            kept: None,
         }
     }
 

@@ -11,11 +11,30 @@ pub(crate) mod tls;
 use std::time::Instant;
 
 use crate::report::{Limit, Outcome, Peer, Stage};
-use crate::spec::Target;
+use crate::spec::{Target, UnixSocket};
+use crate::url::Host;
 
 use self::net::{
     ConnectError, DeadlineStream, Duplex, Endpoint, MAX_ADDRS, Resolve, SharedTrace, Socket, lock,
 };
+
+/// Where a probe connects: a host and port, or a Unix socket.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Place<'a> {
+    Host(&'a Host, u16),
+    Socket(&'a UnixSocket),
+}
+
+impl Target {
+    /// Where the target's probe connects: its Unix socket when it has one,
+    /// else the URL's host and port.
+    pub(crate) fn place(&self) -> Place<'_> {
+        match &self.unix_socket {
+            Some(socket) => Place::Socket(socket),
+            None => Place::Host(&self.url.host, self.url.port),
+        }
+    }
+}
 
 /// Resolves the target's host and connects to its addresses in turn (or to
 /// its Unix socket), for the probers that speak for themselves rather than
@@ -27,12 +46,23 @@ pub(crate) fn connect(
     limit: Limit,
     trace: &SharedTrace,
 ) -> Result<(Socket, Peer), Outcome> {
-    let host = target.url.host.to_string();
+    connect_to(target.place(), target, deadline, limit, trace)
+}
+
+/// [`connect`], to `place` rather than the target's own.
+pub(crate) fn connect_to(
+    place: Place<'_>,
+    target: &Target,
+    deadline: Instant,
+    limit: Limit,
+    trace: &SharedTrace,
+) -> Result<(Socket, Peer), Outcome> {
     let addrs;
-    let endpoint = match &target.unix_socket {
-        Some(socket) => Endpoint::Unix(socket),
-        None => {
-            let mut resolved = match net::resolve(&host, target.url.port, deadline) {
+    let endpoint = match place {
+        Place::Socket(socket) => Endpoint::Unix(socket),
+        Place::Host(host, port) => {
+            let host = host.to_string();
+            let mut resolved = match net::resolve(&host, port, deadline) {
                 Ok(resolved) => resolved,
                 Err(Resolve::TimedOut) => {
                     return Err(Outcome::TimedOut {
@@ -72,6 +102,7 @@ pub(crate) fn connect(
 /// completes the handshake (no ALPN), for the kinds that speak their
 /// protocol over a plain stream: every read and write ends by `deadline`.
 pub(crate) fn open(
+    place: Place<'_>,
     target: &Target,
     deadline: Instant,
     limit: Limit,
@@ -82,7 +113,7 @@ pub(crate) fn open(
         Some(tls) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
         None => None,
     };
-    let (socket, peer) = connect(target, deadline, limit, trace)?;
+    let (socket, peer) = connect_to(place, target, deadline, limit, trace)?;
     let stream = DeadlineStream::new(socket, deadline, std::sync::Arc::clone(trace));
     #[cfg(feature = "tls")]
     if let Some(secure) = secure {

@@ -7,7 +7,6 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::{fmt, thread};
@@ -154,7 +153,8 @@ pub fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAdd
 /// its thread until the system resolver gives up (glibc: 5 s per server and
 /// attempt, so up to 30 s with three servers). In a long-lived process that
 /// probes every second or two against a dead DNS server they would pile up;
-/// past this bound a probe fails at once instead of starting another.
+/// past this bound a lookup waits for one of them to end, within its own
+/// deadline, instead of starting another thread.
 pub const MAX_PENDING_LOOKUPS: usize = 4;
 
 static LOOKUPS: Blocking = Blocking::new(MAX_PENDING_LOOKUPS);
@@ -169,9 +169,6 @@ fn lookup_within(
         Ok(Ok(_)) => Err(Resolve::Failed("no address found".to_owned())),
         Ok(Err(e)) => Err(Resolve::Failed(e.to_string())),
         Err(Abandoned::TimedOut) => Err(Resolve::TimedOut),
-        Err(Abandoned::Busy(n)) => Err(Resolve::Failed(format!(
-            "{n} earlier lookups are still waiting for the system resolver"
-        ))),
         Err(Abandoned::Failed(why)) => Err(Resolve::Failed(format!("the resolver thread {why}"))),
     }
 }
@@ -198,28 +195,43 @@ fn this_host(ip: IpAddr) -> IpAddr {
 
 /// Calls that can block past any deadline and cannot be cancelled (a name
 /// lookup, a `stat` on a hung network file system), each run on a thread
-/// of its own that is left behind when its deadline passes. The process
-/// exits without waiting for it, and at most `max` can be pending at once.
+/// of its own that is left behind when its caller's deadline passes. The
+/// process exits without waiting for it.
+///
+/// Only abandoned calls count against the bound: calls whose callers still
+/// wait for them are as many as the probes running, which their callers
+/// bound. While `max` abandoned calls are still blocked, a new call waits,
+/// within its own deadline, for one of them to end, so a hung file system
+/// or resolver cannot grow the number of threads without bound, and a
+/// probe whose own call never started fails by its deadline, not by a count.
 pub(crate) struct Blocking {
-    pending: AtomicUsize,
+    abandoned: Mutex<usize>,
+    /// Signalled each time an abandoned call ends.
+    ended: Condvar,
     max: usize,
 }
 
 /// Why a [`Blocking`] call gave no answer.
 #[derive(Debug)]
 pub(crate) enum Abandoned {
-    /// The deadline passed first.
+    /// The deadline passed first: the call is still running, or, while the
+    /// most abandoned calls there may be were still blocked, never started.
     TimedOut,
-    /// This many earlier calls are still running, the most there may be.
-    Busy(usize),
     /// The thread could not start, or failed: what happened to it.
     Failed(String),
+}
+
+/// One call's answer, and whether its caller has stopped waiting for it.
+struct Slot<T> {
+    answer: Option<T>,
+    abandoned: bool,
 }
 
 impl Blocking {
     pub(crate) const fn new(max: usize) -> Blocking {
         Blocking {
-            pending: AtomicUsize::new(0),
+            abandoned: Mutex::new(0),
+            ended: Condvar::new(),
             max,
         }
     }
@@ -230,59 +242,82 @@ impl Blocking {
         call: impl FnOnce() -> T + Send + 'static,
         deadline: Instant,
     ) -> Result<T, Abandoned> {
+        {
+            let mut abandoned = self
+                .abandoned
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            while *abandoned >= self.max {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(Abandoned::TimedOut);
+                }
+                abandoned = self
+                    .ended
+                    .wait_timeout(abandoned, left)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+        }
         // A slot and a condition variable, not a channel: the one answer
         // needs no more, and the binary carries one channel less per kind
-        // of answer.
-        let answer = Arc::new((Mutex::new(None), Condvar::new()));
-        let slot = Arc::clone(&answer);
-        self.spawn(Box::new(move || {
-            let result = call();
-            *slot.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
-            slot.1.notify_one();
-        }))?;
-        let ready = &answer.1;
-        let mut result = answer.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // of answer. Both sides lock the slot before the count.
+        let shared = Arc::new((
+            Mutex::new(Slot {
+                answer: None,
+                abandoned: false,
+            }),
+            Condvar::new(),
+        ));
+        let theirs = Arc::clone(&shared);
+        let spawned = thread::Builder::new().spawn(move || {
+            let answer = call();
+            let mut slot = theirs.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.abandoned {
+                drop(slot);
+                let mut abandoned = self
+                    .abandoned
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                *abandoned = abandoned.saturating_sub(1);
+                self.ended.notify_all();
+            } else {
+                slot.answer = Some(answer);
+                theirs.1.notify_one();
+            }
+        });
+        if let Err(e) = spawned {
+            return Err(Abandoned::Failed(format!("cannot start: {e}")));
+        }
+        let mut slot = shared.0.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            if let Some(result) = result.take() {
-                return Ok(result);
+            if let Some(answer) = slot.answer.take() {
+                return Ok(answer);
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                slot.abandoned = true;
+                *self
+                    .abandoned
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) += 1;
                 return Err(Abandoned::TimedOut);
             }
-            result = ready
-                .wait_timeout(result, left)
+            slot = shared
+                .1
+                .wait_timeout(slot, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
     }
 
-    /// Starts `work` on a thread of its own, when fewer than the most may
-    /// run; the same code for every kind of answer.
-    fn spawn(&'static self, work: Box<dyn FnOnce() + Send>) -> Result<(), Abandoned> {
-        let claimed = self
-            .pending
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < self.max).then_some(n + 1)
-            });
-        if claimed.is_err() {
-            return Err(Abandoned::Busy(self.max));
-        }
-        let spawned = thread::Builder::new().spawn(move || {
-            work();
-            self.pending.fetch_sub(1, Ordering::SeqCst);
-        });
-        if let Err(e) = spawned {
-            self.pending.fetch_sub(1, Ordering::SeqCst);
-            return Err(Abandoned::Failed(format!("cannot start: {e}")));
-        }
-        Ok(())
-    }
-
-    /// How many calls are running now.
+    /// How many abandoned calls are still running.
     #[cfg(test)]
-    fn pending(&self) -> usize {
-        self.pending.load(Ordering::SeqCst)
+    fn abandoned(&self) -> usize {
+        *self
+            .abandoned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -824,14 +859,23 @@ mod tests {
                 Err(Resolve::TimedOut)
             ));
         }
+        assert_eq!(LOOKUPS.abandoned(), MAX_PENDING_LOOKUPS);
+        // Past the bound, a lookup waits for room within its own deadline
+        // and starts no thread: it times out, as the hung ones did.
         let answer = || Ok(vec!["127.0.0.1:80".parse().unwrap()]);
-        match lookup_within(answer, soon()) {
-            Err(Resolve::Failed(why)) => assert!(why.contains("still waiting"), "{why}"),
-            other => panic!("a lookup past the bound started: {other:?}"),
-        }
+        assert!(matches!(
+            lookup_within(answer, soon()),
+            Err(Resolve::TimedOut)
+        ));
+        assert_eq!(LOOKUPS.abandoned(), MAX_PENDING_LOOKUPS);
+        // Once one ends, a waiting lookup runs within its deadline.
+        let waiting = thread::spawn(move || lookup_within(answer, far()));
+        thread::sleep(Duration::from_millis(50));
+        drop(release.pop());
+        assert_eq!(waiting.join().unwrap().unwrap().len(), 1);
         drop(release);
         let started = Instant::now();
-        while LOOKUPS.pending() > 0 {
+        while LOOKUPS.abandoned() > 0 {
             assert!(
                 started.elapsed() < Duration::from_secs(5),
                 "lookups never ended"
@@ -839,6 +883,30 @@ mod tests {
             thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(lookup_within(answer, far()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn calls_still_waited_for_do_not_count_against_the_bound() {
+        // More calls at once than the bound, each answered in time: none
+        // is turned away, whatever the count of running calls.
+        static SLOW: Blocking = Blocking::new(1);
+        let calls: Vec<_> = (0..16)
+            .map(|i| {
+                thread::spawn(move || {
+                    SLOW.run(
+                        move || {
+                            thread::sleep(Duration::from_millis(50));
+                            i
+                        },
+                        far(),
+                    )
+                })
+            })
+            .collect();
+        for (i, call) in calls.into_iter().enumerate() {
+            assert_eq!(call.join().unwrap().unwrap(), i);
+        }
+        assert_eq!(SLOW.abandoned(), 0);
     }
 
     #[test]

@@ -520,11 +520,11 @@ fn mysql_misbehaving_servers_are_unhealthy_by_the_deadline() {
         ),
         (
             silent_after_accept,
-            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, 0 bytes received)",
         ),
         (
             mysql_drips,
-            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, N bytes received)",
         ),
         (
             mysql_garbage,
@@ -536,7 +536,7 @@ fn mysql_misbehaving_servers_are_unhealthy_by_the_deadline() {
         ),
         (
             mysql_first_bytes_then_close,
-            "connection closed while reading the reply from {addr} (20 bytes received)",
+            "connection closed while reading the greeting from {addr} (20 bytes received)",
         ),
         (
             mysql_endless,

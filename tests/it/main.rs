@@ -23,6 +23,7 @@ mod network;
 mod panic;
 mod podman;
 mod real_databases;
+mod secrets;
 mod several;
 mod static_binary;
 mod support;
@@ -31,5 +32,6 @@ mod tcp;
 mod tls;
 #[cfg(feature = "tls")]
 mod tls_openssl;
+mod tools;
 mod unix_socket;
 mod wait;

@@ -11,31 +11,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-/// A directory holding healthprobe linked as `curl` and `wget`.
-struct Named {
-    dir: TempDir,
-}
-
-impl Named {
-    fn new(binary: PathBuf) -> Named {
-        let dir = TempDir::new();
-        for name in ["curl", "wget"] {
-            std::os::unix::fs::symlink(&binary, dir.path().join(name)).unwrap();
-        }
-        Named { dir }
-    }
-
-    fn debug() -> Named {
-        Named::new(assert_cmd::cargo::cargo_bin("healthprobe"))
-    }
-
-    fn run(&self, line: &str) -> Ran {
-        let words: Vec<&str> = line.split(' ').collect();
-        let tool = self.dir.path().join(words[0]).display().to_string();
-        probe_with(&[tool], &words[1..]).run()
-    }
-}
-
 const BODY: &str = "{\"status\":\"UP\"}";
 
 fn healthy_server(mut stream: TcpStream) {
@@ -254,5 +229,159 @@ fn the_loopback_only_build_answers_as_curl_too() {
         "",
         Some("healthprobe: \"192.0.2.1\" is not a loopback address"),
     );
+    ran.ended_within(Duration::from_millis(500));
+}
+
+#[test]
+fn tls_options_are_ignored_for_http_and_a_url_without_a_scheme_is_http() {
+    let named = Named::debug();
+    let up = serve(16, healthy_server);
+    let port = up.port();
+    let healthy = format!("healthy: GET http://localhost:{port}/health: 200 OK from ");
+    for line in [
+        format!("curl -kfsS http://localhost:{port}/health"),
+        format!("curl --cacert /nonexistent/ca.pem -fsS http://localhost:{port}/health"),
+        format!("curl -f localhost:{port}/health"),
+        format!("curl -fsS --url localhost:{port}/health"),
+    ] {
+        let ran = named.run(&line);
+        assert_eq!(ran.code, Some(0), "{line}\n{ran}");
+    }
+    check(
+        &named.run(&format!(
+            "wget --no-check-certificate -q --spider http://localhost:{port}/health"
+        )),
+        0,
+        "",
+        None,
+    );
+    check(
+        &named.run(&format!(
+            "wget --ca-certificate=/nonexistent.pem --spider localhost:{port}/health"
+        )),
+        0,
+        "",
+        Some(&healthy),
+    );
+    check(
+        &named.run(&format!("wget -q --spider 127.0.0.1:{port}/health")),
+        0,
+        "",
+        None,
+    );
+}
+
+#[test]
+fn the_common_flags_of_both_tools_are_taken() {
+    let named = Named::debug();
+    let up = url(serve(32, healthy_server));
+    for line in [
+        format!("curl --fail-with-body -sS {up}"),
+        format!("curl -fsS --retry-connrefused --retry 1 {up}"),
+        format!("curl -fsS --retry-max-time 5 --retry 1 {up}"),
+        format!("curl -f --no-progress-meter {up}"),
+        format!("curl -fsSL --max-redirs 3 {up}"),
+        format!("curl -4 -fsS {up}"),
+        format!("curl --compressed -fsS {up}"),
+        format!("curl -v -f {up}"),
+        format!("curl -fsS --retry-all-errors --retry 1 {up}"),
+        format!("wget -q -U probe --spider {up}"),
+        format!("wget -q --user-agent=probe -4 --spider {up}"),
+        format!("wget -q --tries=2 --waitretry=1 --retry-connrefused --spider {up}"),
+        format!("wget -q --retry-on-http-error=503 --retry-on-host-error --spider {up}"),
+    ] {
+        let ran = named.run(&line);
+        assert_eq!(ran.code, Some(0), "{line}\n{ran}");
+    }
+    // --fail-with-body prints the body of a failed status, and fails.
+    let down = url(serve(1, sick_server));
+    let ran = named.run(&format!("curl --fail-with-body -sS {down}"));
+    check(&ran, 22, "down", Some("unhealthy: "));
+}
+
+#[test]
+fn help_and_version_answer_as_the_tool_and_say_this_is_healthprobe() {
+    let named = Named::debug();
+    for line in ["curl --help", "curl -h", "wget --help", "wget -h"] {
+        let ran = named.run(line);
+        assert!(
+            ran.code == Some(0)
+                && ran.stdout.starts_with("Usage: ")
+                && ran.stdout.contains("This is healthprobe ")
+                && ran.stderr.is_empty(),
+            "{line}\n{ran}"
+        );
+    }
+    for (line, tool) in [
+        ("curl --version", "curl"),
+        ("curl -V", "curl"),
+        ("wget --version", "wget"),
+        ("wget -V", "wget"),
+    ] {
+        let ran = named.run(line);
+        assert!(
+            ran.code == Some(0)
+                && ran.stdout.starts_with(&format!("{tool} (healthprobe "))
+                && ran
+                    .stdout
+                    .contains(&format!("this is healthprobe answering to the name {tool}")),
+            "{line}\n{ran}"
+        );
+    }
+}
+
+#[test]
+fn messages_name_the_tools_own_flags() {
+    let named = Named::debug();
+    let silent = url(serve(2, silent_server));
+    let ran = named.run(&format!("curl -fsS -m 0.3 {silent}"));
+    assert!(
+        ran.stderr.contains("(--max-time 300ms, 0 bytes received)"),
+        "{ran}"
+    );
+    let ran = named.run(&format!("wget -q -T 0.3 --spider {silent}"));
+    assert!(
+        ran.stderr.contains("(--timeout 300ms, 0 bytes received)"),
+        "{ran}"
+    );
+    let ran = named
+        .probe(
+            "curl",
+            &["-fsS", "-H", "X-Bad\u{1}: x", "http://localhost/"],
+        )
+        .run();
+    check(&ran, 64, "", Some("healthprobe: invalid --header"));
+}
+
+#[test]
+fn a_retry_is_bounded_as_the_tool_bounds_it() {
+    let named = Named::debug();
+    // A refused connection is not transient to curl without
+    // --retry-connrefused: one attempt, at once.
+    let closed = closed_port();
+    let ran = named.run(&format!("curl -fsS --retry 1 http://{closed}/"));
+    check(&ran, 7, "", Some("unhealthy: "));
+    ran.ended_within(Duration::from_millis(500));
+    // With it, the retries wait 1 s, then 2 s.
+    let ran = named.run(&format!(
+        "curl -fS --retry 2 --retry-connrefused http://{closed}/"
+    ));
+    assert_eq!(ran.code, Some(7), "{ran}");
+    assert!(
+        ran.elapsed >= Duration::from_secs(3) && ran.elapsed < Duration::from_millis(3500),
+        "{ran}"
+    );
+    assert_eq!(ran.stderr.lines().count(), 3, "{ran}");
+    assert!(
+        ran.stderr
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("(curl --retry: will retry in 1.00s, 2 retries left)"),
+        "{ran}"
+    );
+    // wget: a refused connection is not tried again.
+    let ran = named.run(&format!("wget -q -T 1 -t 3 http://{closed}/"));
+    check(&ran, 1, "", Some("unhealthy: "));
     ran.ended_within(Duration::from_millis(500));
 }

@@ -413,3 +413,39 @@ pub fn closed_port() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap()
 }
+
+/// A directory holding healthprobe linked as `curl` and `wget`; `run`
+/// takes a command line with words split at spaces, the first the name.
+pub struct Named {
+    dir: TempDir,
+}
+
+impl Named {
+    pub fn new(binary: std::path::PathBuf) -> Named {
+        let dir = TempDir::new();
+        for name in ["curl", "wget"] {
+            std::os::unix::fs::symlink(&binary, dir.path().join(name)).unwrap();
+        }
+        Named { dir }
+    }
+
+    pub fn debug() -> Named {
+        Named::new(assert_cmd::cargo::cargo_bin("healthprobe"))
+    }
+
+    pub fn run(&self, line: &str) -> Ran {
+        let words: Vec<&str> = line.split(' ').collect();
+        self.probe(words[0], &words[1..]).run()
+    }
+
+    /// Where the link named `name` is.
+    pub fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The tool named `name` with these arguments, to run.
+    pub fn probe(&self, name: &str, args: &[&str]) -> Probe {
+        let tool = self.dir.path().join(name).display().to_string();
+        probe_with(&[tool], args)
+    }
+}
