@@ -27,7 +27,7 @@ pub mod config {
 /// URLs as healthprobe reads them.
 pub mod url {
     pub use crate::spec::Scheme;
-    pub use crate::url::{Host, PathRule, Rules, Url};
+    pub use crate::url::{Address, Host, HostRule, PathRule, Rules, Url};
 
     /// The rules of the schemes healthprobe probes.
     pub fn rules(name: &str) -> Result<Rules, String> {
@@ -67,7 +67,57 @@ pub fn report(
         elapsed,
         waited,
         names,
+        kept: None,
     }
+}
+
+/// Every line a run of `plan` could print about its targets, short of
+/// probing them: a failure, a timeout, the progress line of a wait, and the
+/// line when a wait ends.
+pub fn lines(plan: &crate::cli::Plan) -> Vec<String> {
+    use std::time::Duration;
+
+    use crate::report::{Limit, Outcome, Peer, Stage, Waited};
+    let mut lines = Vec::new();
+    for target in &plan.targets {
+        let peer = Peer::Tcp(([127, 0, 0, 1], 1).into());
+        for outcome in [
+            Outcome::ConnectFailed {
+                attempts: vec![(peer.clone(), "connection refused".to_owned())],
+            },
+            Outcome::TimedOut {
+                stage: Stage::Reply,
+                limit: Limit::Deadline(target.timeout),
+                peer: Some(peer),
+                received: 0,
+            },
+            Outcome::ResolveFailed {
+                host: target.url.host.to_string(),
+                error: "no address found".to_owned(),
+            },
+        ] {
+            let report = crate::Report {
+                probed: crate::kinds::described(target),
+                outcome,
+                elapsed: Duration::from_millis(1),
+                waited: None,
+                names: target.names.clone(),
+                kept: None,
+            };
+            lines.push(report.line());
+            lines.push(report.progress_line());
+            let waited = crate::Report {
+                waited: Some(Waited {
+                    attempts: 2,
+                    over: Duration::from_secs(1),
+                }),
+                ..report
+            };
+            lines.push(waited.line());
+        }
+        lines.push(target.url.to_string());
+    }
+    lines
 }
 
 /// Runs a grpc:// probe's call against `server`, the bytes a server sends
@@ -101,6 +151,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
         elapsed: Duration::ZERO,
         waited: None,
         names: target.names.clone(),
+        kept: None,
     }
 }
 
@@ -153,6 +204,7 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         elapsed: Duration::ZERO,
         waited: None,
         names: target.names.clone(),
+        kept: None,
     }
 }
 

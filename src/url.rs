@@ -244,14 +244,16 @@ impl Url {
                 None => Err(relative()),
             };
         };
-        let (host, path) = after.split_at(after.find('/').unwrap_or(after.len()));
-        if host.starts_with('.') || host == "~" {
-            return Err(relative());
-        }
-        if host.contains('@') {
+        // An "@" anywhere may follow a user and password: nothing before
+        // it is shown.
+        if after.contains('@') {
             return Err(format!(
                 "{text:?} is not a {scheme}:// URL: it carries no user or password; write {form}"
             ));
+        }
+        let (host, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+        if host.starts_with('.') || host == "~" {
+            return Err(relative());
         }
         if !host.is_empty() {
             // file://tmp/heartbeat is /tmp/heartbeat with a slash missing;

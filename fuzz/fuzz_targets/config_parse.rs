@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
     };
     match config::parse_invocation(program, args, lookup) {
         Ok(Command::Probe(plan)) => check_plan(&plan),
-        Ok(Command::Help | Command::Version | Command::Install(_)) => {}
+        Ok(Command::Help | Command::Version | Command::Text(_) | Command::Install(_)) => {}
         // Formatting the error as main.rs does must not panic either.
         Err(error) => drop(format!("{error:#}")),
     }
@@ -167,7 +167,7 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
             assert!(!check.user.is_empty() && !check.user.contains('\0'));
             assert!(!check.database.is_empty() && !check.database.contains('\0'));
         }
-        (Kind::Redis(check), Scheme::Redis | Scheme::Rediss) => {
+        (Kind::Redis(check), Scheme::Redis | Scheme::Rediss | Scheme::RedisSocket) => {
             // A user only with its password: AUTH needs one.
             assert!(check.user.is_none() || check.password.is_some());
         }
@@ -190,9 +190,14 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         (kind, scheme) => panic!("{scheme:?} target with {kind:?}"),
     }
 
-    // Options that apply to no target given are refused, not ignored.
+    // Options that apply to no target given are refused, not ignored; a
+    // socket comes from --unix-socket where the kind takes it, or from a
+    // socket URL.
     if !any_http && !any_grpc {
-        assert!(target.headers.is_empty() && target.unix_socket.is_none());
+        assert!(target.headers.is_empty());
+    }
+    if target.unix_socket.is_some() {
+        assert!(target.url.socket.is_some() || target.scheme.rules().userinfo || any_http || any_grpc);
     }
     if let Some(tls) = &target.tls {
         if let Some(name) = &tls.server_name {

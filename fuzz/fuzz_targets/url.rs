@@ -12,7 +12,7 @@
 
 use std::net::IpAddr;
 
-use healthprobe::fuzz::url::{Host, PathRule, Scheme, Url, rules};
+use healthprobe::fuzz::url::{Host, HostRule, PathRule, Scheme, Url, rules};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -83,11 +83,26 @@ fn check(url: &Url) {
         None => assert_eq!(shown, request),
     }
 
-    // A file:// URL names a path on this machine, and no host at all.
-    if scheme.rules().path == PathRule::File {
-        assert!(request.starts_with("file:///"), "{request:?}");
+    // A file:// URL names a path on this machine, and no host at all; a
+    // socket URL, a socket.
+    match scheme.rules().path {
+        PathRule::File => {
+            assert!(request.starts_with("file:///"), "{request:?}");
+            return;
+        }
+        PathRule::Socket => {
+            assert!(url.socket.is_some() && url.addresses.is_empty(), "{request:?}");
+            return;
+        }
+        _ => {}
+    }
+    // libpq's URLs may name several hosts, sockets, or none; each is
+    // checked as it is parsed, and the http crate reads none of them.
+    if scheme.rules().hosts == HostRule::Libpq {
+        assert!(!url.addresses.is_empty(), "{request:?}");
         return;
     }
+    assert_eq!(url.addresses.len(), 1, "{request:?}");
 
     // The http crate parses the request URL for ureq: it must find the same
     // host and port, or same_origin would vouch for a host that is not the

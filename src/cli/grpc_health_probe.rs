@@ -13,8 +13,8 @@ use std::net::Ipv6Addr;
 
 use anyhow::{Result, anyhow, bail};
 
-use super::{literal, push};
 use crate::duration;
+use crate::url::shown;
 
 /// Added to errors about flags, because a user who typed grpc-health-probe's
 /// flags may not know that healthprobe is the program answering.
@@ -412,7 +412,10 @@ fn rpc_header(text: &str) -> Result<String> {
 /// IPv6 host in brackets, and an empty host meaning this machine.
 fn target(addr: &str, tls: bool) -> Result<String> {
     let scheme = if tls { "grpcs" } else { "grpc" };
-    let invalid = |why: String| anyhow!("invalid -addr {addr:?}: {why}");
+    // An address is shown from its last "@" on: what comes before may be a
+    // password, should a URL with one be given here by mistake.
+    let shown_addr = shown(addr);
+    let invalid = |why: String| anyhow!("invalid -addr {shown_addr:?}: {why}");
     let needs_port = || invalid("expected HOST:PORT, as in -addr=localhost:50051".to_owned());
     // gRPC's resolvers (unix:///path, dns:///host:port) all need a "/".
     if addr.contains('/') {
@@ -445,6 +448,7 @@ fn target(addr: &str, tls: bool) -> Result<String> {
             }
             let is_host_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_');
             if !host.bytes().all(is_host_byte) {
+                let host = shown(host);
                 return Err(invalid(format!("{host:?} is not a host name or address")));
             }
             // Go's net.Dial reads an empty host as the local system.
@@ -608,8 +612,33 @@ fn unexpected(arg: &OsString, bare_bool: Option<&str>) -> anyhow::Error {
         Some(flag) if looks_boolean => anyhow!(
             "unexpected argument {text:?}: a boolean flag takes its value after \"=\", as in -{flag}={text}"
         ),
-        _ => anyhow!("unexpected argument {:?} {MODE}", crate::url::shown(&text)),
+        _ => anyhow!("unexpected argument {:?} {MODE}", shown(&text)),
     }
+}
+
+/// Appends `option value` to the healthprobe command line that
+/// grpc-health-probe's is translated into. healthprobe's parser looks for
+/// its options, and for the `--` before a command, anywhere among the
+/// arguments, so a value that starts with `-` could be taken for one
+/// (`-service=-k` for `--insecure`). Such a value is joined to its option's
+/// long name as `--option=value`, which that parser reads as one argument.
+fn push(out: &mut Vec<OsString>, option: &str, value: &str) {
+    if value.starts_with('-') {
+        let long = if option == "-H" { "--header" } else { option };
+        out.push(OsString::from(format!("{long}={value}")));
+    } else {
+        out.push(OsString::from(option));
+        out.push(OsString::from(value));
+    }
+}
+
+/// A value healthprobe must take literally. healthprobe expands `${VAR}` in
+/// targets, header values, `--grpc-service`, file options and
+/// `--server-name`, and rejects any other `$`; grpc-health-probe takes every
+/// value as it stands (a Kubernetes `$(VAR)` the kubelet left alone reaches
+/// it unchanged), so each `$` is doubled, which healthprobe reads as one `$`.
+fn literal(value: &str) -> String {
+    value.replace('$', "$$")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! working in an image whose only client is healthprobe, copied or linked
 //! under that name.
 //!
-//! Each tool's flags fill one typed [`Line`], which builds the target
+//! Each tool's flags fill one typed `Line`, which builds the target
 //! through the library's [`Probe`] directly, as healthprobe's own command
 //! line does: no argv in between. What the tool would print, how it would
 //! retry and the exit code it would give are decided here ([`run`]).

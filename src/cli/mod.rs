@@ -207,10 +207,15 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     let env = Env(env);
     let mut sources: Vec<(Setting, String)> = Vec::new();
     let mut expanded_targets = Vec::with_capacity(targets.len());
+    // A list split at whitespace may have split a password that holds a
+    // space, so that no piece's error can tell its parts from a password's:
+    // when the list holds an "@" and more than one piece, none is shown.
+    let mut split_secret = false;
     if targets.is_empty() {
         if let Some((_, list)) = env.expanded("URL", None, Some(TARGETS_VAR))? {
             sources.push((Setting::Target, TARGETS_VAR.to_owned()));
             expanded_targets.extend(list.split_whitespace().map(str::to_owned));
+            split_secret = list.contains('@') && expanded_targets.len() > 1;
         }
     }
     for target in targets {
@@ -237,7 +242,13 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     };
     let mut probes = Vec::with_capacity(targets.len());
     for target in &targets {
-        probes.push(Probe::new(target).map_err(|e| usage(e, &names(sources.clone())))?);
+        let probe = Probe::new(target).map_err(|e| match split_secret {
+            true => anyhow!(
+                "invalid {TARGETS_VAR}: one of its targets is not a URL healthprobe can probe; as the list holds an \"@\", none of it is shown (a password with a space in it splits the list: percent-encode the space as %20)"
+            ),
+            false => usage(e, &names(sources.clone())),
+        })?;
+        probes.push(probe);
     }
     let schemes: Vec<Scheme> = probes.iter().map(Probe::scheme).collect();
     // Whether any target takes the setting.
@@ -640,32 +651,6 @@ fn free_arguments(rest: Vec<OsString>) -> Result<Vec<String>> {
         targets.push(arg);
     }
     Ok(targets)
-}
-
-/// Appends `option value`, for the modes that translate another tool's
-/// command line. healthprobe's parser looks for its options, and for the
-/// `--` before a command, anywhere among the arguments, so a value that
-/// starts with `-` could be taken for one (`-service=-k` for `--insecure`).
-/// Such a value is joined to its option's long name as `--option=value`,
-/// which that parser reads as one argument.
-fn push(out: &mut Vec<OsString>, option: &str, value: &str) {
-    if value.starts_with('-') {
-        let long = if option == "-H" { "--header" } else { option };
-        out.push(OsString::from(format!("{long}={value}")));
-    } else {
-        out.push(OsString::from(option));
-        out.push(OsString::from(value));
-    }
-}
-
-/// A value healthprobe must take literally. healthprobe expands `${VAR}` in
-/// targets, header values, `--grpc-service`, file options and
-/// `--server-name`, and rejects any other `$`; the tools whose command lines
-/// are translated take every value as it stands (a Kubernetes `$(VAR)` the
-/// kubelet left alone reaches them unchanged), so each `$` is doubled, which
-/// healthprobe reads as one `$`.
-fn literal(value: &str) -> String {
-    value.replace('$', "$$")
 }
 
 #[cfg(feature = "grpc")]

@@ -65,17 +65,7 @@ pub(crate) fn run(target: &Target) -> Report {
 /// waiting, the end of the wait may come before the timeout runs out).
 pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Report {
     let started = Instant::now();
-    let prober: &dyn Prober = match &target.kind {
-        Kind::Http(check) => check,
-        Kind::Tcp => &tcp::Tcp,
-        #[cfg(feature = "grpc")]
-        Kind::Grpc(check) => check,
-        Kind::Postgres(check) => check,
-        Kind::Redis(check) => check,
-        Kind::Mysql(check) => check,
-        Kind::Amqp => &amqp::Amqp,
-        Kind::File(check) => check,
-    };
+    let prober = prober(target);
     let (outcome, kept) = prober.probe_keeping(target, deadline, limit);
     Report {
         probed: prober.described(target),
@@ -85,6 +75,27 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         names: target.names.clone(),
         kept,
     }
+}
+
+/// The one dispatch from a target's kind to its prober.
+fn prober(target: &Target) -> &dyn Prober {
+    match &target.kind {
+        Kind::Http(check) => check,
+        Kind::Tcp => &tcp::Tcp,
+        #[cfg(feature = "grpc")]
+        Kind::Grpc(check) => check,
+        Kind::Postgres(check) => check,
+        Kind::Redis(check) => check,
+        Kind::Mysql(check) => check,
+        Kind::Amqp => &amqp::Amqp,
+        Kind::File(check) => check,
+    }
+}
+
+/// What a report's line says was probed, for the fuzz targets.
+#[cfg(fuzzing)]
+pub(crate) fn described(target: &Target) -> String {
+    prober(target).described(target)
 }
 
 /// What the line says after a TLS target: ` (certificate not verified)`

@@ -657,3 +657,140 @@ fn amqp_misbehaving_servers_are_unhealthy_by_the_deadline() {
     ];
     check_cases(amqp, "AMQP amqp://", "", cases);
 }
+
+// The spellings applications carry, and libpq's several hosts.
+
+/// MariaDB's greeting, then a refusal of the probe's login, as a server
+/// that needs a password answers.
+pub fn mysql_refuses_the_login(mut stream: TcpStream) {
+    let _ = stream.write_all(&mariadb_greeting());
+    read_request(&mut stream);
+    let mut refusal = vec![0, 0, 0, 2, 0xff, 0x15, 0x04];
+    refusal.extend_from_slice(b"#28000Access denied for user 'healthprobe'@'localhost'");
+    refusal[0] = (refusal.len() - 4) as u8;
+    let _ = stream.write_all(&refusal);
+}
+
+#[test]
+fn the_schemes_applications_carry_in_their_urls_are_the_kinds_they_name() {
+    for (behaviour, written, shown, verdict) in [
+        (
+            pg_asks_for_md5 as fn(TcpStream),
+            "postgresql+psycopg2",
+            "PostgreSQL postgresql",
+            "accepting connections (it asks for an MD5 password)",
+        ),
+        (
+            pg_asks_for_md5,
+            "postgresql+asyncpg",
+            "PostgreSQL postgresql",
+            "accepting connections (it asks for an MD5 password)",
+        ),
+        (
+            mysql_refuses_the_login,
+            "mysql+pymysql",
+            "MySQL mysql",
+            "up, version \"5.5.5-10.11.6-MariaDB-0+deb12u1\",",
+        ),
+        (
+            mysql_refuses_the_login,
+            "mysql2",
+            "MySQL mysql",
+            "up, version \"5.5.5-10.11.6-MariaDB-0+deb12u1\",",
+        ),
+        (
+            mysql_refuses_the_login,
+            "mariadb+mariadbconnector",
+            "MySQL mariadb",
+            "up, version \"5.5.5-10.11.6-MariaDB-0+deb12u1\",",
+        ),
+        (redis_pong, "redis+sentinel", "Redis PING redis", "PONG"),
+        (
+            amqp_start,
+            "pyamqp",
+            "AMQP amqp",
+            "Connection.Start (AMQP 0-9)",
+        ),
+        (
+            amqp_start,
+            "amqp+kombu",
+            "AMQP amqp",
+            "Connection.Start (AMQP 0-9)",
+        ),
+    ] {
+        let addr = serve(1, behaviour);
+        let user = if shown.starts_with("PostgreSQL") {
+            " as postgres"
+        } else {
+            ""
+        };
+        check(
+            &format!("{written}://{addr}/0"),
+            0,
+            &format!("healthy: {shown}://{addr}/0{user}: {verdict} from {addr} in <elapsed>"),
+        );
+    }
+}
+
+#[test]
+fn redis_py_socket_urls_reach_the_socket_they_name() {
+    let dir = TempDir::new();
+    for (written, query) in [("unix", "?db=2"), ("redis+unix", ""), ("redis+socket", "")] {
+        let path = dir.path().join(format!("{written}.sock"));
+        let listener = bind_unix(path.to_str().unwrap());
+        thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 256];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"+PONG\r\n");
+            }
+        });
+        let path = path.display();
+        let url = format!("{written}://{path}{query}");
+        let shown = format!(
+            "unix://{path}{}",
+            if query.is_empty() { "" } else { "?..." }
+        );
+        probe(&[&url]).expect(
+            0,
+            &format!("healthy: Redis PING {shown}: PONG from {path} in <elapsed>"),
+        );
+    }
+    probe(&["unix:///run/redis.sock?db=x"]).expect(
+        64,
+        "healthprobe: invalid URL: \"x\" is not a Redis database number: unix:///PATH?db=N",
+    );
+    probe(&["unix://cache/redis.sock"]).expect(
+        64,
+        "healthprobe: invalid URL: a unix:// URL names a socket, not a host: write unix:///PATH/TO/SOCKET",
+    );
+}
+
+#[test]
+fn several_postgres_hosts_are_ready_when_any_is_and_the_line_names_each() {
+    let (down, up) = (closed_port(), serve(1, pg_asks_for_md5));
+    check(
+        &format!("postgres://{down},{up}/app"),
+        0,
+        &format!(
+            "healthy: PostgreSQL postgres://{down},{up}/app as postgres: accepting connections (it asks for an MD5 password) from {up} in <elapsed>"
+        ),
+    );
+    let (first, second) = (closed_port(), serve(1, pg_starting_up));
+    check(
+        &format!("postgres://{first},{second}/app"),
+        1,
+        &format!(
+            "unhealthy: PostgreSQL postgres://{first},{second}/app as postgres: no host is ready: {first}: connection refused at {first}; {second}: rejecting connections (57P03 \"the database system is starting up\"), from {second} in <elapsed>"
+        ),
+    );
+    // A host that never answers leaves the next its share of the time.
+    let (silent, up) = (serve(1, silent_after_accept), serve(1, pg_asks_for_md5));
+    let ran = probe(&["--timeout", "1s", &format!("postgres://{silent},{up}/app")]).run();
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(ran.elapsed < Duration::from_millis(700), "{ran}");
+    probe(&["postgres://h1,h2,h3/app?port=1,2"]).expect(
+        64,
+        "healthprobe: invalid URL: the URL gives 2 ports for 3 hosts: give one port for all, or one for each",
+    );
+}

@@ -704,3 +704,55 @@ fn a_healthcheck_that_calls_curl_runs_healthprobe_named_curl_in_both_builds() {
         );
     }
 }
+
+/// An image whose ENTRYPOINT waits for a dependency that never comes, then
+/// would run the service: healthprobe is its PID 1 while it waits.
+fn waiting_entrypoint_dockerfile() -> &'static str {
+    r#"FROM scratch
+USER 65532:65532
+ENTRYPOINT ["/usr/local/bin/healthprobe", "--wait", "60s", "tcp://127.0.0.1:1", "--", "/usr/local/bin/healthprobe", "--version"]
+COPY add/ /
+"#
+}
+
+#[test]
+#[ignore = "needs root and Docker Engine (.ci/test starts dockerd)"]
+fn docker_stop_ends_a_waiting_entrypoint_at_once() {
+    let docker = Docker::from_env();
+    let healthprobe = file_from_env("HEALTHPROBE_STATIC_BIN", "the static musl build");
+    let context = TempDir::new();
+    fs::create_dir_all(context.path().join("add/usr/local/bin")).unwrap();
+    fs::copy(
+        &healthprobe,
+        context.path().join("add/usr/local/bin/healthprobe"),
+    )
+    .unwrap();
+    context.write("Dockerfile", waiting_entrypoint_dockerfile());
+    let image = docker.build("waiting-entrypoint", context.path());
+    drop(context);
+    let app = image.run(&["--network", "none"]);
+    // Waiting: its first attempt has failed.
+    let started = Instant::now();
+    while !app.logs().contains("waiting: TCP 127.0.0.1:1") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{}",
+            app.logs()
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    let stopping = Instant::now();
+    docker.ok(&["stop", "--time", "10", &app.name]);
+    let stopped = stopping.elapsed();
+    let code = docker.ok(&["inspect", "--format", "{{.State.ExitCode}}", &app.name]);
+    let logs = app.logs();
+    assert!(
+        stopped < Duration::from_secs(3)
+            && code.trim() == "143"
+            && logs.contains(
+                "healthprobe: stopped by SIGTERM while waiting for tcp://127.0.0.1:1; \"/usr/local/bin/healthprobe\" was not started"
+            ),
+        "docker stop took {stopped:?}, exit {code}\n{logs}"
+    );
+    eprintln!("docker stop: {stopped:.1?}");
+}

@@ -569,3 +569,74 @@ fn a_hung_file_system_does_not_outlive_the_deadline() {
     );
     assert!(started.elapsed() < Duration::from_millis(300) + DEADLINE_SLACK);
 }
+
+#[test]
+fn sixteen_files_at_once_are_healthy_run_after_run() {
+    // Each target's stat runs on a thread of its own; only the ones their
+    // probes gave up on count against the bound, so sixteen at once are
+    // never turned away.
+    let dir = TempDir::new();
+    let urls: Vec<String> = (0..16)
+        .map(|i| {
+            format!(
+                "file://{}",
+                heartbeat(&dir, &format!("hb{i}"), 0.0).0.display()
+            )
+        })
+        .collect();
+    let mut args = vec!["--quiet", "--max-age", "1h"];
+    args.extend(urls.iter().map(String::as_str));
+    for run in 0..20 {
+        let ran = probe(&args).run();
+        assert!(
+            ran.code == Some(0) && ran.stdout.is_empty() && ran.stderr.is_empty(),
+            "run {run}\n{ran}"
+        );
+    }
+}
+
+#[test]
+fn the_library_probing_files_from_sixteen_threads_stays_correct() {
+    let dir = TempDir::new();
+    let (path, _) = heartbeat(&dir, "hb", 0.0);
+    let url = format!("file://{}", path.display());
+    let missing = format!("file://{}/missing", dir.path().display());
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let (url, missing) = (url.clone(), missing.clone());
+            thread::spawn(move || {
+                let mut wrong = Vec::new();
+                for _ in 0..200 {
+                    let healthy = Probe::new(&url)
+                        .unwrap()
+                        .max_age(Duration::from_secs(3600))
+                        .unwrap()
+                        .run();
+                    if !healthy.is_healthy() {
+                        wrong.push(healthy.line());
+                    }
+                    let gone = Probe::new(&missing).unwrap().run();
+                    if !matches!(
+                        gone.outcome(),
+                        Outcome::File {
+                            problem: FileProblem::Missing { .. }
+                        }
+                    ) {
+                        wrong.push(gone.line());
+                    }
+                }
+                wrong
+            })
+        })
+        .collect();
+    let wrong: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of 6400 wrong, as in {:?}",
+        wrong.len(),
+        wrong.first()
+    );
+}

@@ -342,3 +342,29 @@ fn a_waiting_probe_gives_up_when_the_wait_ends() {
         )
     );
 }
+
+#[test]
+fn the_library_sets_no_log_level_for_the_application_that_embeds_it() {
+    // Cargo unifies features: a max_level feature of `log` set here would
+    // silence the embedding application's own log::error! too.
+    let tree = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "--edges",
+            "normal,features",
+            "--invert",
+            "log",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    let text = String::from_utf8_lossy(&tree.stdout);
+    assert!(
+        tree.status.success() && text.starts_with("log v"),
+        "{text}{}",
+        String::from_utf8_lossy(&tree.stderr)
+    );
+    assert!(!text.contains("max_level"), "{text}");
+}

@@ -25,6 +25,7 @@ mod podman;
 mod real_databases;
 mod secrets;
 mod several;
+mod silence;
 mod static_binary;
 mod support;
 mod tcp;

@@ -315,6 +315,92 @@ fn postgres_is_ready_under_every_login_method_and_logs_nothing() {
     );
 }
 
+/// A directory's path percent-encoded as libpq reads a host: every "/"
+/// as %2F.
+fn percent_encoded(path: &Path) -> String {
+    path.to_str().unwrap().replace('/', "%2F")
+}
+
+#[test]
+#[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
+fn postgres_on_its_unix_socket_and_several_hosts_in_libpqs_own_forms() {
+    gate();
+    let pg = Postgres::new("trust");
+    pg.start();
+    let (dir, port) = (pg.home(), pg.port);
+    let socket = dir.join(format!(".s.PGSQL.{port}"));
+    let dir_text = dir.to_str().unwrap();
+    let closed = closed_port().port();
+    let ready = "accepting connections (trusted)";
+    let via_socket = format!("{ready} from {}", socket.display());
+    for (args, url, wanted) in [
+        // The socket directory in the query, as the Cloud SQL form has it.
+        (
+            vec![],
+            format!("postgresql:///postgres?host={dir_text}&port={port}"),
+            via_socket.clone(),
+        ),
+        // A percent-encoded directory as the host.
+        (
+            vec![],
+            format!("postgresql://{}:{port}/postgres", percent_encoded(&dir)),
+            via_socket.clone(),
+        ),
+        // host= replaces the URL's host: the socket the application uses.
+        (
+            vec![],
+            format!("postgres://localhost:{port}/app?host={dir_text}"),
+            via_socket.clone(),
+        ),
+        // --unix-socket DIR, as libpq's host takes a directory.
+        (
+            vec!["--unix-socket", dir_text],
+            format!("postgres://localhost:{port}"),
+            via_socket.clone(),
+        ),
+        // Several hosts: ready when any is, in order.
+        (
+            vec![],
+            format!("postgres://127.0.0.1:{closed},127.0.0.1:{port}/postgres"),
+            format!("{ready} from 127.0.0.1:{port}"),
+        ),
+        (
+            vec![],
+            format!("postgresql:///postgres?host=/nonexistent,{dir_text}&port={port}"),
+            via_socket.clone(),
+        ),
+    ] {
+        let mut all = args.clone();
+        all.push(&url);
+        let ran = probe(&all).run();
+        assert!(
+            ran.code == Some(0) && ran.stdout.contains(&wanted),
+            "{url}: wanted {wanted:?}\n{ran}"
+        );
+        // pg_isready reads the same URL the same way.
+        if args.is_empty() {
+            let status = Command::new(format!("{PG_BIN}/pg_isready"))
+                .args(["-q", "-d", &url])
+                .status()
+                .unwrap();
+            assert_eq!(status.code(), Some(0), "pg_isready -d {url}");
+        }
+    }
+    // A socket directory with no server's socket in it names the file.
+    let ran = probe(&[
+        "--unix-socket",
+        "/tmp",
+        &format!("postgres://localhost:{closed}"),
+    ])
+    .run();
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(
+        ran.stderr
+            .contains(&format!("no such socket file at /tmp/.s.PGSQL.{closed}")),
+        "{ran}"
+    );
+}
+
 #[test]
 #[ignore = "needs root, and Debian's postgresql, redis-server, mariadb-server and rabbitmq-server (HEALTHPROBE_TEST_DATABASES): .ci/test runs it"]
 fn postgres_standby_shutdown_and_stopped_are_unhealthy_as_pg_isready_says() {

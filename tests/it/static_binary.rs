@@ -344,3 +344,38 @@ fn answers_as_curl_and_wget_from_an_empty_root_in_both_builds() {
         assert!(ran.code == Some(1), "{var}: {ran}");
     }
 }
+
+#[test]
+#[ignore = "needs root, bubblewrap and the static musl build (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
+fn sixteen_names_from_etc_hosts_at_once_are_healthy_run_after_run_for_every_kind() {
+    use crate::databases::{amqp_start, mysql_refuses_the_login, pg_asks_for_md5, redis_pong};
+    // Each name goes to the system's resolver on a thread of its own; only
+    // lookups their probes gave up on count against the bound.
+    let names: Vec<String> = (0..16).map(|i| format!("svc{i}")).collect();
+    let hosts = format!("127.0.0.1 {}\n", names.join(" "));
+    let root = empty_root(&sandbox_binary(), &[("etc/hosts", &hosts)]);
+    const RUNS: usize = 5;
+    for (scheme, path, behaviour) in [
+        ("http", "/health", answers("200")),
+        ("tcp", "", answers("200")),
+        ("postgres", "/app", pg_asks_for_md5 as fn(TcpStream)),
+        ("redis", "/0", redis_pong),
+        ("mysql", "/app", mysql_refuses_the_login),
+        ("amqp", "/", amqp_start),
+    ] {
+        let addr = serve(16 * RUNS, behaviour);
+        let urls: Vec<String> = names
+            .iter()
+            .map(|name| format!("{scheme}://{name}:{}{path}", addr.port()))
+            .collect();
+        let mut args = vec!["--quiet"];
+        args.extend(urls.iter().map(String::as_str));
+        for run in 0..RUNS {
+            let ran = sandboxed(&root, &args).run();
+            assert!(
+                ran.code == Some(0) && ran.stderr.is_empty(),
+                "{scheme}, run {run}\n{ran}"
+            );
+        }
+    }
+}

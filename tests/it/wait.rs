@@ -252,3 +252,41 @@ fn a_long_wait_keeps_memory_flat_once_the_arena_is_full() {
         second.0 - first.0
     );
 }
+
+#[test]
+fn no_attempt_starts_after_the_wait_ends_and_the_last_line_is_a_real_failure() {
+    // Accepts and never answers. Attempts take the whole timeout, longer
+    // than the interval: the second runs into the end of the wait, and no
+    // third may start at that end to fail at once.
+    let addr = serve(4, |mut stream| {
+        read_head(&mut stream);
+        thread::sleep(Duration::from_secs(4));
+    });
+    let url = format!("http://{addr}/");
+    let ran = probe(&[
+        "--wait",
+        "1500ms",
+        "--timeout",
+        "1s",
+        "--interval",
+        "500ms",
+        &url,
+    ])
+    .run();
+    ran.check_lines(
+        1,
+        &[
+            &format!(
+                "waiting: GET {url}: timed out waiting for the response head from {addr} (--timeout 1.00s, 0 bytes received) in <elapsed>"
+            ),
+            &format!(
+                "waiting: GET {url}: timed out waiting for the response head from {addr} (--wait 1.50s, 0 bytes received) in <elapsed>"
+            ),
+            &format!(
+                "unhealthy: GET {url}: 2 attempts over <wait>, the last: timed out waiting for the response head from {addr} (--wait 1.50s, 0 bytes received) in <elapsed>"
+            ),
+        ],
+        &[],
+    );
+    ran.ended_within(Duration::from_millis(1600));
+}
