@@ -116,7 +116,19 @@ impl Scheme {
         };
         let hosts = match self {
             Scheme::Postgres | Scheme::Postgresql => HostRule::Libpq,
-            _ => HostRule::One,
+            Scheme::Http
+            | Scheme::Https
+            | Scheme::Tcp
+            | Scheme::Grpc
+            | Scheme::Grpcs
+            | Scheme::Redis
+            | Scheme::Rediss
+            | Scheme::Mysql
+            | Scheme::Mariadb
+            | Scheme::Amqp
+            | Scheme::Amqps
+            | Scheme::RedisSocket
+            | Scheme::File => HostRule::One,
         };
         Rules {
             name,
