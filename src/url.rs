@@ -244,14 +244,15 @@ impl Url {
                 None => Err(relative()),
             };
         };
-        // An "@" anywhere may follow a user and password: nothing before
-        // it is shown.
-        if after.contains('@') {
+        let (host, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+        // With a host part, an "@" anywhere may follow a user and a password
+        // (one that holds a "/"): nothing before it is shown. A path may
+        // hold an "@" of its own.
+        if !host.is_empty() && after.contains('@') {
             return Err(format!(
                 "{text:?} is not a {scheme}:// URL: it carries no user or password; write {form}"
             ));
         }
-        let (host, path) = after.split_at(after.find('/').unwrap_or(after.len()));
         if host.starts_with('.') || host == "~" {
             return Err(relative());
         }

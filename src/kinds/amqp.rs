@@ -23,9 +23,13 @@ impl Prober for Amqp {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        super::over_stream(target, deadline, limit, |stream, peer, trace| {
-            talk(stream, peer, limit, trace)
-        })
+        super::over_stream(
+            target.place(),
+            target,
+            deadline,
+            limit,
+            |stream, peer, trace| talk(stream, peer, limit, trace),
+        )
     }
 }
 

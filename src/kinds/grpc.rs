@@ -61,10 +61,11 @@ fn probe(target: &Target, check: &GrpcCheck, deadline: Instant, limit: Limit) ->
         None => None,
     };
     let trace = Arc::new(Mutex::new(Trace::default()));
-    let (socket, peer) = match crate::transport::connect(target, deadline, limit, &trace) {
-        Ok(connected) => connected,
-        Err(outcome) => return outcome,
-    };
+    let (socket, peer) =
+        match crate::transport::connect(target.place(), target, deadline, limit, &trace) {
+            Ok(connected) => connected,
+            Err(outcome) => return outcome,
+        };
     let mut stream = DeadlineStream::new(socket, deadline, Arc::clone(&trace));
     #[cfg(feature = "tls")]
     if let Some(secure) = secure {

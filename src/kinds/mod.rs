@@ -112,20 +112,10 @@ fn verified(target: &Target) -> String {
     }
 }
 
-/// Opens the target's stream (TCP or its socket, then TLS when it has it)
-/// and hands it to `talk`, the kind's exchange; a failure to open is the
-/// outcome. The trace is the exchange's too.
+/// Opens a stream to `place` (TCP or a socket, then TLS when the target has
+/// it) and hands it to `talk`, the kind's exchange; a failure to open is
+/// the outcome. The trace is the exchange's too.
 pub(crate) fn over_stream(
-    target: &Target,
-    deadline: Instant,
-    limit: Limit,
-    talk: impl FnOnce(&mut dyn Duplex, Peer, &SharedTrace) -> Outcome,
-) -> Outcome {
-    over_stream_to(target.place(), target, deadline, limit, talk)
-}
-
-/// [`over_stream`], to `place` rather than the target's own.
-pub(crate) fn over_stream_to(
     place: Place<'_>,
     target: &Target,
     deadline: Instant,

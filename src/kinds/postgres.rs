@@ -46,10 +46,9 @@ impl Prober for PostgresCheck {
                     (Instant::now() + share, Limit::Share(share))
                 }
             };
-            let outcome =
-                super::over_stream_to(place, target, until, limit, |stream, peer, trace| {
-                    self.talk(stream, peer, limit, trace)
-                });
+            let outcome = super::over_stream(place, target, until, limit, |stream, peer, trace| {
+                self.talk(stream, peer, limit, trace)
+            });
             if outcome.is_healthy() || places.len() == 1 {
                 return outcome;
             }

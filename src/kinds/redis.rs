@@ -22,9 +22,13 @@ impl Prober for RedisCheck {
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        super::over_stream(target, deadline, limit, |stream, peer, trace| {
-            self.talk(stream, peer, limit, trace)
-        })
+        super::over_stream(
+            target.place(),
+            target,
+            deadline,
+            limit,
+            |stream, peer, trace| self.talk(stream, peer, limit, trace),
+        )
     }
 }
 

@@ -24,7 +24,7 @@ impl Prober for Tcp {
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
         let trace = Arc::new(Mutex::new(Trace::default()));
         // Dropping the socket closes the connection.
-        match transport::connect(target, deadline, limit, &trace) {
+        match transport::connect(target.place(), target, deadline, limit, &trace) {
             Ok((_socket, peer)) => Outcome::Connected { peer },
             Err(outcome) => outcome,
         }

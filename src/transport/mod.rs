@@ -36,21 +36,12 @@ impl Target {
     }
 }
 
-/// Resolves the target's host and connects to its addresses in turn (or to
+/// Resolves `place`'s host and connects to its addresses in turn (or to
 /// its Unix socket), for the probers that speak for themselves rather than
-/// through ureq. The socket comes with the peer reached; a failure is the
-/// probe's outcome.
+/// through ureq: the target's own place ([`Target::place`]), or one of the
+/// several a URL may name. The socket comes with the peer reached; a
+/// failure is the probe's outcome.
 pub(crate) fn connect(
-    target: &Target,
-    deadline: Instant,
-    limit: Limit,
-    trace: &SharedTrace,
-) -> Result<(Socket, Peer), Outcome> {
-    connect_to(target.place(), target, deadline, limit, trace)
-}
-
-/// [`connect`], to `place` rather than the target's own.
-pub(crate) fn connect_to(
     place: Place<'_>,
     target: &Target,
     deadline: Instant,
@@ -98,7 +89,7 @@ pub(crate) fn connect_to(
     }
 }
 
-/// Connects to the target as [`connect`] does and, when it runs TLS,
+/// Connects to `place` as [`connect`] does and, when the target runs TLS,
 /// completes the handshake (no ALPN), for the kinds that speak their
 /// protocol over a plain stream: every read and write ends by `deadline`.
 pub(crate) fn open(
@@ -113,7 +104,7 @@ pub(crate) fn open(
         Some(tls) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
         None => None,
     };
-    let (socket, peer) = connect_to(place, target, deadline, limit, trace)?;
+    let (socket, peer) = connect(place, target, deadline, limit, trace)?;
     let stream = DeadlineStream::new(socket, deadline, std::sync::Arc::clone(trace));
     #[cfg(feature = "tls")]
     if let Some(secure) = secure {

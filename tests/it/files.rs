@@ -640,3 +640,14 @@ fn the_library_probing_files_from_sixteen_threads_stays_correct() {
         wrong.first()
     );
 }
+
+#[test]
+fn a_path_may_hold_an_at_sign() {
+    // systemd's instance names and the like: an "@" after the host is
+    // refused only where it could follow a password.
+    let dir = TempDir::new();
+    let (path, url) = heartbeat(&dir, "worker@1", 0.0);
+    let ran = probe(&[&url]).run();
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(path.exists());
+}
