@@ -1042,13 +1042,18 @@ mod tests {
             ("[zz]:1", "\"zz\" is not an IPv6 address"),
             ("[::1:1", "\"[\" without \"]\""),
             ("a b:1", "\"a b\" is not a host name or address"),
-            ("user@host:1", "\"user@host\" is not a host name or address"),
+            // What may be a password, before an "@", is never shown.
+            ("user@host:1", "\"...@host\" is not a host name or address"),
             ("unix:///tmp/grpc.sock", tcp_only),
             ("dns:///db:1", tcp_only),
         ] {
+            let shown = match addr.rfind('@') {
+                Some(at) => format!("...{}", &addr[at..]),
+                None => addr.to_owned(),
+            };
             assert_eq!(
                 error(&[format!("-addr={addr}")]),
-                format!("invalid -addr {addr:?}: {why}"),
+                format!("invalid -addr {shown:?}: {why}"),
             );
         }
     }
