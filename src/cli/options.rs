@@ -267,7 +267,8 @@ pub const OPTIONS: &[Opt] = &[
         help: "\
             Connect to this Unix socket instead of the URL's host, which still\n\
             makes the Host header and the TLS name; @NAME is an abstract\n\
-            socket. Every kind of target but tcp:// and amqp:// takes it",
+            socket. HTTP, gRPC, PostgreSQL (the socket or its directory),\n\
+            Redis and MySQL targets take it",
         default: "none",
     },
     Opt {
@@ -408,16 +409,17 @@ Targets:
   http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
   tcp://HOST:PORT                       A TCP connection is accepted
   grpc://HOST:PORT, grpcs://HOST[:PORT] A gRPC health check answers SERVING
-  postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB], postgresql://...
-                                        Accepting connections, as pg_isready
-                                        says; no password is sent
-  redis://[[USER]:PASSWORD@]HOST[:PORT][/N], rediss://...
-                                        PING answered PONG (AUTH first with a
+  postgres://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...][/DB][?host=DIR],
+  postgresql://...                      Accepting connections, as pg_isready
+                                        says; no password is sent. libpq's
+                                        forms: several hosts, socket DIRs
+  redis://[[USER]:PASSWORD@]HOST[:PORT][/N], rediss://...,
+  unix:///PATH[?db=N]                   PING answered PONG (AUTH first with a
                                         password); without one, NOAUTH is up
   mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB], mariadb://...
-                                        The server's greeting; then a login
-                                        with no password, so the host is
-                                        never blocked
+                                        The server's greeting and an answer to
+                                        a login with no password, so the host
+                                        is never blocked
   amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST], amqps://...
                                         Connection.Start (AMQP 0-9-1); no
                                         login
@@ -452,7 +454,9 @@ Targets, header values, --expect-body, --expect-json, --grpc-service,
 --unix-socket and file options expand ${VAR} and ${VAR:-default} from
 healthprobe's own environment; write $$ for a literal $. Proxy variables
 are ignored, and localhost is always the loopback interface. A password in
-a URL is never shown, and only redis:// sends it (AUTH).";
+a URL is never shown, and only redis:// sends it (AUTH); percent-encode /,
+? and # in it (%2F, %3F, %23). Spellings such as postgresql+psycopg2://,
+mysql2:// and pyamqp:// name the same kinds.";
 
 /// The column the `[env]` and `[default]` tags end at.
 const TAGS_END: usize = 84;
