@@ -6,7 +6,9 @@
 //! kind's, with the spellings applications carry) and how the URL is given;
 //! the password is the next piece with every byte above 0x7f replaced by a
 //! secret word (`Sx0q` to `Sx9q`); the other pieces are user, host, port,
-//! path and query, from which the secret words' letters are taken out.
+//! path and query, from which the secret words' letters are taken out (and
+//! from the user, the characters that would end it before the password or
+//! open a `${VAR}` there).
 //!
 //! The URL is given as an argument, through `${DATABASE_URL}`, in
 //! HEALTHPROBE_URL beside another target (unless its password holds
@@ -64,8 +66,15 @@ fuzz_target!(|data: &[u8]| {
     if !password.contains("Sx") {
         return;
     }
-    let (user, host, port, path, query) = (
-        plain(piece()),
+    // A user that holds "/", "?", "#" or "@" would end the userinfo before
+    // the password: the URL would then hold none (`file:///:PW@` is a
+    // path). One that holds "$" could open a `${NAME:-...}` that the ":"
+    // and the password close, and the password would become its default.
+    let user: String = plain(piece())
+        .chars()
+        .filter(|c| !matches!(c, '/' | '?' | '#' | '@' | '$'))
+        .collect();
+    let (host, port, path, query) = (
         plain(piece()),
         plain(piece()),
         plain(piece()),
