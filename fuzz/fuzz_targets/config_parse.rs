@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::time::Duration;
 
-use healthprobe::fuzz::config::{self, Command, Kind, Method, Plan, Scheme, Target};
+use healthprobe::fuzz::config::{self, Command, Kind, Method, Plan, Scheme, Target, UnixSocket};
 use healthprobe::fuzz::url::{Url, rules};
 use libfuzzer_sys::fuzz_target;
 
@@ -127,9 +127,14 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         );
         assert!(name.len() + value.len() < config::MAX_REQUEST_LINE);
     }
+    // The kernel's limit is in bytes: a path from a URL may be any bytes,
+    // percent-decoded, which the lossy display would count longer.
     if let Some(socket) = &target.unix_socket {
-        let name = socket.to_string();
-        assert!(name.len() <= config::MAX_UNIX_PATH + 1 && !name.contains('\0'));
+        let bytes = match socket {
+            UnixSocket::Path(path) => path.as_os_str().as_encoded_bytes().to_vec(),
+            UnixSocket::Abstract(name) => [b"@", name.as_bytes()].concat(),
+        };
+        assert!(bytes.len() <= config::MAX_UNIX_PATH + 1 && !bytes.contains(&0));
     }
 
     // Each kind carries its own settings, and only its scheme's.
