@@ -1,4 +1,4 @@
-//! The floor for what a healthy HTTP probe costs (#22): the least a correct
+//! The floor for what a healthy HTTP probe costs: the least a correct
 //! std-only Rust client can do, built with healthprobe's release profile.
 //!
 //!     floor_client HOST:PORT /PATH

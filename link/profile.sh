@@ -79,7 +79,7 @@ nm -n --defined-only "$bin" > "$work/symbols"
 {
   echo "# Written by link/profile.sh on $(date -u +%Y-%m-%d) ($(rustc --version | cut -d' ' -f1-2)): the"
   echo "# functions healthy probes run, kind by kind, without the hashes rustc puts"
-  echo "# in symbols. link/cc links them first, in this order (#22)."
+  echo "# in symbols. link/cc links them first, in this order."
   for probe in "${probes[@]}"; do
     read -r kind args <<<"$probe"
     # shellcheck disable=SC2086 # the arguments are words

@@ -31,7 +31,7 @@ pub mod url {
 
     /// The rules of the schemes healthprobe probes.
     pub fn rules(name: &str) -> Result<Rules, String> {
-        Scheme::named(name).map(Scheme::rules)
+        Scheme::rules_named(name)
     }
 }
 
@@ -155,22 +155,25 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     }
 }
 
-/// Runs a `postgres://` (`kind` 0), `redis://` (1), `mysql://` (2) or
-/// `amqp://` (3) probe's exchange against `server`, the bytes a server sends (then it
-/// closes), with a user and a password, and returns the report the probe
-/// would print.
+/// Runs the exchange of the `kind`-th kind that is one (`postgres://`,
+/// `redis://`, `mysql://`, `amqp://`, in the order they are declared)
+/// against `server`, the bytes a server sends (then it closes), with a user
+/// and a password, and returns the report the probe would print.
 pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     use crate::report::{Limit, Peer};
 
-    let url = match kind % 4 {
-        0 => "postgres://app:pw@127.0.0.1:1/db",
-        1 => "redis://app:pw@127.0.0.1:1",
-        2 => "mysql://app:pw@127.0.0.1:1/db",
-        _ => "amqp://app:pw@127.0.0.1:1/vhost",
-    };
+    // Every plain form of a kind whose URLs carry a password and a name.
+    let urls: Vec<String> = crate::declared::KINDS
+        .iter()
+        .filter(|kind| kind.userinfo)
+        .flat_map(|kind| kind.forms)
+        .filter(|form| !form.tls && form.path == crate::url::PathRule::Name)
+        .map(|form| format!("{}://app:pw@127.0.0.1:1/0", form.name))
+        .collect();
+    let url = urls[usize::from(kind) % urls.len()].clone();
     let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(vec![url.into()], |_| None) else {
         unreachable!("a fixed, valid command line")
     };
@@ -179,28 +182,10 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
     let limit = Limit::Deadline(target.timeout);
     let trace = Arc::new(Mutex::new(crate::transport::net::Trace::default()));
     let mut stream = Scripted(std::io::Cursor::new(server.to_vec()));
-    let (probed, outcome) = match &target.kind {
-        crate::spec::Kind::Postgres(check) => (
-            crate::kinds::Prober::described(check, target),
-            check.talk(&mut stream, peer, limit, &trace),
-        ),
-        crate::spec::Kind::Redis(check) => (
-            crate::kinds::Prober::described(check, target),
-            check.talk(&mut stream, peer, limit, &trace),
-        ),
-        crate::spec::Kind::Mysql(check) => (
-            crate::kinds::Prober::described(check, target),
-            check.talk(&mut stream, peer, limit, &trace),
-        ),
-        crate::spec::Kind::Amqp => (
-            crate::kinds::Prober::described(&crate::kinds::amqp::Amqp, target),
-            crate::kinds::amqp::talk(&mut stream, peer, limit, &trace),
-        ),
-        _ => unreachable!("a database URL"),
-    };
+    let exchange = crate::kinds::exchange(&target.kind).expect("a kind that is one exchange");
     crate::Report {
-        probed,
-        outcome,
+        probed: exchange.described(target),
+        outcome: exchange.talk(&mut stream, peer, limit, &trace),
         elapsed: Duration::ZERO,
         waited: None,
         names: target.names.clone(),

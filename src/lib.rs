@@ -46,8 +46,9 @@
 //!
 //! Cargo features: `tls` (`https://`, `grpcs://`), `grpc` (`grpc://`,
 //! `grpcs://`) and `json` (`Probe::expect_json`), all on by default; with
-//! `default-features = false` only HTTP and TCP are left, in less than half
-//! the bytes. `webpki-roots` compiles Mozilla's roots in, for images with
+//! `default-features = false` every kind but gRPC is left (HTTP, TCP,
+//! PostgreSQL, Redis, MySQL, AMQP and files), without TLS or JSON checks,
+//! in less than half the bytes. `webpki-roots` compiles Mozilla's roots in, for images with
 //! no CA bundle.
 //!
 //! # How it is built
@@ -80,6 +81,7 @@
 /// from the documentation and outside semver. Use [`Probe`].
 #[doc(hidden)]
 pub mod cli;
+mod declared;
 #[cfg(any(feature = "tls", fuzzing))]
 mod der;
 mod duration;

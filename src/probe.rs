@@ -71,9 +71,9 @@ impl Probe {
     /// 8 KiB healthprobe can send. A password in the URL is never part of an
     /// error.
     pub fn new(target: &str) -> Result<Probe, Error> {
-        let url = Url::parse(target, &|name| Scheme::named(name).map(Scheme::rules))
+        let url = Url::parse(target, &Scheme::rules_named)
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
-        let scheme =
+        let (scheme, _) =
             Scheme::named(url.scheme).map_err(|why| Error::invalid(Setting::Target, None, why))?;
         let kind = scheme
             .kind(&url)
@@ -312,7 +312,7 @@ impl Probe {
             check.service = service.to_owned();
             return Ok(self);
         }
-        Err(not_for(Setting::GrpcService, self.target.scheme))
+        Err(not_for(Setting::GrpcService, self.target.url.scheme))
     }
 
     /// PEM certificates to trust instead of the system's CA bundle (the
@@ -447,14 +447,14 @@ impl Probe {
     fn applies(&self, setting: Setting) -> Result<(), Error> {
         match self.target.scheme.takes(setting) {
             true => Ok(()),
-            false => Err(not_for(setting, self.target.scheme)),
+            false => Err(not_for(setting, self.target.url.scheme)),
         }
     }
 
     /// The HTTP check's settings, for a setting that HTTP takes.
     fn http(&mut self, setting: Setting) -> Result<&mut HttpCheck, Error> {
         self.applies(setting)?;
-        let scheme = self.target.scheme;
+        let scheme = self.target.url.scheme;
         match &mut self.target.kind {
             Kind::Http(check) => Ok(check),
             _ => Err(not_for(setting, scheme)),
@@ -464,7 +464,7 @@ impl Probe {
     /// The TLS settings, for a setting that TLS takes.
     fn tls(&mut self, setting: Setting) -> Result<&mut Tls, Error> {
         self.applies(setting)?;
-        let scheme = self.target.scheme;
+        let scheme = self.target.url.scheme;
         self.target
             .tls
             .as_mut()
@@ -535,8 +535,8 @@ fn unix_socket(path: &Path, setting: Setting) -> Result<UnixSocket, Error> {
 }
 
 /// `SETTING applies only to KINDS targets, not SCHEME://`.
-fn not_for(setting: Setting, scheme: Scheme) -> Error {
-    let (kinds, name) = (Scheme::taking(setting), scheme.rules().name);
+fn not_for(setting: Setting, name: &str) -> Error {
+    let kinds = Scheme::taking(setting);
     error!(setting; setting, format!(" applies only to {kinds} targets, not {name}://"))
 }
 

@@ -11,172 +11,88 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::declared;
+pub use crate::declared::Scheme;
 use crate::setting::{Names, Setting};
 use crate::status::ExpectStatus;
-use crate::url::{HostRule, PathRule, Rules, Secret, Url};
+use crate::url::{PathRule, Rules, Secret, Url};
 
 /// The deadline of a probe whose timeout is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How far apart attempts start when waiting, unless set.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(1);
 
-/// A URL scheme healthprobe probes: each names a kind of target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    Http,
-    Https,
-    /// `tcp://HOST:PORT`: healthy when a connection is established.
-    Tcp,
-    /// `grpc://HOST:PORT`: a gRPC health check over cleartext HTTP/2.
-    Grpc,
-    /// `grpcs://HOST[:PORT]`: a gRPC health check over TLS (ALPN `h2`).
-    Grpcs,
-    /// `postgres://[USER[:PASSWORD]@]HOST[:PORT][/DB]`: ready as
-    /// `pg_isready` judges it.
-    Postgres,
-    /// `postgresql://...`, the same.
-    Postgresql,
-    /// `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`: PING answered PONG.
-    Redis,
-    /// `rediss://...`: the same over TLS.
-    Rediss,
-    /// `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`: the server's greeting.
-    Mysql,
-    /// `mariadb://...`, the same.
-    Mariadb,
-    /// `amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST]`: Connection.Start.
-    Amqp,
-    /// `amqps://...`: the same over TLS.
-    Amqps,
-    /// `unix://[[USER]:PASSWORD@]/PATH[?db=N]`: Redis on the Unix socket
-    /// the path names, as redis-py writes it (also `redis+unix://` and
-    /// `redis+socket://`).
-    RedisSocket,
-    /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
-    /// was modified recently (a worker's heartbeat).
-    File,
-}
-
-/// The health service's path is fixed; the service to ask about is the
-/// request's field, not a part of the URL.
-const GRPC_PATH: PathRule = PathRule::None {
-    hint: ": name the service to check with --grpc-service",
-};
-
-/// The settings that judge an HTTP response.
-const HTTP_CHECKS: &[Setting] = &[
-    Setting::Method,
-    Setting::ExpectStatus,
-    Setting::ExpectBody,
-    Setting::ExpectJson,
-    Setting::FollowRedirects,
-];
-
 impl Scheme {
     /// Every scheme, in the order messages list them.
-    pub const ALL: [Scheme; 15] = [
-        Scheme::Http,
-        Scheme::Https,
-        Scheme::Tcp,
-        Scheme::Grpc,
-        Scheme::Grpcs,
-        Scheme::Postgres,
-        Scheme::Postgresql,
-        Scheme::Redis,
-        Scheme::Rediss,
-        Scheme::Mysql,
-        Scheme::Mariadb,
-        Scheme::Amqp,
-        Scheme::Amqps,
-        Scheme::RedisSocket,
-        Scheme::File,
-    ];
+    pub const ALL: [Scheme; declared::FORMS] = declared::SCHEMES;
 
-    /// What its URLs allow.
+    /// What its URLs allow, under its own name.
     pub fn rules(self) -> Rules {
-        let (name, default_port, example_port, path) = match self {
-            Scheme::Http => ("http", Some(80), 80, PathRule::Any),
-            Scheme::Https => ("https", Some(443), 443, PathRule::Any),
-            Scheme::Tcp => ("tcp", None, 5432, PathRule::None { hint: "" }),
-            Scheme::Grpc => ("grpc", None, 50051, GRPC_PATH),
-            Scheme::Grpcs => ("grpcs", Some(443), 50051, GRPC_PATH),
-            // A database's URL names the database after the host, and may
-            // carry a user and a password; its query (sslmode=...) is the
-            // application's, and ignored.
-            Scheme::Postgres => ("postgres", Some(5432), 5432, PathRule::Name),
-            Scheme::Postgresql => ("postgresql", Some(5432), 5432, PathRule::Name),
-            Scheme::Redis => ("redis", Some(6379), 6379, PathRule::Name),
-            Scheme::Rediss => ("rediss", Some(6379), 6379, PathRule::Name),
-            Scheme::Mysql => ("mysql", Some(3306), 3306, PathRule::Name),
-            Scheme::Mariadb => ("mariadb", Some(3306), 3306, PathRule::Name),
-            Scheme::Amqp => ("amqp", Some(5672), 5672, PathRule::Name),
-            Scheme::Amqps => ("amqps", Some(5671), 5671, PathRule::Name),
-            Scheme::RedisSocket => ("unix", None, 0, PathRule::Socket),
-            Scheme::File => ("file", None, 0, PathRule::File),
-        };
-        let hosts = match self {
-            Scheme::Postgres | Scheme::Postgresql => HostRule::Libpq,
-            Scheme::Http
-            | Scheme::Https
-            | Scheme::Tcp
-            | Scheme::Grpc
-            | Scheme::Grpcs
-            | Scheme::Redis
-            | Scheme::Rediss
-            | Scheme::Mysql
-            | Scheme::Mariadb
-            | Scheme::Amqp
-            | Scheme::Amqps
-            | Scheme::RedisSocket
-            | Scheme::File => HostRule::One,
-        };
+        let (kind, form) = declared::of(self);
         Rules {
-            name,
-            default_port,
-            example_port,
-            path,
-            userinfo: self.is_database(),
-            hosts,
+            name: form.name,
+            default_port: form.default_port,
+            example_port: form.example_port,
+            path: form.path,
+            userinfo: kind.userinfo,
+            hosts: kind.hosts,
         }
     }
 
-    /// The scheme named `name` (lower-case), with its URL rules. The
-    /// spellings applications carry in `DATABASE_URL` and
+    /// The scheme that `name` (lower-case) spells, and the name its URLs
+    /// print. The spellings applications carry in `DATABASE_URL` and
     /// `CELERY_BROKER_URL` name the same schemes: a `+driver` suffix on a
     /// database's or broker's scheme (SQLAlchemy's `postgresql+psycopg2`,
     /// `mysql+pymysql`), Rails' `mysql2`, Celery's `pyamqp`, and
     /// `redis+unix` and `redis+socket` for `unix`.
-    pub fn named(name: &str) -> Result<Scheme, String> {
-        let canonical = match name {
-            "mysql2" => "mysql",
-            "pyamqp" => "amqp",
-            "redis+unix" | "redis+socket" => "unix",
-            _ => match name.split_once('+') {
-                Some((
-                    base @ ("postgres" | "postgresql" | "mysql" | "mariadb" | "redis" | "rediss"
-                    | "amqp" | "amqps"),
-                    driver,
-                )) if !driver.is_empty() => base,
-                _ => name,
-            },
+    pub fn named(name: &str) -> Result<(Scheme, &'static str), String> {
+        let base = match name.split_once('+') {
+            Some((base, driver)) if !driver.is_empty() => Some(base),
+            _ => None,
         };
-        Scheme::ALL
-            .into_iter()
-            .find(|s| s.rules().name == canonical)
-            .ok_or_else(|| {
-                let list = Scheme::listed(&Scheme::ALL, ", ", " or ");
-                format!("unsupported scheme {name:?}: expected {list}")
-            })
+        let forms = || declared::KINDS.iter().flat_map(|kind| kind.forms);
+        // A name or an alias as it is, then a name with a driver.
+        for form in forms() {
+            if let Some(&spelled) = form.names().find(|&&n| n == name) {
+                return Ok((form.scheme, spelled));
+            }
+            if form.aliases.contains(&name) {
+                return Ok((form.scheme, form.name));
+            }
+        }
+        for form in forms().filter(|form| form.drivers) {
+            if let Some(&spelled) = form.names().find(|&&n| Some(n) == base) {
+                return Ok((form.scheme, spelled));
+            }
+        }
+        let list = Scheme::listed(&Scheme::ALL, ", ", " or ");
+        Err(format!("unsupported scheme {name:?}: expected {list}"))
     }
 
-    /// `http://, https:// and grpc://`: the schemes given, for a message.
+    /// The rules of the scheme that `name` spells, under that name: what
+    /// [`Url::parse`] reads a URL by.
+    pub fn rules_named(name: &str) -> Result<Rules, String> {
+        let (scheme, name) = Scheme::named(name)?;
+        Ok(Rules {
+            name,
+            ..scheme.rules()
+        })
+    }
+
+    /// `http://, https:// and grpc://`: the schemes given, each with the
+    /// spellings that messages list, for a message.
     pub fn listed(schemes: &[Scheme], comma: &str, last: &str) -> String {
+        let names: Vec<&str> = schemes
+            .iter()
+            .flat_map(|s| declared::of(*s).1.names())
+            .copied()
+            .collect();
         let mut text = String::new();
-        for (i, scheme) in schemes.iter().enumerate() {
+        for (i, name) in names.iter().enumerate() {
             if i > 0 {
-                text.push_str(if i + 1 == schemes.len() { last } else { comma });
+                text.push_str(if i + 1 == names.len() { last } else { comma });
             }
-            text.push_str(scheme.rules().name);
+            text.push_str(name);
             text.push_str("://");
         }
         text
@@ -184,83 +100,33 @@ impl Scheme {
 
     /// Whether its probes run TLS (and take the TLS settings).
     pub fn is_tls(self) -> bool {
-        match self {
-            Scheme::Https | Scheme::Grpcs | Scheme::Rediss | Scheme::Amqps => true,
-            Scheme::Http
-            | Scheme::Tcp
-            | Scheme::Grpc
-            | Scheme::Postgres
-            | Scheme::Postgresql
-            | Scheme::Redis
-            | Scheme::Mysql
-            | Scheme::Mariadb
-            | Scheme::Amqp
-            | Scheme::RedisSocket
-            | Scheme::File => false,
-        }
-    }
-
-    /// Whether its URLs are a database's, which carry a user and a password.
-    fn is_database(self) -> bool {
-        match self {
-            Scheme::Postgres
-            | Scheme::Postgresql
-            | Scheme::Redis
-            | Scheme::Rediss
-            | Scheme::Mysql
-            | Scheme::Mariadb
-            | Scheme::Amqp
-            | Scheme::Amqps
-            | Scheme::RedisSocket => true,
-            Scheme::Http
-            | Scheme::Https
-            | Scheme::Tcp
-            | Scheme::Grpc
-            | Scheme::Grpcs
-            | Scheme::File => false,
-        }
+        declared::of(self).1.tls
     }
 
     /// Whether its kind takes `setting`: the timeout and waiting apply to
     /// every kind, the connect timeout to every kind that connects, the TLS
     /// settings to every TLS scheme, and each kind names the rest.
     pub(crate) fn takes(self, setting: Setting) -> bool {
+        let (kind, form) = declared::of(self);
         match setting {
-            Setting::Target | Setting::Timeout | Setting::Wait | Setting::Interval => return true,
-            Setting::ConnectTimeout => return self != Scheme::File,
+            Setting::Target | Setting::Timeout | Setting::Wait | Setting::Interval => true,
+            Setting::ConnectTimeout => kind.connects,
             Setting::Cacert
             | Setting::Insecure
             | Setting::ClientCert
             | Setting::ClientKey
-            | Setting::ServerName => return self.is_tls(),
-            _ => {}
+            | Setting::ServerName => form.tls,
+            // A socket's URL names its socket itself.
+            Setting::UnixSocket => form.path != PathRule::Socket && kind.takes.contains(&setting),
+            Setting::Method
+            | Setting::Header
+            | Setting::ExpectStatus
+            | Setting::ExpectBody
+            | Setting::ExpectJson
+            | Setting::FollowRedirects
+            | Setting::GrpcService
+            | Setting::MaxAge => kind.takes.contains(&setting),
         }
-        let own: &[Setting] = match self {
-            Scheme::Http | Scheme::Https => &[
-                Setting::Method,
-                Setting::Header,
-                Setting::ExpectStatus,
-                Setting::ExpectBody,
-                Setting::ExpectJson,
-                Setting::FollowRedirects,
-                Setting::UnixSocket,
-            ],
-            Scheme::Tcp => &[],
-            Scheme::Grpc | Scheme::Grpcs => {
-                &[Setting::Header, Setting::UnixSocket, Setting::GrpcService]
-            }
-            Scheme::Postgres
-            | Scheme::Postgresql
-            | Scheme::Redis
-            | Scheme::Rediss
-            | Scheme::Mysql
-            | Scheme::Mariadb => &[Setting::UnixSocket],
-            // RabbitMQ listens on TCP only, and a socket URL names its
-            // socket itself.
-            Scheme::Amqp | Scheme::Amqps | Scheme::RedisSocket => &[],
-            Scheme::File => &[Setting::MaxAge],
-        };
-        own.contains(&setting)
     }
 
     /// `http:// and https://`: the schemes whose kinds take `setting`.
@@ -276,39 +142,21 @@ impl Scheme {
     /// this scheme is among its targets, even if another target takes
     /// them, and why: they would judge something this kind never sees.
     pub(crate) fn refuses(self) -> Option<(&'static [Setting], &'static str)> {
-        match self {
-            Scheme::Grpc | Scheme::Grpcs => Some((
-                HTTP_CHECKS,
-                "a gRPC health check is judged by its SERVING status",
-            )),
-            Scheme::Http
-            | Scheme::Https
-            | Scheme::Tcp
-            | Scheme::Postgres
-            | Scheme::Postgresql
-            | Scheme::Redis
-            | Scheme::Rediss
-            | Scheme::Mysql
-            | Scheme::Mariadb
-            | Scheme::Amqp
-            | Scheme::Amqps
-            | Scheme::RedisSocket
-            | Scheme::File => None,
-        }
+        declared::of(self).0.refuses
     }
 
     /// The kind a target of this scheme and `url` is, with its settings at
     /// their defaults and what the URL says; or why there can be none (a
     /// feature this build leaves out, a URL the kind cannot use).
     pub(crate) fn kind(self, url: &Url) -> Result<Kind, String> {
-        let left_out = |what: &str, feature: &str| {
-            let name = self.rules().name;
-            format!(
-                "{name}:// needs {what}, which this build leaves out (built without the {feature} feature)"
-            )
-        };
-        if self.is_tls() && !cfg!(feature = "tls") {
-            return Err(left_out("TLS", "tls"));
+        let (declared, form) = declared::of(self);
+        let tls = form.tls.then_some(&declared::TLS).filter(|f| !f.on);
+        if let Some(feature) = tls.or(declared.feature.as_ref().filter(|f| !f.on)) {
+            let (what, name) = (feature.what, feature.name);
+            return Err(format!(
+                "{}:// needs {what}, which this build leaves out (built without the {name} feature)",
+                url.scheme
+            ));
         }
         match self {
             Scheme::Http | Scheme::Https => Ok(Kind::Http(HttpCheck::default())),
@@ -316,14 +164,12 @@ impl Scheme {
             #[cfg(feature = "grpc")]
             Scheme::Grpc | Scheme::Grpcs => Ok(Kind::Grpc(GrpcCheck::default())),
             #[cfg(not(feature = "grpc"))]
-            Scheme::Grpc | Scheme::Grpcs => Err(left_out("gRPC", "grpc")),
-            Scheme::Postgres | Scheme::Postgresql => {
-                PostgresCheck::from_url(url).map(Kind::Postgres)
-            }
+            Scheme::Grpc | Scheme::Grpcs => unreachable!("the feature is checked above"),
+            Scheme::Postgres => PostgresCheck::from_url(url).map(Kind::Postgres),
             Scheme::Redis | Scheme::Rediss | Scheme::RedisSocket => {
                 RedisCheck::from_url(url).map(Kind::Redis)
             }
-            Scheme::Mysql | Scheme::Mariadb => MysqlCheck::from_url(url).map(Kind::Mysql),
+            Scheme::Mysql => MysqlCheck::from_url(url).map(Kind::Mysql),
             // The user, password and vhost are the application's: a broker
             // shows it speaks 0-9-1 before any login.
             Scheme::Amqp | Scheme::Amqps => Ok(Kind::Amqp),
@@ -627,12 +473,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_scheme_is_listed_once_and_found_by_its_name() {
-        for scheme in Scheme::ALL {
-            assert_eq!(Scheme::named(scheme.rules().name), Ok(scheme));
-        }
+    fn every_scheme_is_declared_once_and_found_by_its_names() {
         // A new scheme does not compile here until it has a place, which
-        // must be its place in ALL.
+        // must be its place in the table.
         let place = |scheme: Scheme| match scheme {
             Scheme::Http => 0,
             Scheme::Https => 1,
@@ -640,18 +483,84 @@ mod tests {
             Scheme::Grpc => 3,
             Scheme::Grpcs => 4,
             Scheme::Postgres => 5,
-            Scheme::Postgresql => 6,
-            Scheme::Redis => 7,
-            Scheme::Rediss => 8,
+            Scheme::Redis => 6,
+            Scheme::Rediss => 7,
+            Scheme::RedisSocket => 8,
             Scheme::Mysql => 9,
-            Scheme::Mariadb => 10,
-            Scheme::Amqp => 11,
-            Scheme::Amqps => 12,
-            Scheme::RedisSocket => 13,
-            Scheme::File => 14,
+            Scheme::Amqp => 10,
+            Scheme::Amqps => 11,
+            Scheme::File => 12,
         };
+        assert_eq!(Scheme::ALL.len(), 13);
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
+            assert_eq!(
+                scheme as usize, i,
+                "{scheme:?}: its place is its discriminant"
+            );
+            assert_eq!(declared::of(scheme).1.scheme, scheme);
+            let name = scheme.rules().name;
+            assert_eq!(Scheme::named(name), Ok((scheme, name)));
+        }
+    }
+
+    #[test]
+    fn spellings_are_names_of_a_scheme() {
+        for (name, scheme, printed) in [
+            ("postgresql", Scheme::Postgres, "postgresql"),
+            ("postgresql+psycopg2", Scheme::Postgres, "postgresql"),
+            ("postgres+asyncpg", Scheme::Postgres, "postgres"),
+            ("mariadb", Scheme::Mysql, "mariadb"),
+            ("mysql+pymysql", Scheme::Mysql, "mysql"),
+            ("mysql2", Scheme::Mysql, "mysql"),
+            ("pyamqp", Scheme::Amqp, "amqp"),
+            ("amqps+x", Scheme::Amqps, "amqps"),
+            ("rediss+x", Scheme::Rediss, "rediss"),
+            ("redis+unix", Scheme::RedisSocket, "unix"),
+            ("redis+socket", Scheme::RedisSocket, "unix"),
+        ] {
+            assert_eq!(Scheme::named(name), Ok((scheme, printed)), "{name}");
+            assert_eq!(Scheme::rules_named(name).unwrap().name, printed, "{name}");
+        }
+        // Only a database's or a broker's scheme takes a driver.
+        for name in [
+            "http+x",
+            "tcp+x",
+            "grpc+x",
+            "file+x",
+            "unix+x",
+            "postgres+",
+            "mysql2+x",
+        ] {
+            assert!(Scheme::named(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_setting_is_taken_by_some_scheme() {
+        // A setting no kind takes could never be given: the table lost it.
+        for setting in [
+            Setting::Target,
+            Setting::Timeout,
+            Setting::ConnectTimeout,
+            Setting::Method,
+            Setting::Header,
+            Setting::ExpectStatus,
+            Setting::ExpectBody,
+            Setting::ExpectJson,
+            Setting::FollowRedirects,
+            Setting::UnixSocket,
+            Setting::GrpcService,
+            Setting::Cacert,
+            Setting::Insecure,
+            Setting::ClientCert,
+            Setting::ClientKey,
+            Setting::ServerName,
+            Setting::MaxAge,
+            Setting::Wait,
+            Setting::Interval,
+        ] {
+            assert!(!Scheme::taking(setting).is_empty(), "{setting:?}");
         }
     }
 
@@ -668,10 +577,14 @@ mod tests {
             "https://, grpcs://, rediss:// and amqps://"
         );
         assert_eq!(
+            Scheme::taking(Setting::UnixSocket),
+            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb://"
+        );
+        assert_eq!(
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
-             postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps://, \
-             unix:// or file://"
+             postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, \
+             amqps:// or file://"
         );
     }
 }

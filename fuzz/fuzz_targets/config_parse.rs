@@ -166,7 +166,7 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
             let total: usize = target.headers.iter().map(|(n, v)| n.len() + v.len()).sum();
             assert!(total <= config::MAX_GRPC_METADATA);
         }
-        (Kind::Postgres(check), Scheme::Postgres | Scheme::Postgresql) => {
+        (Kind::Postgres(check), Scheme::Postgres) => {
             // A role and a database are named, never with a NUL (which
             // would end the field early on the wire).
             assert!(!check.user.is_empty() && !check.user.contains('\0'));
@@ -176,7 +176,7 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
             // A user only with its password: AUTH needs one.
             assert!(check.user.is_none() || check.password.is_some());
         }
-        (Kind::Mysql(check), Scheme::Mysql | Scheme::Mariadb) => {
+        (Kind::Mysql(check), Scheme::Mysql) => {
             assert!(!check.user.is_empty() && !check.user.contains('\0'));
         }
         (Kind::Amqp, Scheme::Amqp | Scheme::Amqps) => {

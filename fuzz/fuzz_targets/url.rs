@@ -72,7 +72,7 @@ fn check(url: &Url) {
     // and a tcp:// or grpc:// target without the "/" it never sends.
     let shown = url.to_string();
     assert!(shown.bytes().all(|b| b.is_ascii_graphic()), "{shown:?}");
-    let scheme = Scheme::named(url.scheme).expect("a parsed URL's scheme");
+    let (scheme, _) = Scheme::named(url.scheme).expect("a parsed URL's scheme");
     match request.split_once('?') {
         Some((before, _)) => assert_eq!(shown, format!("{before}?...")),
         None if matches!(scheme.rules().path, PathRule::None { .. } | PathRule::Name)

@@ -4,6 +4,7 @@
 //! the reading of the environment, the list of known options and the
 //! "applies only to" refusals all come from [`OPTIONS`].
 
+use crate::declared::KINDS;
 use crate::setting::Setting;
 
 /// The variable that holds the targets when none is an argument.
@@ -406,26 +407,6 @@ be set with the environment variable shown; an option on the command line
 wins.
 
 Targets:
-  http://HOST[:PORT]/PATH, https://...  An HTTP request; healthy by its status
-  tcp://HOST:PORT                       A TCP connection is accepted
-  grpc://HOST:PORT, grpcs://HOST[:PORT] A gRPC health check answers SERVING
-  postgres://[USER[:PASSWORD]@]HOST[:PORT][,HOST[:PORT]...][/DB][?host=DIR],
-  postgresql://...                      Accepting connections, as pg_isready
-                                        says; no password is sent. libpq's
-                                        forms: several hosts, socket DIRs
-  redis://[[USER]:PASSWORD@]HOST[:PORT][/N], rediss://...,
-  unix:///PATH[?db=N]                   PING answered PONG (AUTH first with a
-                                        password); without one, NOAUTH is up
-  mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB], mariadb://...
-                                        The server's greeting and an answer to
-                                        a login with no password, so the host
-                                        is never blocked
-  amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST], amqps://...
-                                        Connection.Start (AMQP 0-9-1); no
-                                        login
-  file:///ABSOLUTE/PATH                 The path exists (a directory only if
-                                        it ends in /); with --max-age, it was
-                                        modified recently: a heartbeat
 ";
 
 const SECTIONS: &[(Section, &str)] = &[
@@ -480,6 +461,12 @@ const HELP_LEN: usize = write_help(Text::<0>::new()).len;
 /// Writes the help into `out`.
 const fn write_help<const N: usize>(mut out: Text<N>) -> Text<N> {
     out.push(INTRO.as_bytes());
+    // Each kind's lines, as its declaration gives them.
+    let mut k = 0;
+    while k < KINDS.len() {
+        out.push(KINDS[k].help.as_bytes());
+        k += 1;
+    }
     // The targets' variable is an option of sorts, shown with the targets.
     out.push(b"  [TARGET...]  In the variable, separated by whitespace [env: ");
     out.push(TARGETS_VAR.as_bytes());
@@ -634,6 +621,45 @@ mod tests {
                 assert!(a.var.is_none() || a.var != b.var, "{}", a.long);
                 assert!(a.setting.is_none() || a.setting != b.setting, "{}", a.long);
             }
+        }
+    }
+
+    #[test]
+    fn the_help_names_the_kinds_the_table_declares() {
+        use crate::spec::Scheme;
+        let help = help();
+        // Every scheme and spelling is in the list of targets.
+        let targets = &help[help.find("Targets:").unwrap()..help.find("Options:").unwrap()];
+        for scheme in Scheme::ALL {
+            let listed = Scheme::listed(&[scheme], " ", " ");
+            for name in listed.split(' ') {
+                assert!(targets.contains(name), "{name} is not in the targets");
+            }
+        }
+        // Each section's title names the schemes that take its options.
+        for (section, title) in SECTIONS {
+            let setting = match section {
+                Section::General => continue,
+                Section::Http => Setting::Method,
+                Section::Grpc => Setting::GrpcService,
+                Section::Tls => Setting::Cacert,
+                Section::File => Setting::MaxAge,
+            };
+            let kinds = Scheme::taking(setting);
+            assert!(
+                title.contains(&format!("({kinds} targets")),
+                "{title:?}: {kinds}"
+            );
+        }
+        // --unix-socket's help names exactly the kinds that take it.
+        let opt = OPTIONS.iter().find(|o| o.long == "--unix-socket").unwrap();
+        for kind in KINDS {
+            let takes = kind
+                .forms
+                .iter()
+                .any(|f| f.scheme.takes(Setting::UnixSocket));
+            let named = opt.help.contains(kind.title);
+            assert_eq!(named, takes, "--unix-socket's help and {}", kind.title);
         }
     }
 }

@@ -4,9 +4,7 @@
 //! leaves before its login, the least any exchange without credentials
 //! leaves (an early Connection.Close is logged as an error).
 
-use std::time::Instant;
-
-use super::{Prober, converse};
+use super::{Exchange, converse};
 use crate::protocol::amqp::{self, HEADER, MAX_FRAME};
 use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::Target;
@@ -15,47 +13,36 @@ use crate::transport::net::{Duplex, SharedTrace};
 /// The AMQP kind, which has no settings of its own.
 pub(crate) struct Amqp;
 
-impl Prober for Amqp {
+impl Exchange for Amqp {
     /// `AMQP amqp://broker:5672`.
     fn described(&self, target: &Target) -> String {
         let verified = super::verified(target);
         format!("AMQP {}{verified}", target.url)
     }
-
-    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        super::over_stream(
-            target.place(),
-            target,
-            deadline,
-            limit,
-            |stream, peer, trace| talk(stream, peer, limit, trace),
-        )
-    }
-}
-
-/// The exchange, over a connected stream: the fuzz target's entry too.
-pub(crate) fn talk(
-    stream: &mut dyn Duplex,
-    peer: Peer,
-    limit: Limit,
-    trace: &SharedTrace,
-) -> Outcome {
-    // A frame's 7-octet head, its payload, its end.
-    match converse(
-        stream,
-        &HEADER,
-        7 + MAX_FRAME + 1,
-        trace,
-        Stage::Reply,
-        amqp::start,
-    ) {
-        Ok((start, _)) => Outcome::AmqpReady {
-            peer,
-            version: (start.major, start.minor),
-        },
-        Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Amqp {
-            peer,
-            problem,
-        }),
+    fn talk(
+        &self,
+        stream: &mut dyn Duplex,
+        peer: Peer,
+        limit: Limit,
+        trace: &SharedTrace,
+    ) -> Outcome {
+        // A frame's 7-octet head, its payload, its end.
+        match converse(
+            stream,
+            &HEADER,
+            7 + MAX_FRAME + 1,
+            trace,
+            Stage::Reply,
+            amqp::start,
+        ) {
+            Ok((start, _)) => Outcome::AmqpReady {
+                peer,
+                version: (start.major, start.minor),
+            },
+            Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Amqp {
+                peer,
+                problem,
+            }),
+        }
     }
 }

@@ -78,7 +78,7 @@ impl Prober for HttpCheck {
 
 /// The rules of a redirect's scheme.
 fn rules(name: &str) -> Result<Rules, String> {
-    Scheme::named(name).map(Scheme::rules)
+    Scheme::rules_named(name)
 }
 
 /// Probes an http:// or https:// target by `deadline`, which `limit` sets;

@@ -18,9 +18,10 @@ use std::io;
 use std::time::Instant;
 
 use crate::report::{Kept, Limit, Outcome, Peer, Report, Stage};
-use crate::spec::{Kind, Target};
+use crate::spec::{Kind, Target, UnixSocket};
 use crate::transport::Place;
 use crate::transport::net::{Duplex, SharedTrace, describe_io, is_timeout, lock};
+use crate::url::Address;
 
 #[cfg(feature = "grpc")]
 pub use self::grpc::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE, RESERVED_GRPC_METADATA};
@@ -48,6 +49,94 @@ pub(crate) trait Prober {
         limit: Limit,
     ) -> (Outcome, Option<Kept>) {
         (self.probe(target, deadline, limit), None)
+    }
+}
+
+/// A kind that is one exchange over a stream to its server: the database
+/// and broker kinds. Each is its bytes and its verdicts; the one prober
+/// below opens the stream to each place the target names, in turn.
+pub(crate) trait Exchange {
+    /// What the line says was probed: `MySQL mysql://db:3306`.
+    fn described(&self, target: &Target) -> String;
+
+    /// The exchange, over a connected stream; the fuzz targets' entry too.
+    fn talk(
+        &self,
+        stream: &mut dyn Duplex,
+        peer: Peer,
+        limit: Limit,
+        trace: &SharedTrace,
+    ) -> Outcome;
+
+    /// The places to try in turn, each with the name a line gives it and
+    /// its socket when it is one, when the target names more than its
+    /// one place (libpq's several hosts and socket directories).
+    fn places(&self, _target: &Target) -> Vec<(String, Option<UnixSocket>)> {
+        Vec::new()
+    }
+}
+
+impl<E: Exchange> Prober for E {
+    fn described(&self, target: &Target) -> String {
+        Exchange::described(self, target)
+    }
+
+    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+        exchange_with(self, target, deadline, limit)
+    }
+}
+
+/// Tries each place in turn until one is ready: ready when any is, as
+/// `pg_isready` says. Each place but the last gets an equal share of the
+/// time left, so that a host that never answers leaves time for the next.
+/// One function for every kind (not one copy each).
+fn exchange_with(kind: &dyn Exchange, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
+    let places = kind.places(target);
+    if places.is_empty() {
+        return over_stream(target.place(), target, deadline, limit, |s, peer, trace| {
+            kind.talk(s, peer, limit, trace)
+        });
+    }
+    let mut failures = Vec::with_capacity(places.len());
+    for (i, (label, socket)) in places.iter().enumerate() {
+        let place = match socket {
+            Some(socket) => Place::Socket(socket),
+            None => match &target.url.addresses.get(i) {
+                Some(Address::Host(host, port)) => Place::Host(host, *port),
+                _ => Place::Host(&target.url.host, target.url.port),
+            },
+        };
+        let left = places.len() - i;
+        let (until, limit) = match left {
+            1 => (deadline, limit),
+            _ => {
+                let share = deadline.saturating_duration_since(Instant::now()) / left as u32;
+                (Instant::now() + share, Limit::Share(share))
+            }
+        };
+        let outcome = over_stream(place, target, until, limit, |s, peer, trace| {
+            kind.talk(s, peer, limit, trace)
+        });
+        if outcome.is_healthy() || places.len() == 1 {
+            return outcome;
+        }
+        failures.push((label.clone(), outcome));
+    }
+    Outcome::NoHostReady { hosts: failures }
+}
+
+/// The exchange of a kind that is one, for the fuzz targets. Compiled in
+/// every build, so that a new kind's arm is asked for by the compiler.
+#[cfg_attr(not(fuzzing), allow(dead_code))]
+pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
+    match kind {
+        Kind::Postgres(check) => Some(check),
+        Kind::Redis(check) => Some(check),
+        Kind::Mysql(check) => Some(check),
+        Kind::Amqp => Some(&amqp::Amqp),
+        Kind::Http(_) | Kind::Tcp | Kind::File(_) => None,
+        #[cfg(feature = "grpc")]
+        Kind::Grpc(_) => None,
     }
 }
 

@@ -4,34 +4,19 @@
 //! no password, whose answer is read before the probe leaves (with COM_QUIT,
 //! should the user need no password).
 
-use std::time::Instant;
-
-use super::{Prober, converse};
+use super::{Exchange, converse};
 use crate::protocol::mysql::{self, MAX_PACKET, QUIT};
 use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::{MysqlCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
-impl Prober for MysqlCheck {
+impl Exchange for MysqlCheck {
     /// `MySQL mysql://db:3306`.
     fn described(&self, target: &Target) -> String {
         format!("MySQL {}", target.url)
     }
 
-    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        super::over_stream(
-            target.place(),
-            target,
-            deadline,
-            limit,
-            |stream, peer, trace| self.talk(stream, peer, limit, trace),
-        )
-    }
-}
-
-impl MysqlCheck {
-    /// The exchange, over a connected stream: the fuzz target's entry too.
-    pub(crate) fn talk(
+    fn talk(
         &self,
         stream: &mut dyn Duplex,
         peer: Peer,

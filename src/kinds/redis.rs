@@ -2,15 +2,13 @@
 //! over TCP, TLS or the server's Unix socket. Both commands go in one write,
 //! and both replies are read.
 
-use std::time::Instant;
-
-use super::{Failed, Prober, converse};
+use super::{Exchange, Failed, converse};
 use crate::protocol::redis::{self, MAX_REPLY, RedisProblem, Reply};
 use crate::report::{Limit, Outcome, Peer, Stage};
 use crate::spec::{RedisCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
-impl Prober for RedisCheck {
+impl Exchange for RedisCheck {
     /// `Redis PING redis://cache:6379`, and the user logged in as.
     fn described(&self, target: &Target) -> String {
         let verified = super::verified(target);
@@ -21,20 +19,7 @@ impl Prober for RedisCheck {
         }
     }
 
-    fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
-        super::over_stream(
-            target.place(),
-            target,
-            deadline,
-            limit,
-            |stream, peer, trace| self.talk(stream, peer, limit, trace),
-        )
-    }
-}
-
-impl RedisCheck {
-    /// The exchange, over a connected stream: the fuzz target's entry too.
-    pub(crate) fn talk(
+    fn talk(
         &self,
         stream: &mut dyn Duplex,
         peer: Peer,

@@ -119,7 +119,6 @@ pub enum Outcome {
         /// What is wrong with it.
         problem: GrpcProblem,
     },
-    /// The status is not in the expected list.
     /// A PostgreSQL server accepts connections, as `pg_isready` says: it
     /// asked for authentication, or refused this login for a reason other
     /// than not being ready.

@@ -289,7 +289,7 @@ fn wrong_urls_and_settings_are_usage_errors_that_show_the_right_form() {
         ),
         (
             vec!["--connect-timeout", "1s", "file:///run/hb"],
-            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps:// and unix:// targets, and none is given",
+            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp:// and amqps:// targets, and none is given",
         ),
         (
             vec!["-k", "file:///run/hb"],

@@ -122,7 +122,7 @@ fn errors_name_the_builder_method_and_the_value() {
     assert_eq!(
         error(Probe::new("ftp://h/")),
         (
-            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql://, mariadb://, amqp://, amqps://, unix:// or file://".to_owned(),
+            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps:// or file://".to_owned(),
             "target"
         )
     );
