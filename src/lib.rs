@@ -108,5 +108,5 @@ pub mod fuzz;
 pub use error::Error;
 pub use probe::Probe;
 pub use report::problems::*;
-pub use report::{Limit, Outcome, Peer, Report, Stage, TlsFile};
+pub use report::{Limit, Outcome, Peer, Problem, Ready, Report, Stage, TlsFile};
 pub use spec::Method;

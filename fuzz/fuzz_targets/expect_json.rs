@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use healthprobe::fuzz::{ExpectJson, check_json};
-use healthprobe::{HttpProblem, Outcome, Peer};
+use healthprobe::{HttpProblem, Outcome, Peer, Problem};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -36,12 +36,12 @@ fuzz_target!(|data: &[u8]| {
     let Err(problem) = check_json(&[parsed], body) else {
         return;
     };
-    let outcome = Outcome::Http {
-        peer: Peer::Tcp(SocketAddr::from(([127, 0, 0, 1], 1))),
-        problem: HttpProblem::JsonMismatch {
+    let outcome = Outcome::Unhealthy {
+        peer: Some(Peer::Tcp(SocketAddr::from(([127, 0, 0, 1], 1)))),
+        problem: Problem::Http(HttpProblem::JsonMismatch {
             status: 200,
             problem,
-        },
+        }),
     };
     let probed = "GET http://127.0.0.1:1/health".to_owned();
     let report = healthprobe::fuzz::report(probed, outcome, Duration::ZERO, None, false);

@@ -24,8 +24,8 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
 
 use healthprobe::fuzz::outcome::{
-    FileProblem, HttpProblem, Limit, MAX_LINE, Outcome, Peer, Report, Stage, TlsFile, TlsProblem,
-    Trusted, Waited, internal_error,
+    FileProblem, HttpProblem, Limit, MAX_LINE, Outcome, Peer, Problem, Ready, Report, Stage,
+    TlsFile, TlsProblem, Trusted, Waited, internal_error,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -111,8 +111,14 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
     };
     let limit = Duration::from_millis(u64::from(count % 3_600_000) + 1);
     let outcome = match variant % 18 {
-        0 => Outcome::Healthy { status, peer },
-        1 => Outcome::Connected { peer },
+        0 => Outcome::Healthy {
+            peer: Some(peer),
+            ready: Ready::Http { status },
+        },
+        1 => Outcome::Healthy {
+            peer: Some(peer),
+            ready: Ready::Connected,
+        },
         2 => http(
             peer,
             HttpProblem::UnexpectedStatus {
@@ -205,12 +211,16 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         14 => Outcome::NoTrustRoots {
             looked: (0..count % 5).map(|_| lossy(next())).collect(),
         },
-        16 => Outcome::FileFresh {
-            age: elapsed.saturating_mul(count),
-            max_age: choice.then_some(limit),
+        16 => Outcome::Healthy {
+            peer: None,
+            ready: Ready::File {
+                age: elapsed.saturating_mul(count),
+                max_age: choice.then_some(limit),
+            },
         },
-        17 => Outcome::File {
-            problem: match tls % 7 {
+        17 => Outcome::Unhealthy {
+            peer: None,
+            problem: Problem::File(match tls % 7 {
                 0 => FileProblem::Missing { dangling: choice },
                 1 => FileProblem::PermissionDenied,
                 2 => FileProblem::NotADirectory,
@@ -225,7 +235,7 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
                 _ => FileProblem::Failed {
                     error: lossy(next()),
                 },
-            },
+            }),
         },
         15 if choice => Outcome::KeyMismatch {
             key: lossy(next()),
@@ -251,7 +261,10 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
 }
 
 fn http(peer: Peer, problem: HttpProblem) -> Outcome {
-    Outcome::Http { peer, problem }
+    Outcome::Unhealthy {
+        peer: Some(peer),
+        problem: Problem::Http(problem),
+    }
 }
 
 fn lossy(bytes: &[u8]) -> String {

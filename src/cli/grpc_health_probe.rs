@@ -1,35 +1,45 @@
-//! grpc-health-probe's command line, translated into healthprobe's own.
+//! grpc-health-probe's command line, read into the same typed plan as
+//! healthprobe's own.
 //!
 //! Kubernetes manifests written for grpc-health-probe run
 //! `/bin/grpc_health_probe -addr=:50051 ...`. Installed under that name,
-//! healthprobe passes those arguments through [`translate`] and then parses
-//! the result like any other command line, so that every check on a value
-//! and every default stays in `config`. Only what grpc-health-probe's syntax
-//! decides is handled here: Go's `flag` grammar, Go durations, `-addr`, and
-//! the flag combinations grpc-health-probe itself refuses.
+//! healthprobe reads those arguments with [`parse`], which builds the
+//! target through the same validating [`Probe`] setters as every other
+//! command line: no healthprobe argv in between, no second parse, no
+//! escaping. What grpc-health-probe's syntax decides is handled here: Go's
+//! `flag` grammar, Go durations, `-addr`, and the flag combinations
+//! grpc-health-probe itself refuses.
 
 use std::ffi::OsString;
 use std::net::Ipv6Addr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 
+use super::{Command, Plan};
 use crate::duration;
+use crate::error::Error;
+use crate::probe::Probe;
+use crate::setting::{CommandLineNames, Names, Setting};
 use crate::url::shown;
 
 /// Added to errors about flags, because a user who typed grpc-health-probe's
 /// flags may not know that healthprobe is the program answering.
 const MODE: &str = "(grpc_health_probe mode; see healthprobe --help)";
 
-/// Translates grpc-health-probe's arguments (without the program name) into
-/// healthprobe's own, which `cli::parse` then validates as usual.
+/// Reads grpc-health-probe's arguments (without the program name) into the
+/// plan they ask for; only `SSL_CERT_FILE` is read from `env`, which Go's
+/// TLS honours too.
 ///
 /// The arguments follow Go's `flag` package, as grpc-health-probe does: one
 /// or two dashes, `-flag=value` or `-flag value`, booleans as `-flag` or
 /// `-flag=false`, the last of a repeated flag winning (`-rpc-header`
 /// accumulates), and flags ending at `--` or at the first argument that is
-/// not a flag. `-h`, `-help` and `--help` give `["--help"]`.
+/// not a flag. `-h`, `-help` and `--help` ask for healthprobe's help.
 ///
-/// The result is always in this order, leaving out what is not given:
+/// Each flag sets what healthprobe's own flag would, leaving out what is
+/// not given:
 ///
 /// ```text
 /// grpc[s]://HOST:PORT          -addr, grpcs:// with -tls
@@ -39,15 +49,14 @@ const MODE: &str = "(grpc_health_probe mode; see healthprobe --help)";
 /// -H "user-agent: UA"          -user-agent
 /// -H "name: value" ...         each -rpc-header, in the order given
 /// --insecure                   -tls-no-verify
-/// --cacert FILE                -tls-ca-cert
+/// --cacert FILE                -tls-ca-cert (else SSL_CERT_FILE)
 /// --cert FILE                  -tls-client-cert
 /// --key FILE                   -tls-client-key
 /// --server-name NAME           -tls-server-name
 /// ```
 ///
-/// Durations are whole milliseconds (`1500ms`), rounded up. A value that
-/// starts with `-` is joined to its option (`--grpc-service=-x`), and every
-/// `$` in a value is doubled; `push` and `literal` below say why.
+/// Durations are whole milliseconds, rounded up. Every value is taken as it
+/// stands, as grpc-health-probe takes it: no `${VAR}` is expanded.
 ///
 /// # Errors
 ///
@@ -58,7 +67,7 @@ const MODE: &str = "(grpc_health_probe mode; see healthprobe --help)";
 /// (`-tls-ca-cert` without `-tls`, `-tls-no-verify` with `-tls-ca-cert`, ...);
 /// an argument that is not a flag; an argument that is not UTF-8. Messages
 /// never show a header's text.
-pub fn translate(args: Vec<OsString>) -> Result<Vec<OsString>> {
+pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Command> {
     let mut given = Given::new();
     let mut args = args.into_iter();
     // The boolean flag just given without "=", to explain a "false" after it.
@@ -98,7 +107,7 @@ pub fn translate(args: Vec<OsString>) -> Result<Vec<OsString>> {
             // Go's flag package answers -h and -help itself when the program
             // defines no such flag, whatever value is attached.
             if name == "h" || name == "help" {
-                return Ok(vec![OsString::from("--help")]);
+                return Ok(Command::Help);
             }
             bail!("unknown flag -{} {MODE}", name.escape_debug());
         };
@@ -128,7 +137,7 @@ pub fn translate(args: Vec<OsString>) -> Result<Vec<OsString>> {
             }
         }
     }
-    given.into_healthprobe_args()
+    given.into_plan(env).map(Command::Probe)
 }
 
 /// A flag of grpc-health-probe's.
@@ -230,8 +239,8 @@ struct Given {
     user_agent: String,
     connect_timeout: GoDuration,
     rpc_timeout: GoDuration,
-    /// Each already in healthprobe's `name: value` form.
-    rpc_headers: Vec<String>,
+    /// Each as (name, value), the name lower-cased.
+    rpc_headers: Vec<(String, String)>,
     tls: bool,
     tls_no_verify: bool,
     ca_cert: String,
@@ -297,8 +306,8 @@ impl Given {
     }
 
     /// Checks what grpc-health-probe checks after parsing, in its order, and
-    /// writes healthprobe's arguments in the order [`translate`] documents.
-    fn into_healthprobe_args(self) -> Result<Vec<OsString>> {
+    /// builds the target as [`parse`] documents.
+    fn into_plan(self, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Plan> {
         if let Some((name, which)) = self.unsupported.first() {
             bail!("-{name} is not supported by healthprobe: {}", which.why());
         }
@@ -357,42 +366,108 @@ impl Given {
             );
         }
 
-        let mut out = vec![OsString::from(target)];
+        // Errors name grpc-health-probe's flags; the line names healthprobe's,
+        // since its timeout is the sum of two of grpc-health-probe's.
+        let from_env = || {
+            let file = env("SSL_CERT_FILE")?.into_string().ok()?;
+            (!file.is_empty()).then_some(file)
+        };
+        let (cacert, sources) = match (self.tls && !self.tls_no_verify, self.ca_cert) {
+            (false, _) => (None, Vec::new()),
+            (true, file) if !file.is_empty() => (Some(file), Vec::new()),
+            (true, _) => match from_env() {
+                Some(file) => (
+                    Some(file),
+                    vec![(Setting::Cacert, "SSL_CERT_FILE".to_owned())],
+                ),
+                None => (None, Vec::new()),
+            },
+        };
+        let ours = |sources| {
+            Names::CommandLine(Arc::new(CommandLineNames {
+                flag: super::options::flag,
+                fallback: super::options::fallback,
+                sources,
+            }))
+        };
+        let theirs = Names::CommandLine(Arc::new(CommandLineNames {
+            flag,
+            fallback: super::options::fallback,
+            sources: sources.clone(),
+        }));
+        let usage = |e: Error| anyhow!("{} {MODE}", e.render(&theirs));
+        let millis = |ms: u128| Duration::from_millis(ms as u64);
+        let mut probe = Probe::new(&target).map_err(usage)?;
+        // The deadline first: the connect timeout may not exceed it.
+        probe = probe.timeout(millis(total_ms)).map_err(usage)?;
+        probe = probe.connect_timeout(millis(connect_ms)).map_err(usage)?;
         if !self.service.is_empty() {
-            push(&mut out, "--grpc-service", &literal(&self.service));
+            probe = probe.grpc_service(&self.service).map_err(usage)?;
         }
-        push(&mut out, "--connect-timeout", &format!("{connect_ms}ms"));
-        push(&mut out, "--timeout", &format!("{total_ms}ms"));
         if !self.user_agent.is_empty() {
-            let header = format!("user-agent: {}", literal(&self.user_agent));
-            push(&mut out, "-H", &header);
+            probe = probe
+                .header("user-agent", &self.user_agent)
+                .map_err(usage)?;
         }
-        for header in &self.rpc_headers {
-            push(&mut out, "-H", header);
+        for (name, value) in &self.rpc_headers {
+            probe = probe.header(name, value).map_err(usage)?;
         }
         if self.tls_no_verify {
-            out.push(OsString::from("--insecure"));
+            probe = probe.insecure(true).map_err(usage)?;
         }
-        for (option, value) in [
-            ("--cacert", &self.ca_cert),
-            ("--cert", &self.client_cert),
-            ("--key", &self.client_key),
-            ("--server-name", &self.server_name),
-        ] {
-            if !value.is_empty() {
-                push(&mut out, option, &literal(value));
-            }
+        if let Some(file) = &cacert {
+            probe = probe.cacert(file).map_err(usage)?;
         }
-        Ok(out)
+        if !self.client_cert.is_empty() {
+            probe = probe
+                .client_cert(&self.client_cert, &self.client_key)
+                .map_err(usage)?;
+        }
+        if !self.server_name.is_empty() {
+            probe = probe.server_name(&self.server_name).map_err(usage)?;
+        }
+        let target = probe.named(ours(sources)).into_target().map_err(usage)?;
+        Ok(Plan {
+            targets: vec![target],
+            quiet: false,
+            wait: None,
+            command: Vec::new(),
+            mimic: None,
+        })
     }
 }
 
-/// `-rpc-header`, in healthprobe's `name: value` form. Like
-/// grpc-health-probe, splits at the first colon and drops the whitespace
-/// that starts the value; the name is lower-cased as gRPC metadata names
-/// are (Go's metadata.MD.Append lowers them). The text never appears in an
-/// error: it often carries a token.
-fn rpc_header(text: &str) -> Result<String> {
+/// How grpc-health-probe's flags name a setting in an error.
+fn flag(setting: Setting) -> &'static str {
+    match setting {
+        Setting::Target => "-addr",
+        Setting::Timeout => "-rpc-timeout",
+        Setting::ConnectTimeout => "-connect-timeout",
+        Setting::Header => "-rpc-header",
+        Setting::GrpcService => "-service",
+        Setting::Cacert => "-tls-ca-cert",
+        Setting::Insecure => "-tls-no-verify",
+        Setting::ClientCert => "-tls-client-cert",
+        Setting::ClientKey => "-tls-client-key",
+        Setting::ServerName => "-tls-server-name",
+        // Not settable as grpc-health-probe: named as healthprobe names them.
+        Setting::Method
+        | Setting::ExpectStatus
+        | Setting::ExpectBody
+        | Setting::ExpectJson
+        | Setting::FollowRedirects
+        | Setting::UnixSocket
+        | Setting::MaxAge
+        | Setting::Wait
+        | Setting::Interval => super::options::flag(setting),
+    }
+}
+
+/// `-rpc-header`, as (name, value). Like grpc-health-probe, splits at the
+/// first colon and drops the whitespace that starts the value; the name is
+/// lower-cased as gRPC metadata names are (Go's metadata.MD.Append lowers
+/// them). The text never appears in an error: it often carries a token.
+fn rpc_header(text: &str) -> Result<(String, String)> {
     let Some((name, value)) = text.split_once(':') else {
         bail!("invalid -rpc-header: expected \"name: value\" (the text given is not shown)");
     };
@@ -400,11 +475,7 @@ fn rpc_header(text: &str) -> Result<String> {
     if name.is_empty() {
         bail!("invalid -rpc-header: the name before \":\" is empty (the text given is not shown)");
     }
-    Ok(format!(
-        "{}: {}",
-        name.to_ascii_lowercase(),
-        literal(value.trim_start())
-    ))
+    Ok((name.to_ascii_lowercase(), value.trim_start().to_owned()))
 }
 
 /// The target URL for `-addr`. grpc-health-probe dials it through gRPC's
@@ -616,31 +687,6 @@ fn unexpected(arg: &OsString, bare_bool: Option<&str>) -> anyhow::Error {
     }
 }
 
-/// Appends `option value` to the healthprobe command line that
-/// grpc-health-probe's is translated into. healthprobe's parser looks for
-/// its options, and for the `--` before a command, anywhere among the
-/// arguments, so a value that starts with `-` could be taken for one
-/// (`-service=-k` for `--insecure`). Such a value is joined to its option's
-/// long name as `--option=value`, which that parser reads as one argument.
-fn push(out: &mut Vec<OsString>, option: &str, value: &str) {
-    if value.starts_with('-') {
-        let long = if option == "-H" { "--header" } else { option };
-        out.push(OsString::from(format!("{long}={value}")));
-    } else {
-        out.push(OsString::from(option));
-        out.push(OsString::from(value));
-    }
-}
-
-/// A value healthprobe must take literally. healthprobe expands `${VAR}` in
-/// targets, header values, `--grpc-service`, file options and
-/// `--server-name`, and rejects any other `$`; grpc-health-probe takes every
-/// value as it stands (a Kubernetes `$(VAR)` the kubelet left alone reaches
-/// it unchanged), so each `$` is doubled, which healthprobe reads as one `$`.
-fn literal(value: &str) -> String {
-    value.replace('$', "$$")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,12 +703,38 @@ mod tests {
         line.split_whitespace().map(str::to_owned).collect()
     }
 
+    /// What grpc-health-probe's arguments ask for.
+    fn read<S: AsRef<str>>(args: &[S]) -> Result<Command> {
+        parse(os(args), &|_| None)
+    }
+
+    /// A command with each target's names set aside: how a line names a
+    /// setting is not what the two command lines are compared by.
+    fn unnamed(command: Command) -> Command {
+        match command {
+            Command::Probe(mut plan) => {
+                for target in &mut plan.targets {
+                    target.names = Names::Library;
+                }
+                Command::Probe(plan)
+            }
+            other => other,
+        }
+    }
+
+    /// grpc-health-probe's `args` ask for what healthprobe's own `want`
+    /// asks for.
     #[track_caller]
     fn assert_translates<S: AsRef<str> + std::fmt::Debug>(args: &[S], want: &[S]) {
-        match translate(os(args)) {
-            Ok(out) => assert_eq!(out, os(want), "{args:?}"),
+        let got = match read(args) {
+            Ok(command) => unnamed(command),
             Err(e) => panic!("{args:?} failed: {e:#}"),
-        }
+        };
+        let wanted = match crate::cli::parse(os(want), |_| None) {
+            Ok(command) => unnamed(command),
+            Err(e) => panic!("{want:?}, healthprobe's own, failed: {e:#}"),
+        };
+        assert_eq!(got, wanted, "{args:?}");
     }
 
     /// [`assert_translates`] on lines split at spaces.
@@ -673,7 +745,7 @@ mod tests {
 
     #[track_caller]
     fn error<S: AsRef<str> + std::fmt::Debug>(args: &[S]) -> String {
-        match translate(os(args)) {
+        match read(args) {
             Err(e) => format!("{e:#}"),
             Ok(out) => panic!("{args:?} should fail, gave {out:?}"),
         }
@@ -1262,7 +1334,6 @@ mod tests {
                 "-tls-ca-cert=/$ca.pem",
                 "-tls-client-cert=$c",
                 "-tls-client-key=$k",
-                "-tls-server-name=$name",
             ],
             &[
                 "grpcs://localhost:1",
@@ -1282,10 +1353,37 @@ mod tests {
                 "$$c",
                 "--key",
                 "$$k",
-                "--server-name",
-                "$$name",
             ],
         );
+        // A value healthprobe refuses is named by grpc-health-probe's flag.
+        assert_eq!(
+            error(&["-addr=:1", "-tls", "-tls-server-name=$name"]),
+            "invalid -tls-server-name \"$name\": \"$name\" is not a host name (letters, digits, \"-\", \".\"; use the xn-- form of an international name) (grpc_health_probe mode; see healthprobe --help)"
+        );
+    }
+
+    #[test]
+    fn reads_ssl_cert_file_as_go_does_and_nothing_else() {
+        let env = |name: &str| match name {
+            "SSL_CERT_FILE" => Some(OsString::from("/etc/ca.pem")),
+            _ => Some(OsString::from("--insecure")),
+        };
+        let roots = |args: &[&str]| match parse(os(args), &env) {
+            Ok(Command::Probe(plan)) => plan.targets[0].tls.clone().map(|tls| tls.roots),
+            other => panic!("{args:?}: {other:?}"),
+        };
+        use crate::spec::TrustRoots;
+        let file = Some(TrustRoots::File("/etc/ca.pem".into()));
+        assert_eq!(roots(&["-addr=:1", "-tls"]), file);
+        assert_eq!(
+            roots(&["-addr=:1", "-tls", "-tls-ca-cert=/mine.pem"]),
+            Some(TrustRoots::File("/mine.pem".into()))
+        );
+        assert_eq!(
+            roots(&["-addr=:1", "-tls", "-tls-no-verify"]),
+            Some(TrustRoots::System)
+        );
+        assert_eq!(roots(&["-addr=:1"]), None);
     }
 
     #[test]
@@ -1334,7 +1432,7 @@ mod tests {
                 .iter()
                 .map(|a| OsString::from_vec(a.to_vec()))
                 .collect();
-            match translate(args) {
+            match parse(args, &|_| None) {
                 Err(e) => format!("{e:#}"),
                 Ok(out) => panic!("should fail, gave {out:?}"),
             }

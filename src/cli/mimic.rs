@@ -44,7 +44,7 @@ use super::{Command, Plan};
 use crate::duration;
 use crate::error::Error;
 use crate::probe::Probe;
-use crate::report::{HttpProblem, Outcome, Report, TlsProblem};
+use crate::report::{HttpProblem, Outcome, Problem, Ready, Report, TlsProblem};
 use crate::setting::{CommandLineNames, Names, Setting};
 use crate::spec::{Kind, Method};
 use crate::url::shown;
@@ -878,12 +878,17 @@ fn written_out(text: &str, status: Option<u16>) -> String {
 /// The status of the response a report judged, if one came.
 fn status(report: &Report) -> Option<u16> {
     match report.outcome() {
-        Outcome::Healthy { status, .. } => Some(*status),
-        Outcome::Http {
+        Outcome::Healthy {
+            ready: Ready::Http { status, .. },
+            ..
+        } => Some(*status),
+        Outcome::Unhealthy {
             problem:
-                HttpProblem::UnexpectedStatus { status, .. }
-                | HttpProblem::RedirectRefused { status, .. }
-                | HttpProblem::BodyMismatch { status, .. },
+                Problem::Http(
+                    HttpProblem::UnexpectedStatus { status, .. }
+                    | HttpProblem::RedirectRefused { status, .. }
+                    | HttpProblem::BodyMismatch { status, .. },
+                ),
             ..
         } => Some(*status),
         _ => None,
@@ -970,8 +975,8 @@ impl Retry {
                 };
                 let again = match report.outcome() {
                     Outcome::TimedOut { .. } | Outcome::ConnectionLost { .. } => true,
-                    Outcome::Http {
-                        problem: HttpProblem::NotHttp { .. },
+                    Outcome::Unhealthy {
+                        problem: Problem::Http(HttpProblem::NotHttp { .. }),
                         ..
                     } => true,
                     Outcome::ConnectFailed { attempts } => {
@@ -1029,18 +1034,15 @@ fn exit_code(mimic: &Mimic, report: &Report) -> u8 {
     match report.outcome() {
         Outcome::ResolveFailed { .. } => 6,
         Outcome::ConnectFailed { .. } => 7,
-        Outcome::Http {
-            problem: HttpProblem::UnexpectedStatus { .. },
+        Outcome::Unhealthy {
+            problem: Problem::Http(problem),
             ..
-        } => 22,
-        Outcome::Http {
-            problem: HttpProblem::TooManyRedirects { .. },
-            ..
-        } => 47,
-        Outcome::Http {
-            problem: HttpProblem::NotHttp { .. } | HttpProblem::HeadTooLarge { .. },
-            ..
-        } => 8,
+        } => match problem {
+            HttpProblem::UnexpectedStatus { .. } => 22,
+            HttpProblem::TooManyRedirects { .. } => 47,
+            HttpProblem::NotHttp { .. } | HttpProblem::HeadTooLarge { .. } => 8,
+            _ => 1,
+        },
         Outcome::TimedOut { .. } => 28,
         Outcome::ConnectionLost { received: 0, .. } => 52,
         Outcome::ConnectionLost { .. } => 56,
@@ -1286,14 +1288,14 @@ mod tests {
             ),
             (Outcome::ConnectFailed { attempts: vec![] }, 7),
             (
-                Outcome::Http {
-                    peer: peer.clone(),
-                    problem: HttpProblem::UnexpectedStatus {
+                Outcome::problem(
+                    peer.clone(),
+                    HttpProblem::UnexpectedStatus {
                         status: 503,
                         expected: "100-399".into(),
                         location: None,
                     },
-                },
+                ),
                 22,
             ),
             (
@@ -1319,13 +1321,7 @@ mod tests {
                 },
                 60,
             ),
-            (
-                Outcome::Healthy {
-                    status: 200,
-                    peer: peer.clone(),
-                },
-                0,
-            ),
+            (Outcome::ready(peer.clone(), Ready::Http { status: 200 }), 0),
         ];
         for (outcome, code) in cases {
             assert_eq!(curl(outcome.clone()), code, "{outcome:?}");

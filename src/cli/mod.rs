@@ -81,7 +81,7 @@ pub const GRPC_HEALTH_PROBE: &str = "grpc_health_probe";
 
 /// Parses a command line as [`parse`] does, or, when the binary runs under
 /// the name `grpc_health_probe` (a `COPY` under that name, or a symlink), as
-/// grpc-health-probe's flags (`grpc_health_probe::translate`). In that
+/// grpc-health-probe's flags (`grpc_health_probe::parse`). In that
 /// mode no `HEALTHPROBE_*` variable applies, since the command line is meant
 /// to mean what it meant to grpc-health-probe; only `SSL_CERT_FILE` does,
 /// which Go's TLS honours too.
@@ -93,11 +93,7 @@ pub fn parse_invocation(
     let name = program.and_then(|p| std::path::Path::new(p).file_name());
     #[cfg(feature = "grpc")]
     if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {
-        let args = grpc_health_probe::translate(args)?;
-        return parse(args, |name| match name {
-            "SSL_CERT_FILE" => env(name),
-            _ => None,
-        });
+        return grpc_health_probe::parse(args, &env);
     }
     #[cfg(not(feature = "grpc"))]
     if name.is_some_and(|n| n == GRPC_HEALTH_PROBE) {

@@ -6,7 +6,7 @@
 
 use super::{Exchange, converse};
 use crate::protocol::amqp::{self, HEADER, MAX_FRAME};
-use crate::report::{Limit, Outcome, Peer, Stage};
+use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::Target;
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -35,14 +35,13 @@ impl Exchange for Amqp {
             Stage::Reply,
             amqp::start,
         ) {
-            Ok((start, _)) => Outcome::AmqpReady {
+            Ok((start, _)) => Outcome::ready(
                 peer,
-                version: (start.major, start.minor),
-            },
-            Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Amqp {
-                peer,
-                problem,
-            }),
+                Ready::Amqp {
+                    version: (start.major, start.minor),
+                },
+            ),
+            Err(failed) => failed.outcome(peer, limit, trace),
         }
     }
 }

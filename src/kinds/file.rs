@@ -14,7 +14,7 @@ use std::time::{Instant, SystemTime};
 
 use super::Prober;
 use crate::protocol::file::{FileProblem, judge};
-use crate::report::{Limit, Outcome, Stage};
+use crate::report::{Limit, Outcome, Problem, Ready, Stage};
 use crate::spec::{FileCheck, Target};
 use crate::transport::net::{Abandoned, Blocking};
 
@@ -79,9 +79,12 @@ impl Prober for FileCheck {
             Err(e) => return problem(failed(&e)),
         };
         match judge(modified, SystemTime::now(), self.max_age) {
-            Ok(age) => Outcome::FileFresh {
-                age,
-                max_age: self.max_age,
+            Ok(age) => Outcome::Healthy {
+                peer: None,
+                ready: Ready::File {
+                    age,
+                    max_age: self.max_age,
+                },
             },
             Err(p) => problem(p),
         }
@@ -89,7 +92,10 @@ impl Prober for FileCheck {
 }
 
 fn problem(problem: FileProblem) -> Outcome {
-    Outcome::File { problem }
+    Outcome::Unhealthy {
+        peer: None,
+        problem: Problem::File(problem),
+    }
 }
 
 /// Follows symbolic links, as a heartbeat's reader should; when nothing is

@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use super::Prober;
 use crate::protocol::grpc;
-use crate::protocol::h2::{self, Client, Failure};
 #[cfg(feature = "tls")]
 use crate::report::Stage;
-use crate::report::{GrpcProblem, Limit, Outcome, Peer};
+use crate::report::{GrpcProblem, Limit, Outcome, Peer, Ready};
 use crate::spec::{GrpcCheck, Scheme, Target};
+use crate::transport::h2::{self, Client, Failure};
 use crate::transport::net::{self, DeadlineStream, Duplex, Trace};
 #[cfg(feature = "tls")]
 use crate::transport::tls::{Secure, refused_alpn};
@@ -76,7 +76,7 @@ fn probe(target: &Target, check: &GrpcCheck, deadline: Instant, limit: Limit) ->
             Ok(secured) => secured,
             Err(e) if refused_alpn(&e) => {
                 let problem = GrpcProblem::NoH2 { chosen: None };
-                return Outcome::Grpc { peer, problem };
+                return Outcome::problem(peer, problem);
             }
             Err(e) => {
                 let wire_start = &net::lock(&trace).wire_start;
@@ -85,10 +85,7 @@ fn probe(target: &Target, check: &GrpcCheck, deadline: Instant, limit: Limit) ->
         };
         if secured.conn.alpn_protocol() != Some(b"h2") {
             let chosen = secured.conn.alpn_protocol().map(<[u8]>::to_vec);
-            return Outcome::Grpc {
-                peer,
-                problem: GrpcProblem::NoH2 { chosen },
-            };
+            return Outcome::problem(peer, GrpcProblem::NoH2 { chosen });
         }
         return call(target, check, &mut secured, deadline, limit, peer);
     }
@@ -142,8 +139,8 @@ pub(crate) fn call(
     let failure = match client.call(&request) {
         Ok(response) => {
             return match grpc::judge(&response, &check.service) {
-                Ok(()) => Outcome::Serving { peer },
-                Err(problem) => Outcome::Grpc { peer, problem },
+                Ok(()) => Outcome::ready(peer, Ready::Serving),
+                Err(problem) => Outcome::problem(peer, problem),
             };
         }
         Err(failure) => failure,
@@ -180,5 +177,5 @@ pub(crate) fn call(
         Failure::Reset { code } => GrpcProblem::Reset { code },
         Failure::Protocol(why) => GrpcProblem::Protocol { why },
     };
-    Outcome::Grpc { peer, problem }
+    Outcome::problem(peer, problem)
 }

@@ -16,7 +16,7 @@ use ureq::unversioned::transport::Connector;
 use ureq::{Agent, Body, Error, Timeout};
 
 use super::Prober;
-use crate::report::{HttpProblem, Kept, Limit, Outcome, Peer, Stage};
+use crate::report::{HttpProblem, Kept, Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{HttpCheck, Method, Scheme, Target};
 use crate::transport::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, lock};
 #[cfg(feature = "tls")]
@@ -113,10 +113,7 @@ fn probe(
             .headers()
             .get("location")
             .map(|l| l.as_bytes().to_vec());
-        let unhealthy = |problem| Outcome::Http {
-            peer: peer.clone(),
-            problem,
-        };
+        let unhealthy = |problem: HttpProblem| Outcome::problem(peer.clone(), problem);
         let redirect = location.filter(|_| is_redirect(status));
         let max_redirects = check.max_redirects.unwrap_or(MAX_REDIRECTS);
         if let Some(location) = redirect.clone().filter(|_| check.follow_redirects) {
@@ -145,10 +142,7 @@ fn probe(
             continue;
         }
         let verdict = match check.expect_status.accepts(status) {
-            true => Outcome::Healthy {
-                status,
-                peer: peer.clone(),
-            },
+            true => Outcome::ready(peer.clone(), Ready::Http { status }),
             false => unhealthy(HttpProblem::UnexpectedStatus {
                 status,
                 expected: check.expect_status.to_string(),
@@ -183,11 +177,11 @@ fn probe(
             };
         }
         let Some(expected) = &check.expect_body else {
-            return Outcome::Healthy { status, peer };
+            return Outcome::ready(peer, Ready::Http { status });
         };
         lock(&trace).stage = Stage::Body;
         return match search_body(response, expected.as_bytes()) {
-            Ok(BodySearch::Found) => Outcome::Healthy { status, peer },
+            Ok(BodySearch::Found) => Outcome::ready(peer, Ready::Http { status }),
             Ok(BodySearch::Missing { read, ended, start }) => {
                 unhealthy(HttpProblem::BodyMismatch {
                     status,
@@ -366,11 +360,11 @@ fn judge_json(check: &HttpCheck, status: u16, peer: Peer, body: &[u8]) -> Outcom
         }
     } else {
         match crate::protocol::json::check_all(&check.expect_json, body) {
-            Ok(()) => return Outcome::Healthy { status, peer },
+            Ok(()) => return Outcome::ready(peer, Ready::Http { status }),
             Err(problem) => HttpProblem::JsonMismatch { status, problem },
         }
     };
-    Outcome::Http { peer, problem }
+    Outcome::problem(peer, problem)
 }
 
 #[cfg(feature = "json")]
@@ -444,7 +438,7 @@ fn failure(
         },
         other => return lost(other, stage, peer, received),
     };
-    Outcome::Http { peer, problem }
+    Outcome::problem(peer, problem)
 }
 
 /// The connection failed after it was established.

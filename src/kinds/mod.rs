@@ -17,7 +17,7 @@ mod tcp;
 use std::io;
 use std::time::Instant;
 
-use crate::report::{Kept, Limit, Outcome, Peer, Report, Stage};
+use crate::report::{Kept, Limit, Outcome, Peer, Problem, Report, Stage};
 use crate::spec::{Kind, Target, UnixSocket};
 use crate::transport::Place;
 use crate::transport::net::{Duplex, SharedTrace, describe_io, is_timeout, lock};
@@ -272,15 +272,9 @@ pub(crate) fn converse<T, P>(
     }
 }
 
-impl<P> Failed<P> {
+impl<P: Into<Problem>> Failed<P> {
     /// The outcome of an exchange that failed at the stage the trace holds.
-    pub(crate) fn outcome(
-        self,
-        peer: Peer,
-        limit: Limit,
-        trace: &SharedTrace,
-        problem: impl FnOnce(Peer, P) -> Outcome,
-    ) -> Outcome {
+    pub(crate) fn outcome(self, peer: Peer, limit: Limit, trace: &SharedTrace) -> Outcome {
         let (stage, received) = {
             let trace = lock(trace);
             (trace.stage, trace.received)
@@ -304,7 +298,7 @@ impl<P> Failed<P> {
                 error: "connection closed".to_owned(),
                 received,
             },
-            Failed::Problem(p) => problem(peer, p),
+            Failed::Problem(p) => Outcome::problem(peer, p),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{Exchange, converse};
 use crate::protocol::mysql::{self, MAX_PACKET, QUIT};
-use crate::report::{Limit, Outcome, Peer, Stage};
+use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{MysqlCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -33,10 +33,7 @@ impl Exchange for MysqlCheck {
         ) {
             Ok((greeting, _)) => greeting,
             Err(failed) => {
-                return failed.outcome(peer, limit, trace, |peer, problem| Outcome::Mysql {
-                    peer,
-                    problem,
-                });
+                return failed.outcome(peer, limit, trace);
             }
         };
         // A server that greets and then does not answer the login is not
@@ -56,15 +53,10 @@ impl Exchange for MysqlCheck {
                 if logged_in {
                     let _ = stream.write_all(&QUIT);
                 }
-                Outcome::MysqlReady {
-                    peer,
-                    version: greeting.version,
-                }
+                let version = greeting.version;
+                Outcome::ready(peer, Ready::Mysql { version })
             }
-            Err(failed) => failed.outcome(peer, limit, trace, |peer, problem| Outcome::Mysql {
-                peer,
-                problem,
-            }),
+            Err(failed) => failed.outcome(peer, limit, trace),
         }
     }
 }

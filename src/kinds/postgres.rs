@@ -10,7 +10,7 @@ use super::{Exchange, converse};
 use crate::protocol::postgres::{
     self, Answer, CANNOT_CONNECT_NOW, MAX_MESSAGE, PostgresProblem, TERMINATE,
 };
-use crate::report::{Limit, Outcome, Peer, Stage};
+use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{PostgresCheck, Target, UnixSocket};
 use crate::transport::net::{Duplex, SharedTrace};
 use crate::url::Address;
@@ -41,17 +41,14 @@ impl Exchange for PostgresCheck {
         let answer = match exchange {
             Ok((answer, _)) => answer,
             Err(failed) => {
-                return failed.outcome(peer, limit, trace, |peer, problem| Outcome::Postgres {
-                    peer,
-                    problem,
-                });
+                return failed.outcome(peer, limit, trace);
             }
         };
         match &answer {
             Answer::Error { sqlstate, message } if sqlstate == CANNOT_CONNECT_NOW => {
                 let message = message.clone();
                 let problem = PostgresProblem::Rejecting { message };
-                return Outcome::Postgres { peer, problem };
+                return Outcome::problem(peer, problem);
             }
             // Logged in: say goodbye, and read until the server closes, so
             // that it has nothing unread to complain about. The verdict is
@@ -62,7 +59,7 @@ impl Exchange for PostgresCheck {
             }
             _ => {}
         }
-        Outcome::PostgresReady { peer, answer }
+        Outcome::ready(peer, Ready::Postgres { answer })
     }
 
     /// Each place the URL names, tried in turn as libpq does.

@@ -4,7 +4,7 @@
 
 use super::{Exchange, Failed, converse};
 use crate::protocol::redis::{self, MAX_REPLY, RedisProblem, Reply};
-use crate::report::{Limit, Outcome, Peer, Stage};
+use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{RedisCheck, Target};
 use crate::transport::net::{Duplex, SharedTrace};
 
@@ -43,7 +43,7 @@ impl Exchange for RedisCheck {
             replies * (MAX_REPLY + 2),
             trace,
             Stage::Reply,
-            |bytes| {
+            |bytes| -> Result<_, RedisProblem> {
                 let mut rest = bytes;
                 let mut got = Vec::with_capacity(replies);
                 while got.len() < replies {
@@ -60,42 +60,34 @@ impl Exchange for RedisCheck {
         );
         let mut got = match exchange {
             Ok((got, _)) => got,
-            Err(failed) => return failed.outcome(peer, limit, trace, redis_problem),
+            Err(failed) => return failed.outcome(peer, limit, trace),
         };
         let ping = got.pop();
         let auth = got.pop();
         if let Some(Reply::Error(reply)) = auth {
             let problem = RedisProblem::Auth { reply };
-            return Outcome::Redis { peer, problem };
+            return Outcome::problem(peer, problem);
         }
         match ping {
-            Some(Reply::Status(pong)) if pong == b"PONG" => Outcome::RedisReady {
+            Some(Reply::Status(pong)) if pong == b"PONG" => Outcome::ready(
                 peer,
-                auth_required: false,
-            },
+                Ready::Redis {
+                    auth_required: false,
+                },
+            ),
             // Up, and it wants a login that was not given: as ready as a
             // server can show to a client without its password.
             Some(reply @ Reply::Error(_))
                 if reply.code() == b"NOAUTH" && self.password.is_none() =>
             {
-                Outcome::RedisReady {
-                    peer,
+                let ready = Ready::Redis {
                     auth_required: true,
-                }
+                };
+                Outcome::ready(peer, ready)
             }
-            Some(Reply::Error(reply)) => Outcome::Redis {
-                peer,
-                problem: RedisProblem::Error { reply },
-            },
-            Some(Reply::Status(reply)) => Outcome::Redis {
-                peer,
-                problem: RedisProblem::NotPong { reply },
-            },
-            None => Failed::<RedisProblem>::Closed.outcome(peer, limit, trace, redis_problem),
+            Some(Reply::Error(reply)) => Outcome::problem(peer, RedisProblem::Error { reply }),
+            Some(Reply::Status(reply)) => Outcome::problem(peer, RedisProblem::NotPong { reply }),
+            None => Failed::<RedisProblem>::Closed.outcome(peer, limit, trace),
         }
     }
-}
-
-fn redis_problem(peer: Peer, problem: RedisProblem) -> Outcome {
-    Outcome::Redis { peer, problem }
 }

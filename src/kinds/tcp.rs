@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::Prober;
-use crate::report::{Limit, Outcome};
+use crate::report::{Limit, Outcome, Ready};
 use crate::spec::Target;
 use crate::transport::{self, net::Trace};
 
@@ -25,7 +25,7 @@ impl Prober for Tcp {
         let trace = Arc::new(Mutex::new(Trace::default()));
         // Dropping the socket closes the connection.
         match transport::connect(target.place(), target, deadline, limit, &trace) {
-            Ok((_socket, peer)) => Outcome::Connected { peer },
+            Ok((_socket, peer)) => Outcome::ready(peer, Ready::Connected),
             Err(outcome) => outcome,
         }
     }

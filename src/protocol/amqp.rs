@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use super::{START_SHOWN, Words, start_of};
+use super::{WireProblem, Words};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -36,9 +36,7 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
             None => Ok(None),
         };
     }
-    let not_amqp = || AmqpProblem::NotAmqp {
-        start: start_of(bytes),
-    };
+    let not_amqp = || AmqpProblem::Wire(WireProblem::foreign(bytes));
     let Some(head) = bytes.first_chunk::<7>() else {
         return match bytes.first() {
             Some(1) | None => Ok(None),
@@ -51,14 +49,14 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
     let size = u32::from_be_bytes([head[3], head[4], head[5], head[6]]) as usize;
     if size > MAX_FRAME {
         let why = format!("a frame of {size} bytes, more than the {MAX_FRAME} healthprobe reads");
-        return Err(AmqpProblem::Malformed { why });
+        return Err(AmqpProblem::Wire(WireProblem::Malformed { why }));
     }
     let Some(&end) = bytes.get(7 + size) else {
         return Ok(None);
     };
     if end != FRAME_END {
         let why = format!("a frame ending in {end:#04x}, not 0xce");
-        return Err(AmqpProblem::Malformed { why });
+        return Err(AmqpProblem::Wire(WireProblem::Malformed { why }));
     }
     match bytes[7..7 + size] {
         [0, 10, 0, 10, major, minor, ..] => Ok(Some(Start { major, minor })),
@@ -66,11 +64,11 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
             let class = u16::from_be_bytes([class_hi, class_lo]);
             let method = u16::from_be_bytes([method_hi, method_lo]);
             let why = format!("method {class}.{method} where Connection.Start (10.10) belongs");
-            Err(AmqpProblem::Malformed { why })
+            Err(AmqpProblem::Wire(WireProblem::Malformed { why }))
         }
-        _ => Err(AmqpProblem::Malformed {
+        _ => Err(AmqpProblem::Wire(WireProblem::Malformed {
             why: "a method frame too short for its method".to_owned(),
-        }),
+        })),
     }
 }
 
@@ -84,16 +82,8 @@ pub enum AmqpProblem {
         /// Its header: `AMQP` and four octets.
         header: [u8; 8],
     },
-    /// The answer is not an AMQP frame or header.
-    NotAmqp {
-        /// Its first bytes.
-        start: Vec<u8>,
-    },
-    /// A frame that breaks the protocol or healthprobe's limit.
-    Malformed {
-        /// What is wrong with it.
-        why: String,
-    },
+    /// Not this protocol, or broken.
+    Wire(WireProblem),
 }
 
 impl Words for AmqpProblem {
@@ -104,6 +94,7 @@ impl Words for AmqpProblem {
         _names: &Names,
     ) -> fmt::Result {
         match self {
+            AmqpProblem::Wire(wire) => wire.write(f, peer, "AMQP", "AMQP"),
             AmqpProblem::Version { header } => {
                 let [_, _, _, _, id, major, minor, revision] = *header;
                 write!(
@@ -112,12 +103,6 @@ impl Words for AmqpProblem {
                     quoted(header, 8)
                 )
             }
-            AmqpProblem::NotAmqp { start } => write!(
-                f,
-                "the answer from {peer} is not AMQP: it begins {}",
-                quoted(start, START_SHOWN)
-            ),
-            AmqpProblem::Malformed { why } => write!(f, "AMQP protocol error from {peer}: {why}"),
         }
     }
 }
@@ -156,11 +141,11 @@ mod tests {
         );
         assert!(matches!(
             start(b"HTTP/1.1"),
-            Err(AmqpProblem::NotAmqp { .. })
+            Err(AmqpProblem::Wire(WireProblem::Foreign { .. }))
         ));
         assert!(matches!(
             start(b"\x01\x00\x00\x80\x00\x00\x00"),
-            Err(AmqpProblem::Malformed { .. })
+            Err(AmqpProblem::Wire(WireProblem::Malformed { .. }))
         ));
     }
 }

@@ -11,7 +11,6 @@ use std::fmt;
 use std::time::Duration;
 
 use super::Words;
-use super::h2::h2_error_name;
 use super::http::status_text;
 use crate::line::quoted;
 use crate::setting::{Names, Setting};
@@ -182,6 +181,28 @@ impl Words for GrpcProblem {
             GrpcProblem::Protocol { why } => write!(f, "HTTP/2 protocol error from {peer}: {why}"),
         }
     }
+}
+
+/// The name of an HTTP/2 error code (RFC 9113 section 7).
+pub fn h2_error_name(code: u32) -> String {
+    let name = match code {
+        0x0 => "NO_ERROR",
+        0x1 => "PROTOCOL_ERROR",
+        0x2 => "INTERNAL_ERROR",
+        0x3 => "FLOW_CONTROL_ERROR",
+        0x4 => "SETTINGS_TIMEOUT",
+        0x5 => "STREAM_CLOSED",
+        0x6 => "FRAME_SIZE_ERROR",
+        0x7 => "REFUSED_STREAM",
+        0x8 => "CANCEL",
+        0x9 => "COMPRESSION_ERROR",
+        0xa => "CONNECT_ERROR",
+        0xb => "ENHANCE_YOUR_CALM",
+        0xc => "INADEQUATE_SECURITY",
+        0xd => "HTTP_1_1_REQUIRED",
+        other => return format!("error code {other:#x}"),
+    };
+    name.to_owned()
 }
 
 /// The canonical name of a gRPC status code (grpc/grpc `doc/statuscodes.md`).

@@ -13,8 +13,6 @@ pub(crate) mod amqp;
 pub(crate) mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
-#[cfg(feature = "grpc")]
-pub(crate) mod h2;
 pub(crate) mod http;
 #[cfg(feature = "json")]
 pub(crate) mod json;
@@ -30,6 +28,55 @@ pub(crate) const START_SHOWN: usize = 64;
 /// more than shown, so that the line says it goes on.
 pub(crate) fn start_of(bytes: &[u8]) -> Vec<u8> {
     bytes[..bytes.len().min(START_SHOWN + 1)].to_vec()
+}
+
+/// What is wrong with an answer in the ways every protocol shares: it is
+/// another protocol's, or it breaks this one. Each kind's problem type
+/// holds it as its `Wire` variant, and its words are these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WireProblem {
+    /// The answer is not this protocol's at all (say, an HTTP server on
+    /// the port): its first bytes, at most 65.
+    Foreign {
+        /// The first bytes of the answer.
+        start: Vec<u8>,
+    },
+    /// The answer is this protocol's, and it breaks the protocol.
+    Malformed {
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+impl WireProblem {
+    /// An answer that is not the protocol's, from its first bytes.
+    pub(crate) fn foreign(bytes: &[u8]) -> WireProblem {
+        WireProblem::Foreign {
+            start: start_of(bytes),
+        }
+    }
+
+    /// The words, for the protocol `protocol` names (`PostgreSQL`), whose
+    /// answers are `answers` (`PostgreSQL's`, `a MySQL greeting`).
+    pub(crate) fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        peer: &dyn fmt::Display,
+        protocol: &str,
+        answers: &str,
+    ) -> fmt::Result {
+        match self {
+            WireProblem::Foreign { start } => write!(
+                f,
+                "the answer from {peer} is not {answers}: it begins {}",
+                crate::line::quoted(start, START_SHOWN)
+            ),
+            WireProblem::Malformed { why } => {
+                write!(f, "{protocol} protocol error from {peer}: {why}")
+            }
+        }
+    }
 }
 
 /// A problem's words in the line, after `unhealthy: WHAT WAS PROBED: `:

@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use super::{START_SHOWN, Words, start_of};
+use super::{WireProblem, Words};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -44,9 +44,7 @@ fn packet(bytes: &[u8]) -> Result<Option<Packet<'_>>, MysqlProblem> {
     let length = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
     if length > MAX_PACKET {
         // A greeting sent as 2^24-1 bytes is not one: this is not MySQL.
-        return Err(MysqlProblem::NotMysql {
-            start: start_of(bytes),
-        });
+        return Err(MysqlProblem::Wire(WireProblem::foreign(bytes)));
     }
     match bytes[4..].get(..length) {
         Some(payload) => Ok(Some((payload, &bytes[4 + length..]))),
@@ -73,13 +71,13 @@ pub fn greeting(bytes: &[u8]) -> Result<Option<Greeting>, MysqlProblem> {
         Some(0x0a) => {}
         Some(0xff) => return Err(error_packet(payload)),
         _ => {
-            return Err(MysqlProblem::NotMysql {
-                start: start_of(bytes),
-            });
+            return Err(MysqlProblem::Wire(WireProblem::foreign(bytes)));
         }
     }
-    let malformed = |why: &str| MysqlProblem::Malformed {
-        why: format!("a greeting {why}"),
+    let malformed = |why: &str| {
+        MysqlProblem::Wire(WireProblem::Malformed {
+            why: format!("a greeting {why}"),
+        })
     };
     let rest = &payload[1..];
     let end = rest
@@ -115,9 +113,9 @@ pub fn greeting(bytes: &[u8]) -> Result<Option<Greeting>, MysqlProblem> {
 /// perhaps `#` and a SQLSTATE, then the message.
 fn error_packet(payload: &[u8]) -> MysqlProblem {
     let Some(code) = payload.get(1..3) else {
-        return MysqlProblem::Malformed {
+        return MysqlProblem::Wire(WireProblem::Malformed {
             why: "an error packet without its code".to_owned(),
-        };
+        });
     };
     let code = u16::from_le_bytes([code[0], code[1]]);
     let mut message = &payload[3..];
@@ -178,16 +176,8 @@ pub enum MysqlProblem {
         /// The server's message.
         message: Vec<u8>,
     },
-    /// The answer is not a MySQL greeting or error.
-    NotMysql {
-        /// Its first bytes.
-        start: Vec<u8>,
-    },
-    /// A greeting that breaks the protocol.
-    Malformed {
-        /// What is wrong with it.
-        why: String,
-    },
+    /// Not this protocol, or broken.
+    Wire(WireProblem),
 }
 
 impl Words for MysqlProblem {
@@ -198,6 +188,7 @@ impl Words for MysqlProblem {
         _names: &Names,
     ) -> fmt::Result {
         match self {
+            MysqlProblem::Wire(wire) => wire.write(f, peer, "MySQL", "a MySQL greeting"),
             MysqlProblem::Refused { code, message } => {
                 write!(
                     f,
@@ -211,14 +202,6 @@ impl Words for MysqlProblem {
                     _ => {}
                 }
                 write!(f, ", from {peer}")
-            }
-            MysqlProblem::NotMysql { start } => write!(
-                f,
-                "the answer from {peer} is not a MySQL greeting: it begins {}",
-                quoted(start, START_SHOWN)
-            ),
-            MysqlProblem::Malformed { why } => {
-                write!(f, "MySQL protocol error from {peer}: {why}")
             }
         }
     }

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{START_SHOWN, Words, start_of};
+use super::{WireProblem, Words};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -68,9 +68,7 @@ pub fn first_answer(bytes: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
         return Ok(None);
     };
     if !matches!(kind, b'R' | b'E') {
-        return Err(PostgresProblem::NotPostgres {
-            start: start_of(bytes),
-        });
+        return Err(PostgresProblem::Wire(WireProblem::foreign(bytes)));
     }
     let Some(length) = rest.first_chunk::<4>() else {
         return Ok(None);
@@ -78,12 +76,12 @@ pub fn first_answer(bytes: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
     let length = u32::from_be_bytes(*length) as usize;
     if length < 4 {
         let why = format!("a message whose length is {length}, less than its own 4 bytes");
-        return Err(PostgresProblem::Malformed { why });
+        return Err(PostgresProblem::Wire(WireProblem::Malformed { why }));
     }
     if length > MAX_MESSAGE {
         let why =
             format!("a message of {length} bytes, more than the {MAX_MESSAGE} healthprobe reads");
-        return Err(PostgresProblem::Malformed { why });
+        return Err(PostgresProblem::Wire(WireProblem::Malformed { why }));
     }
     let Some(body) = rest.get(4..length) else {
         return Ok(None);
@@ -91,9 +89,9 @@ pub fn first_answer(bytes: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
     match kind {
         b'R' => match body.first_chunk::<4>() {
             Some(code) => Ok(Some(Answer::Authentication(u32::from_be_bytes(*code)))),
-            None => Err(PostgresProblem::Malformed {
+            None => Err(PostgresProblem::Wire(WireProblem::Malformed {
                 why: "an authentication request without its code".to_owned(),
-            }),
+            })),
         },
         _ => error_fields(body),
     }
@@ -106,17 +104,17 @@ fn error_fields(mut body: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
     let mut message = Vec::new();
     loop {
         let Some((&field, rest)) = body.split_first() else {
-            return Err(PostgresProblem::Malformed {
+            return Err(PostgresProblem::Wire(WireProblem::Malformed {
                 why: "an error without its terminator".to_owned(),
-            });
+            }));
         };
         if field == 0 {
             break;
         }
         let Some(end) = rest.iter().position(|&b| b == 0) else {
-            return Err(PostgresProblem::Malformed {
+            return Err(PostgresProblem::Wire(WireProblem::Malformed {
                 why: "an error field without its end".to_owned(),
-            });
+            }));
         };
         let value = &rest[..end];
         match field {
@@ -128,9 +126,9 @@ fn error_fields(mut body: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
     }
     match sqlstate {
         Some(sqlstate) => Ok(Some(Answer::Error { sqlstate, message })),
-        None => Err(PostgresProblem::Malformed {
+        None => Err(PostgresProblem::Wire(WireProblem::Malformed {
             why: "an error without a SQLSTATE".to_owned(),
-        }),
+        })),
     }
 }
 
@@ -144,16 +142,8 @@ pub enum PostgresProblem {
         /// The server's message, as in `the database system is starting up`.
         message: Vec<u8>,
     },
-    /// The answer is not a message a PostgreSQL server sends first.
-    NotPostgres {
-        /// Its first bytes.
-        start: Vec<u8>,
-    },
-    /// A message that breaks the protocol or healthprobe's limit.
-    Malformed {
-        /// What is wrong with it.
-        why: String,
-    },
+    /// Not this protocol, or broken.
+    Wire(WireProblem),
 }
 
 impl Words for PostgresProblem {
@@ -164,19 +154,12 @@ impl Words for PostgresProblem {
         _names: &Names,
     ) -> fmt::Result {
         match self {
+            PostgresProblem::Wire(wire) => wire.write(f, peer, "PostgreSQL", "PostgreSQL's"),
             PostgresProblem::Rejecting { message } => write!(
                 f,
                 "rejecting connections ({CANNOT_CONNECT_NOW} {}), from {peer}",
                 quoted(message, 160)
             ),
-            PostgresProblem::NotPostgres { start } => write!(
-                f,
-                "the answer from {peer} is not PostgreSQL's: it begins {}",
-                quoted(start, START_SHOWN)
-            ),
-            PostgresProblem::Malformed { why } => {
-                write!(f, "PostgreSQL protocol error from {peer}: {why}")
-            }
         }
     }
 }
@@ -244,19 +227,19 @@ mod tests {
     fn what_no_server_sends_first_is_a_problem() {
         assert!(matches!(
             first_answer(b"HTTP/1.1 400"),
-            Err(PostgresProblem::NotPostgres { .. })
+            Err(PostgresProblem::Wire(WireProblem::Foreign { .. }))
         ));
         assert!(matches!(
             first_answer(b"R\x80\0\0\0"),
-            Err(PostgresProblem::Malformed { .. })
+            Err(PostgresProblem::Wire(WireProblem::Malformed { .. }))
         ));
         assert!(matches!(
             first_answer(b"R\0\0\0\x04"),
-            Err(PostgresProblem::Malformed { .. })
+            Err(PostgresProblem::Wire(WireProblem::Malformed { .. }))
         ));
         assert!(matches!(
             first_answer(b"E\0\0\0\x06Cx"),
-            Err(PostgresProblem::Malformed { .. })
+            Err(PostgresProblem::Wire(WireProblem::Malformed { .. }))
         ));
     }
 }

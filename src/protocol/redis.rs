@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{START_SHOWN, Words, start_of};
+use super::{WireProblem, Words};
 use crate::line::quoted;
 use crate::setting::Names;
 
@@ -57,14 +57,12 @@ pub fn reply(bytes: &[u8]) -> Result<Option<(Reply, &[u8])>, RedisProblem> {
         return Ok(None);
     };
     if !matches!(kind, b'+' | b'-') {
-        return Err(RedisProblem::NotRedis {
-            start: start_of(bytes),
-        });
+        return Err(RedisProblem::Wire(WireProblem::foreign(bytes)));
     }
     let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
         if bytes.len() > MAX_REPLY {
             let why = format!("a reply longer than the {MAX_REPLY} bytes healthprobe reads");
-            return Err(RedisProblem::Malformed { why });
+            return Err(RedisProblem::Wire(WireProblem::Malformed { why }));
         }
         return Ok(None);
     };
@@ -96,16 +94,8 @@ pub enum RedisProblem {
         /// The status it answered.
         reply: Vec<u8>,
     },
-    /// The answer is not a Redis reply.
-    NotRedis {
-        /// Its first bytes.
-        start: Vec<u8>,
-    },
-    /// A reply that breaks the protocol or healthprobe's limit.
-    Malformed {
-        /// What is wrong with it.
-        why: String,
-    },
+    /// Not this protocol, or broken.
+    Wire(WireProblem),
 }
 
 impl Words for RedisProblem {
@@ -116,6 +106,7 @@ impl Words for RedisProblem {
         _names: &Names,
     ) -> fmt::Result {
         match self {
+            RedisProblem::Wire(wire) => wire.write(f, peer, "Redis", "Redis's"),
             RedisProblem::Error { reply } => {
                 write!(f, "PING answered {}, from {peer}", quoted(reply, 160))
             }
@@ -127,14 +118,6 @@ impl Words for RedisProblem {
                 "PING answered {}, not PONG, from {peer}",
                 quoted(reply, 60)
             ),
-            RedisProblem::NotRedis { start } => write!(
-                f,
-                "the answer from {peer} is not Redis's: it begins {}",
-                quoted(start, START_SHOWN)
-            ),
-            RedisProblem::Malformed { why } => {
-                write!(f, "Redis protocol error from {peer}: {why}")
-            }
         }
     }
 }
@@ -166,12 +149,12 @@ mod tests {
         assert_eq!(loading.code(), b"LOADING");
         assert!(matches!(
             reply(b"HTTP/1.1 400"),
-            Err(RedisProblem::NotRedis { .. })
+            Err(RedisProblem::Wire(WireProblem::Foreign { .. }))
         ));
         let endless = vec![b'+'; MAX_REPLY + 2];
         assert!(matches!(
             reply(&endless),
-            Err(RedisProblem::Malformed { .. })
+            Err(RedisProblem::Wire(WireProblem::Malformed { .. }))
         ));
     }
 }

@@ -19,6 +19,7 @@ pub use problems::*;
 /// Each kind's problems, as the crate's root re-exports them: a new kind's
 /// problem is added here, beside its [`Outcome`] variant.
 pub mod problems {
+    pub use crate::protocol::WireProblem;
     pub use crate::protocol::amqp::AmqpProblem;
     pub use crate::protocol::file::FileProblem;
     #[cfg(feature = "grpc")]
@@ -90,125 +91,27 @@ pub enum Limit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// An HTTP response's status is in the expected list, and the body
-    /// checks, if any, hold.
+    /// Healthy: the kind's verdict, with what it found.
     Healthy {
-        /// The HTTP status.
-        status: u16,
-        /// Where the response came from.
-        peer: Peer,
+        /// Where the answer came from; `None` for a kind with no server
+        /// (`file://`).
+        peer: Option<Peer>,
+        /// What the kind found.
+        ready: Ready,
     },
-    /// A `tcp://` target accepted a connection.
-    Connected {
-        /// The address that accepted it.
-        peer: Peer,
-    },
-    /// A gRPC health check answered SERVING, in one message, and the call
-    /// ended with `grpc-status: 0`.
-    #[cfg(feature = "grpc")]
-    Serving {
-        /// Where the answer came from.
-        peer: Peer,
-    },
-    /// A gRPC health check reached the server, and its answer is not
-    /// SERVING, or is not a well-formed gRPC answer at all.
-    #[cfg(feature = "grpc")]
-    Grpc {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What is wrong with it.
-        problem: GrpcProblem,
-    },
-    /// A PostgreSQL server accepts connections, as `pg_isready` says: it
-    /// asked for authentication, or refused this login for a reason other
-    /// than not being ready.
-    PostgresReady {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What it answered.
-        answer: PostgresAnswer,
-    },
-    /// A PostgreSQL server rejects connections (57P03), or did not answer
-    /// as PostgreSQL.
-    Postgres {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What is wrong.
-        problem: PostgresProblem,
-    },
-    /// A Redis server answered PING with PONG; or, without a password
-    /// given, demanded one (`NOAUTH`).
-    RedisReady {
-        /// Where the answer came from.
-        peer: Peer,
-        /// Whether it demanded a login instead of answering PONG.
-        auth_required: bool,
-    },
-    /// A Redis server is up but not ready (`LOADING`, `BUSY`, ...), refused
-    /// the login, or did not answer as Redis.
-    Redis {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What is wrong.
-        problem: RedisProblem,
-    },
-    /// A MySQL or MariaDB server sent its greeting: up and accepting
-    /// connections.
-    MysqlReady {
-        /// Where the greeting came from.
-        peer: Peer,
-        /// The server's version, as the greeting gives it.
-        version: Vec<u8>,
-    },
-    /// A MySQL or MariaDB server sent an error in place of its greeting, or
-    /// did not answer as MySQL.
-    Mysql {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What is wrong.
-        problem: MysqlProblem,
-    },
-    /// An AMQP broker answered the 0-9-1 protocol header with
-    /// Connection.Start.
-    AmqpReady {
-        /// Where it came from.
-        peer: Peer,
-        /// The version Connection.Start names: 0-9 for 0-9-1.
-        version: (u8, u8),
-    },
-    /// An AMQP broker does not speak 0-9-1, or the answer is not AMQP.
-    Amqp {
-        /// Where the answer came from.
-        peer: Peer,
-        /// What is wrong.
-        problem: AmqpProblem,
-    },
-    /// A `file://` target exists and, with a maximum age, was modified
-    /// within it.
-    FileFresh {
-        /// How long ago it was modified, rounded down to the millisecond;
-        /// zero for a time up to a second in the future.
-        age: Duration,
-        /// The maximum age, when one is set.
-        max_age: Option<Duration>,
-    },
-    /// A `file://` target is missing, cannot be looked at, or is stale.
-    File {
-        /// What is wrong.
-        problem: FileProblem,
+    /// The target answered, and its kind judges the answer unhealthy.
+    Unhealthy {
+        /// Where the answer came from; `None` for a kind with no server
+        /// (`file://`).
+        peer: Option<Peer>,
+        /// What is wrong, in the kind's own terms.
+        problem: Problem,
     },
     /// None of the hosts a URL names is ready (a libpq URL may name
     /// several): each, as the URL names it, with why.
     NoHostReady {
         /// Each host tried, in order, and what it answered.
         hosts: Vec<(String, Outcome)>,
-    },
-    /// An HTTP response came back, and it is not healthy.
-    Http {
-        /// Where it came from.
-        peer: Peer,
-        /// What is wrong with it.
-        problem: HttpProblem,
     },
     /// The resolver found no address for the host, or failed.
     ResolveFailed {
@@ -293,6 +196,129 @@ pub enum Outcome {
     },
 }
 
+/// What a healthy target's kind found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ready {
+    /// An HTTP response's status is in the expected list, and the body
+    /// checks, if any, hold.
+    Http {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// A `tcp://` target accepted a connection.
+    Connected,
+    /// A gRPC health check answered SERVING, in one message, and the call
+    /// ended with `grpc-status: 0`.
+    #[cfg(feature = "grpc")]
+    Serving,
+    /// A PostgreSQL server accepts connections, as `pg_isready` says: it
+    /// asked for authentication, or refused this login for a reason other
+    /// than not being ready.
+    Postgres {
+        /// What it answered.
+        answer: PostgresAnswer,
+    },
+    /// A Redis server answered PING with PONG; or, without a password
+    /// given, demanded one (`NOAUTH`).
+    Redis {
+        /// Whether it demanded a login instead of answering PONG.
+        auth_required: bool,
+    },
+    /// A MySQL or MariaDB server sent its greeting and answered the login:
+    /// up and accepting connections.
+    Mysql {
+        /// The server's version, as the greeting gives it.
+        version: Vec<u8>,
+    },
+    /// An AMQP broker answered the 0-9-1 protocol header with
+    /// Connection.Start.
+    Amqp {
+        /// The version Connection.Start names: 0-9 for 0-9-1.
+        version: (u8, u8),
+    },
+    /// A `file://` target exists and, with a maximum age, was modified
+    /// within it.
+    File {
+        /// How long ago it was modified, rounded down to the millisecond;
+        /// zero for a time up to a second in the future.
+        age: Duration,
+        /// The maximum age, when one is set.
+        max_age: Option<Duration>,
+    },
+}
+
+/// What is wrong with an answer, in its kind's own terms. Each kind's
+/// problem type is its own; the parts every protocol shares are
+/// [`WireProblem`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// An HTTP response that is not healthy.
+    Http(HttpProblem),
+    /// A gRPC answer that is not SERVING, or not well-formed gRPC.
+    #[cfg(feature = "grpc")]
+    Grpc(GrpcProblem),
+    /// A PostgreSQL server that rejects connections (57P03), or an answer
+    /// that is not PostgreSQL's.
+    Postgres(PostgresProblem),
+    /// A Redis server that is up but not ready (`LOADING`, `BUSY`, ...),
+    /// refused the login, or did not answer as Redis.
+    Redis(RedisProblem),
+    /// A MySQL or MariaDB server that sent an error in place of its
+    /// greeting, or did not answer as MySQL.
+    Mysql(MysqlProblem),
+    /// An AMQP broker that does not speak 0-9-1, or an answer that is not
+    /// AMQP.
+    Amqp(AmqpProblem),
+    /// A `file://` target that is missing, cannot be looked at, or is
+    /// stale.
+    File(FileProblem),
+}
+
+impl Outcome {
+    /// A healthy outcome from `peer`.
+    pub(crate) fn ready(peer: Peer, ready: Ready) -> Outcome {
+        Outcome::Healthy {
+            peer: Some(peer),
+            ready,
+        }
+    }
+
+    /// An unhealthy answer from `peer`.
+    pub(crate) fn problem(peer: Peer, problem: impl Into<Problem>) -> Outcome {
+        Outcome::Unhealthy {
+            peer: Some(peer),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Each kind's problem into the one [`Problem`].
+macro_rules! problem_from {
+    ($($(#[$attr:meta])* $kind:ident($problem:ty)),* $(,)?) => {
+        $(
+            $(#[$attr])*
+            impl From<$problem> for Problem {
+                fn from(problem: $problem) -> Problem {
+                    Problem::$kind(problem)
+                }
+            }
+        )*
+    };
+}
+
+problem_from! {
+    Http(HttpProblem),
+    #[cfg(feature = "grpc")]
+    Grpc(GrpcProblem),
+    Postgres(PostgresProblem),
+    Redis(RedisProblem),
+    Mysql(MysqlProblem),
+    Amqp(AmqpProblem),
+    File(FileProblem),
+}
+
 /// Which file of a TLS setting cannot be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -322,24 +348,9 @@ impl Outcome {
     /// 2, so no failure is 2.)
     pub fn exit_code(&self) -> u8 {
         match self {
-            Outcome::Healthy { .. }
-            | Outcome::Connected { .. }
-            | Outcome::PostgresReady { .. }
-            | Outcome::RedisReady { .. }
-            | Outcome::MysqlReady { .. }
-            | Outcome::AmqpReady { .. }
-            | Outcome::FileFresh { .. } => EXIT_HEALTHY,
-            #[cfg(feature = "grpc")]
-            Outcome::Serving { .. } => EXIT_HEALTHY,
-            #[cfg(feature = "grpc")]
-            Outcome::Grpc { .. } => EXIT_UNHEALTHY,
-            Outcome::Http { .. }
+            Outcome::Healthy { .. } => EXIT_HEALTHY,
+            Outcome::Unhealthy { .. }
             | Outcome::NoHostReady { .. }
-            | Outcome::Postgres { .. }
-            | Outcome::Redis { .. }
-            | Outcome::Mysql { .. }
-            | Outcome::Amqp { .. }
-            | Outcome::File { .. }
             | Outcome::ResolveFailed { .. }
             | Outcome::ConnectFailed { .. }
             | Outcome::TimedOut { .. }
@@ -516,49 +527,10 @@ fn write_outcome(
     style: Style,
 ) -> fmt::Result {
     match outcome {
-        Outcome::Healthy { status, peer } => write!(f, "{} from {peer}", status_text(*status))?,
-        Outcome::Connected { peer } => write!(f, "connected to {peer}")?,
-        #[cfg(feature = "grpc")]
-        Outcome::Serving { peer } => write!(f, "SERVING from {peer}")?,
-        #[cfg(feature = "grpc")]
-        Outcome::Grpc { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::Http { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::PostgresReady { peer, answer } => write!(
-            f,
-            "{} from {peer}",
-            crate::protocol::postgres::accepted(answer)
-        )?,
-        Outcome::Postgres { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::RedisReady {
-            peer,
-            auth_required: false,
-        } => write!(f, "PONG from {peer}")?,
-        Outcome::RedisReady {
-            peer,
-            auth_required: true,
-        } => write!(
-            f,
-            "up, and it requires authentication (NOAUTH), from {peer}"
-        )?,
-        Outcome::Redis { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::MysqlReady { peer, version } => write!(
-            f,
-            "up, version {}, from {peer}",
-            crate::line::quoted(version, 60)
-        )?,
-        Outcome::Mysql { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::AmqpReady {
-            peer,
-            version: (major, minor),
-        } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}")?,
-        Outcome::Amqp { peer, problem } => problem.write(f, peer, names)?,
-        Outcome::FileFresh { age, max_age } => {
-            crate::protocol::file::fresh(f, *age, *max_age, names)?
+        Outcome::Healthy { peer, ready } => ready.write(f, &Shown(peer.as_ref()), names)?,
+        Outcome::Unhealthy { peer, problem } => {
+            problem.write(f, &Shown(peer.as_ref()), names, style)?
         }
-        // A stale file's age grows with each attempt of a wait: which
-        // way it failed is what tells two failures apart.
-        Outcome::File { problem } if style == Style::Failure => f.write_str(problem.summary())?,
-        Outcome::File { problem } => problem.write(f, &"", names)?,
         Outcome::Tls { peer, problem } => problem.write(f, peer, names)?,
         Outcome::ResolveFailed { host, error } => write!(f, "cannot resolve {host:?}: {error}")?,
         Outcome::NoHostReady { hosts } => {
@@ -643,6 +615,78 @@ fn write_outcome(
     Ok(())
 }
 
+/// A peer as a line names it; nothing for a kind with none.
+struct Shown<'a>(Option<&'a Peer>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(peer) => peer.fmt(f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Ready {
+    /// What a healthy line says: `200 OK from 127.0.0.1:8080`.
+    fn write(&self, f: &mut fmt::Formatter<'_>, peer: &Shown<'_>, names: &Names) -> fmt::Result {
+        match self {
+            Ready::Http { status } => write!(f, "{} from {peer}", status_text(*status)),
+            Ready::Connected => write!(f, "connected to {peer}"),
+            #[cfg(feature = "grpc")]
+            Ready::Serving => write!(f, "SERVING from {peer}"),
+            Ready::Postgres { answer } => write!(
+                f,
+                "{} from {peer}",
+                crate::protocol::postgres::accepted(answer)
+            ),
+            Ready::Redis {
+                auth_required: false,
+            } => write!(f, "PONG from {peer}"),
+            Ready::Redis {
+                auth_required: true,
+            } => write!(
+                f,
+                "up, and it requires authentication (NOAUTH), from {peer}"
+            ),
+            Ready::Mysql { version } => write!(
+                f,
+                "up, version {}, from {peer}",
+                crate::line::quoted(version, 60)
+            ),
+            Ready::Amqp {
+                version: (major, minor),
+            } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}"),
+            Ready::File { age, max_age } => crate::protocol::file::fresh(f, *age, *max_age, names),
+        }
+    }
+}
+
+impl Problem {
+    /// What an unhealthy line says, in the kind's words.
+    fn write(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        peer: &Shown<'_>,
+        names: &Names,
+        style: Style,
+    ) -> fmt::Result {
+        match self {
+            Problem::Http(problem) => problem.write(f, peer, names),
+            #[cfg(feature = "grpc")]
+            Problem::Grpc(problem) => problem.write(f, peer, names),
+            Problem::Postgres(problem) => problem.write(f, peer, names),
+            Problem::Redis(problem) => problem.write(f, peer, names),
+            Problem::Mysql(problem) => problem.write(f, peer, names),
+            Problem::Amqp(problem) => problem.write(f, peer, names),
+            // A stale file's age grows with each attempt of a wait: which
+            // way it failed is what tells two failures apart.
+            Problem::File(problem) if style == Style::Failure => f.write_str(problem.summary()),
+            Problem::File(problem) => problem.write(f, peer, names),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,15 +751,12 @@ mod tests {
     fn only_healthy_exits_zero() {
         let addr: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let peer = Peer::from(addr);
-        assert_eq!(Outcome::Connected { peer: peer.clone() }.exit_code(), 0);
         assert_eq!(
-            Outcome::Healthy {
-                status: 200,
-                peer: peer.clone()
-            }
-            .exit_code(),
+            Outcome::ready(peer.clone(), Ready::Connected).exit_code(),
             0
         );
+        let ok = Outcome::ready(peer.clone(), Ready::Http { status: 200 });
+        assert_eq!(ok.exit_code(), 0);
         let lost = Outcome::ConnectionLost {
             stage: Stage::Body,
             peer,

@@ -4,6 +4,8 @@
 //! trace of what each step saw, and TLS ([`tls`]). With the HTTP prober,
 //! the only code that knows ureq and rustls.
 
+#[cfg(feature = "grpc")]
+pub(crate) mod h2;
 pub(crate) mod net;
 #[cfg(feature = "tls")]
 pub(crate) mod tls;

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use healthprobe::{FileProblem, Outcome, Probe};
+use healthprobe::{FileProblem, Outcome, Probe, Problem, Ready};
 
 use crate::support::*;
 
@@ -419,8 +419,9 @@ fn the_library_checks_files_too() {
     assert!(
         matches!(
             report.outcome(),
-            Outcome::File {
-                problem: FileProblem::Stale { max_age, .. }
+            Outcome::Unhealthy {
+                peer: None,
+                problem: Problem::File(FileProblem::Stale { max_age, .. }),
             } if *max_age == Duration::from_secs(60)
         ),
         "{report}"
@@ -434,7 +435,13 @@ fn the_library_checks_files_too() {
     );
     let fresh = Probe::new(&stale).unwrap().run();
     assert!(
-        matches!(fresh.outcome(), Outcome::FileFresh { max_age: None, .. }),
+        matches!(
+            fresh.outcome(),
+            Outcome::Healthy {
+                peer: None,
+                ready: Ready::File { max_age: None, .. },
+            }
+        ),
         "{fresh}"
     );
     let error = Probe::new("http://127.0.0.1:1/")
@@ -641,8 +648,9 @@ fn the_library_probing_files_from_sixteen_threads_stays_correct() {
                     let gone = Probe::new(&missing).unwrap().run();
                     if !matches!(
                         gone.outcome(),
-                        Outcome::File {
-                            problem: FileProblem::Missing { .. }
+                        Outcome::Unhealthy {
+                            problem: Problem::File(FileProblem::Missing { .. }),
+                            ..
                         }
                     ) {
                         wrong.push(gone.line());

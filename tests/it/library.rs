@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use healthprobe::{HttpProblem, Method, Outcome, Peer, Probe};
+use healthprobe::{HttpProblem, Method, Outcome, Peer, Probe, Problem, Ready};
 
 use crate::support::{DEADLINE_SLACK, closed_port, read_head, serve};
 
@@ -38,12 +38,15 @@ fn a_probe_is_healthy_when_the_server_answers_200() {
         .expect_body("UP")
         .unwrap()
         .run();
-    assert_eq!(
-        report.outcome(),
-        &Outcome::Healthy {
-            status: 200,
-            peer: Peer::Tcp(addr)
-        }
+    assert!(
+        matches!(
+            report.outcome(),
+            Outcome::Healthy {
+                peer: Some(Peer::Tcp(peer)),
+                ready: Ready::Http { status: 200, .. },
+            } if *peer == addr
+        ),
+        "{report}"
     );
     assert!(report.is_healthy());
     assert_eq!(report.exit_code(), 0);
@@ -58,10 +61,11 @@ fn a_probe_is_healthy_when_the_server_answers_200() {
 fn a_probe_is_unhealthy_when_the_status_is_not_expected() {
     let addr = serve(1, answers_503);
     let report = Probe::new(&format!("http://{addr}/")).unwrap().run();
-    let Outcome::Http {
-        problem: HttpProblem::UnexpectedStatus {
-            status, expected, ..
-        },
+    let Outcome::Unhealthy {
+        problem:
+            Problem::Http(HttpProblem::UnexpectedStatus {
+                status, expected, ..
+            }),
         ..
     } = report.outcome()
     else {
@@ -97,11 +101,15 @@ fn a_probe_ends_at_its_deadline_when_the_server_is_silent() {
 fn a_tcp_probe_is_healthy_when_the_port_accepts() {
     let addr = serve(1, drop);
     let report = Probe::new(&format!("tcp://{addr}")).unwrap().run();
-    assert_eq!(
-        report.outcome(),
-        &Outcome::Connected {
-            peer: Peer::Tcp(addr)
-        }
+    assert!(
+        matches!(
+            report.outcome(),
+            Outcome::Healthy {
+                peer: Some(Peer::Tcp(peer)),
+                ready: Ready::Connected,
+            } if *peer == addr
+        ),
+        "{report}"
     );
     let closed = closed_port();
     let report = Probe::new(&format!("tcp://{closed}")).unwrap().run();
@@ -241,8 +249,8 @@ fn json_checks_are_parsed_when_set_and_hold_on_the_body() {
     assert!(
         matches!(
             down.outcome(),
-            Outcome::Http {
-                problem: HttpProblem::JsonMismatch { .. },
+            Outcome::Unhealthy {
+                problem: Problem::Http(HttpProblem::JsonMismatch { .. }),
                 ..
             }
         ),

@@ -5,6 +5,11 @@
 //! no table, so only the response needs a decoder (loona-hpack), because
 //! servers use Huffman coding and the dynamic table.
 //!
+//! It is the one module of `transport` that knows a protocol: the frames
+//! are read as they arrive, so the driver and the framing are one. What
+//! the answer means is `protocol::grpc`'s to judge, and the words for
+//! HTTP/2's error codes are there too.
+//!
 //! Every read and write goes through the caller's deadline-bounded stream,
 //! so nothing here can outlive the deadline; the limits below bound what a
 //! server can make the probe read or hold before it gives up.
@@ -13,8 +18,8 @@ use std::io::{self, BufReader, Read, Write};
 
 use loona_hpack::decoder::{DecoderError, StringDecodingError};
 
-use super::Stage;
-use super::grpc::{Field, Response, holds_a_message};
+use crate::protocol::Stage;
+use crate::protocol::grpc::{Field, Response, holds_a_message};
 
 /// RFC 9113 section 3.4: the client connection preface.
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -72,28 +77,6 @@ fn kind_name(kind: u8) -> String {
         kind::WINDOW_UPDATE => "WINDOW_UPDATE",
         kind::CONTINUATION => "CONTINUATION",
         other => return format!("type {other:#x}"),
-    };
-    name.to_owned()
-}
-
-/// The name of an HTTP/2 error code (RFC 9113 section 7).
-pub fn h2_error_name(code: u32) -> String {
-    let name = match code {
-        0x0 => "NO_ERROR",
-        0x1 => "PROTOCOL_ERROR",
-        0x2 => "INTERNAL_ERROR",
-        0x3 => "FLOW_CONTROL_ERROR",
-        0x4 => "SETTINGS_TIMEOUT",
-        0x5 => "STREAM_CLOSED",
-        0x6 => "FRAME_SIZE_ERROR",
-        0x7 => "REFUSED_STREAM",
-        0x8 => "CANCEL",
-        0x9 => "COMPRESSION_ERROR",
-        0xa => "CONNECT_ERROR",
-        0xb => "ENHANCE_YOUR_CALM",
-        0xc => "INADEQUATE_SECURITY",
-        0xd => "HTTP_1_1_REQUIRED",
-        other => return format!("error code {other:#x}"),
     };
     name.to_owned()
 }
