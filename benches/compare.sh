@@ -74,7 +74,7 @@ rustup target add "$target" >/dev/null 2>&1
 # traps: 5 us each here, 0.03 ms a probe); the examples have a target
 # directory of their own.
 cargo build -q --release --locked --target "$target" --bin healthprobe
-cargo build -q --release --locked --target "$target" --no-default-features --target-dir target/notls
+cargo build -q --release --locked --target "$target" --no-default-features --features cli --target-dir target/notls
 cargo build -q --release --locked --target "$target" --examples --target-dir target/bench-examples
 healthprobe=$PWD/target/$target/release/healthprobe
 healthprobe_notls=$PWD/target/notls/$target/release/healthprobe

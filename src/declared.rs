@@ -53,7 +53,7 @@ pub enum Scheme {
 pub(crate) struct Declared {
     /// The kind's name, as the help and the docs give it (the tests read
     /// it, to check them).
-    #[cfg_attr(not(test), allow(dead_code))]
+    #[cfg_attr(not(all(test, feature = "cli")), allow(dead_code))]
     pub title: &'static str,
     /// Its URL forms: the plain scheme first, then its TLS form, then any
     /// other form (a socket's URL).
@@ -65,6 +65,7 @@ pub(crate) struct Declared {
     /// Settings a command line must not give at all when a target of this
     /// kind is among its targets, even if another target takes them, and
     /// why: they would judge something this kind never sees.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub refuses: Option<(&'static [Setting], &'static str)>,
     /// Whether it connects to a server (and so takes a connect timeout).
     pub connects: bool,
@@ -76,6 +77,7 @@ pub(crate) struct Declared {
     pub feature: Option<Feature>,
     /// Its lines in the help's list of targets: the URL forms, then what
     /// healthy means, from column 41.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub help: &'static str,
 }
 

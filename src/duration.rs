@@ -14,6 +14,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 }
 
 /// Parses a positive duration of at most `max`, with millisecond resolution.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn parse_within(text: &str, max: Duration) -> Result<Duration, String> {
     const EXPECTED: &str = "expected a duration like 500ms, 2s, 1.5s or 1m";
     let (number, millis_per_unit) = if let Some(n) = text.strip_suffix("ms") {

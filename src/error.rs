@@ -20,8 +20,30 @@ use crate::setting::{Names, Setting};
 /// are often credentials and are never shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
+    kind: ErrorKind,
     setting: Setting,
     pieces: Vec<Piece>,
+}
+
+/// What kind of mistake an [`Error`] is, to match on: the message says the
+/// rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The value is malformed, out of range, or too long to send.
+    Invalid,
+    /// The setting does not apply to this kind of target (`expect_status`
+    /// on a `tcp://` target).
+    NotApplicable,
+    /// The setting contradicts another one (`expect_body` with `HEAD`, a
+    /// connect timeout longer than the timeout).
+    Conflict,
+    /// The target needs a Cargo feature this build leaves out (`grpc://`
+    /// without `grpc`, `https://` without `tls`).
+    NotInThisBuild,
+    /// A build with the `loopback-only` feature refuses a target that is
+    /// not loopback.
+    NotLoopback,
 }
 
 /// Part of a message: text, or the name of a setting.
@@ -60,7 +82,21 @@ pub(crate) use error;
 
 impl Error {
     pub(crate) fn new(setting: Setting, pieces: Vec<Piece>) -> Error {
-        Error { setting, pieces }
+        Error {
+            kind: ErrorKind::Invalid,
+            setting,
+            pieces,
+        }
+    }
+
+    /// The same error, of another kind than [`ErrorKind::Invalid`].
+    pub(crate) fn of_kind(self, kind: ErrorKind) -> Error {
+        Error { kind, ..self }
+    }
+
+    /// What kind of mistake it is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
     }
 
     /// `invalid NAME "value": why`, or `invalid NAME: why` without a value.

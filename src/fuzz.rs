@@ -68,6 +68,7 @@ pub fn report(
         waited,
         names,
         kept: None,
+        attempts: 1,
     }
 }
 
@@ -83,7 +84,13 @@ pub fn lines(plan: &crate::cli::Plan) -> Vec<String> {
         let peer = Peer::Tcp(([127, 0, 0, 1], 1).into());
         for outcome in [
             Outcome::ConnectFailed {
-                attempts: vec![(peer.clone(), "connection refused".to_owned())],
+                attempts: vec![(
+                    peer.clone(),
+                    crate::report::IoFailure::new(
+                        std::io::ErrorKind::ConnectionRefused,
+                        "connection refused",
+                    ),
+                )],
             },
             Outcome::TimedOut {
                 stage: Stage::Reply,
@@ -103,6 +110,7 @@ pub fn lines(plan: &crate::cli::Plan) -> Vec<String> {
                 waited: None,
                 names: target.names.clone(),
                 kept: None,
+                attempts: 1,
             };
             lines.push(report.line());
             lines.push(report.progress_line());
@@ -152,6 +160,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
         waited: None,
         names: target.names.clone(),
         kept: None,
+        attempts: 1,
     }
 }
 
@@ -190,6 +199,7 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         waited: None,
         names: target.names.clone(),
         kept: None,
+        attempts: 1,
     }
 }
 

@@ -45,11 +45,21 @@
 //! built on this same builder.
 //!
 //! Cargo features: `tls` (`https://`, `grpcs://`), `grpc` (`grpc://`,
-//! `grpcs://`) and `json` (`Probe::expect_json`), all on by default; with
-//! `default-features = false` every kind but gRPC is left (HTTP, TCP,
-//! PostgreSQL, Redis, MySQL, AMQP and files), without TLS or JSON checks,
-//! in less than half the bytes. `webpki-roots` compiles Mozilla's roots in, for images with
-//! no CA bundle.
+//! `grpcs://`), `json` (`Probe::expect_json`) and `cli` (the binary's
+//! command line), all on by default; with `default-features = false` every
+//! kind but gRPC is left (HTTP, TCP, PostgreSQL, Redis, MySQL, AMQP and
+//! files), without TLS, JSON checks or the command line's dependencies
+//! (pico-args, anyhow, nix), in less than half the bytes. `webpki-roots`
+//! compiles Mozilla's roots in, for images with no CA bundle.
+//!
+//! # From async code
+//!
+//! [`Probe::run`] blocks the calling thread until the outcome is known, at
+//! most its timeout (with a wait, at most the wait), and it starts no
+//! runtime of its own. From async code, run it where blocking is allowed,
+//! as `tokio::task::spawn_blocking(move || probe.run())` does: a [`Probe`]
+//! is `Clone + Send + Sync`, and a [`Report`] is `Send`. Its deadline holds
+//! whether or not the task that awaits it is cancelled.
 //!
 //! # How it is built
 //!
@@ -79,6 +89,7 @@
 
 /// The command line, for healthprobe's own binary and fuzz targets: hidden
 /// from the documentation and outside semver. Use [`Probe`].
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 mod declared;
@@ -86,7 +97,9 @@ mod declared;
 mod der;
 mod duration;
 mod error;
+#[cfg(feature = "cli")]
 mod expand;
+#[cfg(feature = "cli")]
 mod install;
 mod kinds;
 mod line;
@@ -101,12 +114,15 @@ mod transport;
 mod url;
 
 /// Internals re-exported for the fuzz targets only (cargo fuzz sets `--cfg fuzzing`).
-#[cfg(fuzzing)]
+#[cfg(all(fuzzing, feature = "cli"))]
 #[doc(hidden)]
 pub mod fuzz;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use probe::Probe;
 pub use report::problems::*;
-pub use report::{Limit, Outcome, Peer, Problem, Ready, Report, Stage, TlsFile};
+pub use report::{
+    EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE, IoFailure, Limit, Outcome, Peer, Problem, Ready,
+    Report, Stage, TlsFile,
+};
 pub use spec::Method;

@@ -48,6 +48,7 @@ pub fn os_error_text(error: &std::io::Error) -> String {
 /// <message> at <file:line> (please report this)`, as one escaped line of at
 /// most `MAX_LINE` bytes, the request to report it kept even when the
 /// message is cut.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))]
 pub fn internal_error(message: &str, location: Option<(&str, u32)>) -> String {
     const END: &str = " (please report this)";
     let mut text = format!("healthprobe: internal error: {message}");

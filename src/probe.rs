@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::duration;
-use crate::error::{Error, error};
+use crate::error::{Error, ErrorKind, error};
 use crate::kinds::MAX_REQUEST_LINE;
 #[cfg(feature = "grpc")]
 use crate::kinds::{MAX_GRPC_METADATA, MAX_GRPC_SERVICE, RESERVED_GRPC_METADATA};
@@ -16,7 +16,7 @@ use crate::report::{Outcome, Report};
 use crate::runner;
 use crate::setting::{Names, Setting};
 use crate::spec::{
-    ClientCert, DEFAULT_INTERVAL, HttpCheck, Kind, MAX_AGE, Method, Scheme, Target, Tls,
+    ClientCert, DEFAULT_INTERVAL, HttpCheck, Kind, MAX_AGE, Method, Pem, Scheme, Target, Tls,
     TrustRoots, UnixSocket, Wait,
 };
 use crate::status::ExpectStatus;
@@ -75,6 +75,10 @@ impl Probe {
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
         let (scheme, _) =
             Scheme::named(url.scheme).map_err(|why| Error::invalid(Setting::Target, None, why))?;
+        if let Some(why) = scheme.left_out(url.scheme) {
+            let error = Error::invalid(Setting::Target, None, why);
+            return Err(error.of_kind(ErrorKind::NotInThisBuild));
+        }
         let kind = scheme
             .kind(&url)
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;
@@ -180,11 +184,8 @@ impl Probe {
         if name.eq_ignore_ascii_case("host")
             && headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
         {
-            return Err(Error::invalid(
-                Setting::Header,
-                None,
-                "\"Host\" is given more than once",
-            ));
+            let twice = Error::invalid(Setting::Header, None, "\"Host\" is given more than once");
+            return Err(twice.of_kind(ErrorKind::Conflict));
         }
         // The last header line also carries the blank line that ends the head.
         let line = name.len() + ": ".len() + value.len() + "\r\n\r\n".len();
@@ -325,6 +326,13 @@ impl Probe {
         Ok(self)
     }
 
+    /// [`Probe::cacert`], with the PEM certificates given as bytes (from a
+    /// secret store, or `include_bytes!`) instead of a file.
+    pub fn cacert_pem(mut self, pem: impl Into<Vec<u8>>) -> Result<Probe, Error> {
+        self.tls(Setting::Cacert)?.roots = TrustRoots::Bytes(pem.into());
+        Ok(self)
+    }
+
     /// Does not verify the server's certificate at all (default: off). Errs
     /// when turned on for a target without TLS.
     pub fn insecure(mut self, insecure: bool) -> Result<Probe, Error> {
@@ -346,8 +354,22 @@ impl Probe {
         key: impl Into<PathBuf>,
     ) -> Result<Probe, Error> {
         self.tls(Setting::ClientCert)?.client_cert = Some(ClientCert {
-            cert: cert.into(),
-            key: key.into(),
+            cert: Pem::File(cert.into()),
+            key: Pem::File(key.into()),
+        });
+        Ok(self)
+    }
+
+    /// [`Probe::client_cert`], with the certificate (chain) and its private
+    /// key given as PEM bytes instead of files.
+    pub fn client_cert_pem(
+        mut self,
+        cert: impl Into<Vec<u8>>,
+        key: impl Into<Vec<u8>>,
+    ) -> Result<Probe, Error> {
+        self.tls(Setting::ClientCert)?.client_cert = Some(ClientCert {
+            cert: Pem::Bytes(cert.into()),
+            key: Pem::Bytes(key.into()),
         });
         Ok(self)
     }
@@ -419,6 +441,7 @@ impl Probe {
                 waited: None,
                 names: self.target.names.clone(),
                 kept: None,
+                attempts: 1,
             };
         }
         runner::one(&self.target, wait)
@@ -426,6 +449,7 @@ impl Probe {
 
     /// Names the settings in the report's line as `names` does (the command
     /// line's flags), instead of by the builder's methods.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn named(mut self, names: Names) -> Probe {
         self.target.names = names;
         self
@@ -433,12 +457,14 @@ impl Probe {
 
     /// The settings, validated, as the probers take them; in a
     /// loopback-only build, an error for a target that is not loopback.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn into_target(self) -> Result<Target, Error> {
         loopback_only(&self.target)?;
         Ok(self.target)
     }
 
     /// The target's scheme.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn scheme(&self) -> Scheme {
         self.target.scheme
     }
@@ -497,10 +523,11 @@ pub(crate) fn loopback_only(target: &Target) -> Result<(), Error> {
     let refused = format!(
         "{host:?} is not {what}, and this build probes only loopback (localhost, 127.0.0.0/8, ::1, 0.0.0.0), Unix sockets and files: it is built with the loopback-only feature"
     );
-    Err(match target.scheme.takes(Setting::UnixSocket) {
+    let error = match target.scheme.takes(Setting::UnixSocket) {
         true => error!(Setting::Target; refused, "; for a Unix socket, give ", Setting::UnixSocket),
         false => error!(Setting::Target; refused),
-    })
+    };
+    Err(error.of_kind(ErrorKind::NotLoopback))
 }
 
 /// A Unix socket's path, or `@name` for an abstract one, checked against
@@ -538,6 +565,7 @@ fn unix_socket(path: &Path, setting: Setting) -> Result<UnixSocket, Error> {
 fn not_for(setting: Setting, name: &str) -> Error {
     let kinds = Scheme::taking(setting);
     error!(setting; setting, format!(" applies only to {kinds} targets, not {name}://"))
+        .of_kind(ErrorKind::NotApplicable)
 }
 
 /// Refuses `HEAD` once a body check is set.
@@ -563,6 +591,7 @@ fn needs_a_body(check: &HttpCheck, setting: Setting) -> Result<(), Error> {
 /// `CHECK needs a body, and responses to HEAD have none: use GET`.
 fn body_with_head(setting: Setting, check: Setting) -> Error {
     error!(setting; check, " needs a body, and responses to HEAD have none: use GET")
+        .of_kind(ErrorKind::Conflict)
 }
 
 /// ureq writes the request head line by line through one buffer of
@@ -601,9 +630,10 @@ fn longer_connect_timeout(
     if connect <= timeout {
         return Ok(());
     }
-    Err(error!(setting;
+    let error = error!(setting;
         Setting::ConnectTimeout, format!(" {} is longer than ", duration::display(connect)),
-        Setting::Timeout, format!(" {}, so it would never apply", duration::display(timeout))))
+        Setting::Timeout, format!(" {}, so it would never apply", duration::display(timeout)));
+    Err(error.of_kind(ErrorKind::Conflict))
 }
 
 fn is_token_byte(b: u8) -> bool {
@@ -627,6 +657,8 @@ mod loopback_only {
             "amqp://broker",
             "tcp://[2001:db8::1]:80",
         ] {
+            let kind = Probe::new(target).map_err(|e| e.kind());
+            assert_eq!(kind.err(), Some(ErrorKind::NotLoopback), "{target}");
             let why = refused(Probe::new(target));
             assert!(why.contains("and this build probes only loopback"), "{why}");
         }

@@ -131,9 +131,10 @@ fn wait_for(targets: &[&Target], wait: Wait, mut changed: impl FnMut(&str)) -> V
     last.into_iter()
         .zip(attempts)
         .map(|(report, attempts)| match report.outcome.is_healthy() {
-            true => report,
+            true => Report { attempts, ..report },
             false => Report {
                 waited: Some(Waited { attempts, over }),
+                attempts,
                 ..report
             },
         })

@@ -70,6 +70,7 @@ pub enum Names {
     #[default]
     Library,
     /// The command line, as its parser describes itself.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     CommandLine(Arc<CommandLineNames>),
 }
 

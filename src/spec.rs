@@ -141,30 +141,35 @@ impl Scheme {
     /// Settings that a command line must not give at all when a target of
     /// this scheme is among its targets, even if another target takes
     /// them, and why: they would judge something this kind never sees.
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     pub(crate) fn refuses(self) -> Option<(&'static [Setting], &'static str)> {
         declared::of(self).0.refuses
     }
 
-    /// The kind a target of this scheme and `url` is, with its settings at
-    /// their defaults and what the URL says; or why there can be none (a
-    /// feature this build leaves out, a URL the kind cannot use).
-    pub(crate) fn kind(self, url: &Url) -> Result<Kind, String> {
+    /// Why this build cannot probe the scheme, spelled `name`: a feature it
+    /// needs is left out.
+    pub(crate) fn left_out(self, name: &str) -> Option<String> {
         let (declared, form) = declared::of(self);
         let tls = form.tls.then_some(&declared::TLS).filter(|f| !f.on);
-        if let Some(feature) = tls.or(declared.feature.as_ref().filter(|f| !f.on)) {
-            let (what, name) = (feature.what, feature.name);
-            return Err(format!(
-                "{}:// needs {what}, which this build leaves out (built without the {name} feature)",
-                url.scheme
-            ));
-        }
+        let feature = tls.or(declared.feature.as_ref().filter(|f| !f.on))?;
+        let (what, feature) = (feature.what, feature.name);
+        Some(format!(
+            "{name}:// needs {what}, which this build leaves out (built without the {feature} feature)"
+        ))
+    }
+
+    /// The kind a target of this scheme and `url` is, with its settings at
+    /// their defaults and what the URL says; or why there can be none (a URL
+    /// the kind cannot use). The build has the scheme's feature
+    /// ([`Scheme::left_out`]).
+    pub(crate) fn kind(self, url: &Url) -> Result<Kind, String> {
         match self {
             Scheme::Http | Scheme::Https => Ok(Kind::Http(HttpCheck::default())),
             Scheme::Tcp => Ok(Kind::Tcp),
             #[cfg(feature = "grpc")]
             Scheme::Grpc | Scheme::Grpcs => Ok(Kind::Grpc(GrpcCheck::default())),
             #[cfg(not(feature = "grpc"))]
-            Scheme::Grpc | Scheme::Grpcs => unreachable!("the feature is checked above"),
+            Scheme::Grpc | Scheme::Grpcs => Err(self.left_out(url.scheme).unwrap_or_default()),
             Scheme::Postgres => PostgresCheck::from_url(url).map(Kind::Postgres),
             Scheme::Redis | Scheme::Rediss | Scheme::RedisSocket => {
                 RedisCheck::from_url(url).map(Kind::Redis)
@@ -407,6 +412,8 @@ pub struct Tls {
 pub enum TrustRoots {
     /// A PEM file, named by the [`Setting::Cacert`].
     File(PathBuf),
+    /// PEM text given as bytes (the library's `cacert_pem`).
+    Bytes(Vec<u8>),
     /// The system's CA bundle (and, with the `webpki-roots` feature,
     /// Mozilla's roots when there is none).
     #[default]
@@ -415,8 +422,26 @@ pub enum TrustRoots {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientCert {
-    pub cert: PathBuf,
-    pub key: PathBuf,
+    pub cert: Pem,
+    pub key: Pem,
+}
+
+/// PEM text: a file read when the probe runs, or bytes given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pem {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl Pem {
+    /// How a line names it: the file's path, or that it was given as bytes.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Pem::File(path) => path.display().to_string(),
+            Pem::Bytes(_) => "(PEM given as bytes)".to_owned(),
+        }
+    }
 }
 
 /// The Unix socket to connect to instead of the URL's host (whose name and
@@ -533,6 +558,17 @@ mod tests {
             "mysql2+x",
         ] {
             assert!(Scheme::named(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_scheme_is_left_out_exactly_when_the_build_lacks_its_feature() {
+        for scheme in Scheme::ALL {
+            let needs_tls = scheme.is_tls();
+            let needs_grpc = matches!(scheme, Scheme::Grpc | Scheme::Grpcs);
+            let has =
+                (!needs_tls || cfg!(feature = "tls")) && (!needs_grpc || cfg!(feature = "grpc"));
+            assert_eq!(scheme.left_out("x").is_none(), has, "{scheme:?}");
         }
     }
 

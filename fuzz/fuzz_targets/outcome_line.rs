@@ -20,11 +20,12 @@
 //! space, and the verdict first.
 #![no_main]
 
+use std::io::ErrorKind;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::Duration;
 
 use healthprobe::fuzz::outcome::{
-    FileProblem, HttpProblem, Limit, MAX_LINE, Outcome, Peer, Problem, Ready, Report, Stage,
+    FileProblem, HttpProblem, IoFailure, Limit, MAX_LINE, Outcome, Peer, Problem, Ready, Report, Stage,
     TlsFile, TlsProblem, Trusted, Waited, internal_error,
 };
 use libfuzzer_sys::fuzz_target;
@@ -151,7 +152,7 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         },
         7 => Outcome::ConnectFailed {
             attempts: (0..count % 8)
-                .map(|_| (peer.clone(), lossy(next())))
+                .map(|_| (peer.clone(), IoFailure::new(ErrorKind::Other, lossy(next()))))
                 .collect(),
         },
         8 => Outcome::TimedOut {
@@ -167,7 +168,7 @@ fn report(h: &[u8; 20], rest: &[u8]) -> Report {
         9 => Outcome::ConnectionLost {
             stage,
             peer,
-            error: lossy(next()),
+            error: IoFailure::new(ErrorKind::Other, lossy(next())),
             received: count as usize,
         },
         10 => http(

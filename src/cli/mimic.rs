@@ -901,7 +901,7 @@ fn refused(report: &Report) -> bool {
     match report.outcome() {
         Outcome::ConnectFailed { attempts } => attempts
             .last()
-            .is_some_and(|(_, error)| error.starts_with("connection refused")),
+            .is_some_and(|(_, error)| error.kind == std::io::ErrorKind::ConnectionRefused),
         _ => false,
     }
 }
@@ -970,8 +970,14 @@ impl Retry {
                     return None;
                 }
                 // GNU wget's fatal connect errors: refused and unreachable.
-                let fatal = |error: &str| {
-                    error.starts_with("connection refused") || error.contains("unreachable")
+                let fatal = |error: &crate::report::IoFailure| {
+                    use std::io::ErrorKind::{
+                        ConnectionRefused, HostUnreachable, NetworkUnreachable,
+                    };
+                    matches!(
+                        error.kind,
+                        ConnectionRefused | HostUnreachable | NetworkUnreachable
+                    )
                 };
                 let again = match report.outcome() {
                     Outcome::TimedOut { .. } | Outcome::ConnectionLost { .. } => true,
@@ -1275,6 +1281,7 @@ mod tests {
             waited: None,
             names: Names::Library,
             kept: None,
+            attempts: 1,
         };
         let curl = |outcome| exit_code(&curl(&["-f", "http://h/"]).unwrap().1, &report(outcome));
         let wget = |outcome| exit_code(&wget(&["http://h/"]).unwrap().1, &report(outcome));

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use super::*;
 #[cfg(feature = "grpc")]
 use crate::kinds::MAX_GRPC_SERVICE;
-use crate::spec::{ClientCert, DEFAULT_TIMEOUT, HttpCheck, Kind, Tls, TrustRoots, UnixSocket};
+use crate::spec::{ClientCert, DEFAULT_TIMEOUT, HttpCheck, Kind, Pem, Tls, TrustRoots, UnixSocket};
 use crate::status::ExpectStatus;
 
 /// The HTTP check's settings of an http:// target.
@@ -391,8 +391,8 @@ fn tls_options_are_read_from_flags_and_the_environment() {
     assert_eq!(
         tls(&c).client_cert,
         Some(ClientCert {
-            cert: "/c.pem".into(),
-            key: "/k.pem".into()
+            cert: Pem::File("/c.pem".into()),
+            key: Pem::File("/k.pem".into())
         })
     );
     assert_eq!(tls(&c).server_name.as_deref(), Some("api.internal"));
@@ -413,8 +413,8 @@ fn tls_options_are_read_from_flags_and_the_environment() {
     assert_eq!(
         tls(&c).client_cert,
         Some(ClientCert {
-            cert: "/certs/both.pem".into(),
-            key: "/certs/both.pem".into()
+            cert: Pem::File("/certs/both.pem".into()),
+            key: Pem::File("/certs/both.pem".into())
         })
     );
     assert_eq!(tls(&c).server_name.as_deref(), Some("::1"));

@@ -10,7 +10,7 @@ use super::Prober;
 use crate::protocol::grpc;
 #[cfg(feature = "tls")]
 use crate::report::Stage;
-use crate::report::{GrpcProblem, Limit, Outcome, Peer, Ready};
+use crate::report::{GrpcProblem, IoFailure, Limit, Outcome, Peer, Ready};
 use crate::spec::{GrpcCheck, Scheme, Target};
 use crate::transport::h2::{self, Client, Failure};
 use crate::transport::net::{self, DeadlineStream, Duplex, Trace};
@@ -160,7 +160,7 @@ pub(crate) fn call(
             return Outcome::ConnectionLost {
                 stage,
                 peer,
-                error: net::describe_io(&e),
+                error: net::io_failure(&e),
                 received,
             };
         }
@@ -168,7 +168,7 @@ pub(crate) fn call(
             return Outcome::ConnectionLost {
                 stage,
                 peer,
-                error: "connection closed".to_owned(),
+                error: IoFailure::new(std::io::ErrorKind::UnexpectedEof, "connection closed"),
                 received,
             };
         }

@@ -16,7 +16,7 @@ use ureq::unversioned::transport::Connector;
 use ureq::{Agent, Body, Error, Timeout};
 
 use super::Prober;
-use crate::report::{HttpProblem, Kept, Limit, Outcome, Peer, Ready, Stage};
+use crate::report::{HttpProblem, IoFailure, Kept, Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{HttpCheck, Method, Scheme, Target};
 use crate::transport::net::{self, LoopbackResolver, Trace, TraceLayer, TracedConnector, lock};
 #[cfg(feature = "tls")]
@@ -444,9 +444,11 @@ fn failure(
 /// The connection failed after it was established.
 fn lost(error: Error, stage: Stage, peer: Peer, received: usize) -> Outcome {
     let error = match error {
-        Error::Protocol(e) => format!("invalid HTTP ({e})"),
-        Error::Io(e) => net::describe_io(&e),
-        other => other.to_string(),
+        Error::Protocol(e) => {
+            IoFailure::new(io::ErrorKind::InvalidData, format!("invalid HTTP ({e})"))
+        }
+        Error::Io(e) => net::io_failure(&e),
+        other => IoFailure::new(io::ErrorKind::Other, other.to_string()),
     };
     Outcome::ConnectionLost {
         stage,

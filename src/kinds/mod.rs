@@ -17,10 +17,10 @@ mod tcp;
 use std::io;
 use std::time::Instant;
 
-use crate::report::{Kept, Limit, Outcome, Peer, Problem, Report, Stage};
+use crate::report::{IoFailure, Kept, Limit, Outcome, Peer, Problem, Report, Stage};
 use crate::spec::{Kind, Target, UnixSocket};
 use crate::transport::Place;
-use crate::transport::net::{Duplex, SharedTrace, describe_io, is_timeout, lock};
+use crate::transport::net::{Duplex, SharedTrace, io_failure, is_timeout, lock};
 use crate::url::Address;
 
 #[cfg(feature = "grpc")]
@@ -163,6 +163,7 @@ pub(crate) fn run_until(target: &Target, deadline: Instant, limit: Limit) -> Rep
         waited: None,
         names: target.names.clone(),
         kept,
+        attempts: 1,
     }
 }
 
@@ -289,13 +290,13 @@ impl<P: Into<Problem>> Failed<P> {
             Failed::Io(e) => Outcome::ConnectionLost {
                 stage,
                 peer,
-                error: describe_io(&e),
+                error: io_failure(&e),
                 received,
             },
             Failed::Closed => Outcome::ConnectionLost {
                 stage,
                 peer,
-                error: "connection closed".to_owned(),
+                error: IoFailure::new(io::ErrorKind::UnexpectedEof, "connection closed"),
                 received,
             },
             Failed::Problem(p) => Outcome::problem(peer, p),

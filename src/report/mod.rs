@@ -123,7 +123,7 @@ pub enum Outcome {
     /// No address accepted a connection.
     ConnectFailed {
         /// Each address tried, with its error.
-        attempts: Vec<(Peer, String)>,
+        attempts: Vec<(Peer, IoFailure)>,
     },
     /// A limit passed.
     TimedOut {
@@ -143,7 +143,7 @@ pub enum Outcome {
         /// The address connected to.
         peer: Peer,
         /// What the operating system or the server said.
-        error: String,
+        error: IoFailure,
         /// How many response bytes were read before.
         received: usize,
     },
@@ -194,6 +194,34 @@ pub enum Outcome {
         /// The certificate file.
         cert: String,
     },
+}
+
+/// A failure of the network or the operating system: its kind, to match
+/// on, and the words a line gives it (`connection refused`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IoFailure {
+    /// The kind of the `std::io::Error`; for what is not one (the server
+    /// closed the connection, an answer that broke HTTP), the nearest:
+    /// `UnexpectedEof`, `InvalidData`, `Other`.
+    pub kind: std::io::ErrorKind,
+    /// The words for it.
+    pub text: String,
+}
+
+impl IoFailure {
+    /// A failure of `kind`, in `text`.
+    pub fn new(kind: std::io::ErrorKind, text: impl Into<String>) -> IoFailure {
+        IoFailure {
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
+impl fmt::Display for IoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// What a healthy target's kind found.
@@ -388,6 +416,8 @@ pub struct Report {
     /// What an HTTP check asked to keep of the response, for curl and wget
     /// to print ([`HttpCheck::keep`](crate::spec::HttpCheck::keep)).
     pub(crate) kept: Option<Kept>,
+    /// How many attempts were made: 1, unless waiting took more.
+    pub(crate) attempts: u32,
 }
 
 /// What curl and wget print of a response, and when it asked to be tried
@@ -429,6 +459,13 @@ impl Report {
     /// How long the probe took.
     pub fn elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// How many attempts were made: 1 for a probe run once, and with
+    /// [`Probe::wait`](crate::Probe::wait), every attempt until the target
+    /// was healthy or the wait ended. The outcome is the last attempt's.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The outcome's exit code: 0 healthy, 1 unhealthy, 64 misconfigured.
@@ -549,11 +586,11 @@ fn write_outcome(
             let mut previous: Option<&str> = None;
             for (addr, error) in attempts {
                 match previous {
-                    Some(p) if p == error => write!(f, " and {addr}")?,
+                    Some(p) if p == error.text => write!(f, " and {addr}")?,
                     Some(_) => write!(f, "; {error} at {addr}")?,
                     None => write!(f, "{error} at {addr}")?,
                 }
-                previous = Some(error);
+                previous = Some(&error.text);
             }
             if attempts.is_empty() {
                 f.write_str("no address to connect to")?;
@@ -699,6 +736,7 @@ mod tests {
             waited: None,
             names: Names::Library,
             kept: None,
+            attempts: 1,
         }
     }
 
@@ -760,7 +798,7 @@ mod tests {
         let lost = Outcome::ConnectionLost {
             stage: Stage::Body,
             peer,
-            error: "connection reset".into(),
+            error: IoFailure::new(std::io::ErrorKind::ConnectionReset, "connection reset"),
             received: 0,
         };
         assert_eq!(lost.exit_code(), 1);

@@ -23,7 +23,7 @@ use std::os::unix::net::UnixStream;
 
 use socket2::{Domain, SockAddr, Type};
 
-use crate::report::{Peer, Stage};
+use crate::report::{IoFailure, Peer, Stage};
 use crate::spec::UnixSocket;
 use crate::url::{is_localhost, is_loopback_ip};
 
@@ -40,7 +40,7 @@ pub const START_KEPT: usize = 64;
 pub struct Trace {
     pub stage: Stage,
     pub resolve_error: Option<String>,
-    pub attempts: Vec<(Peer, String)>,
+    pub attempts: Vec<(Peer, IoFailure)>,
     pub peer: Option<Peer>,
     /// Response bytes received (after TLS, the plaintext).
     pub received: usize,
@@ -368,7 +368,9 @@ pub fn connect(
                 }
                 Err(e) => {
                     let timed_out_now = is_timeout(&e);
-                    lock(trace).attempts.push((peer, describe_unix(&e)));
+                    lock(trace)
+                        .attempts
+                        .push((peer, IoFailure::new(e.kind(), describe_unix(&e))));
                     match timed_out_now {
                         true => Err(timed_out),
                         false => Err(ConnectError::Failed),
@@ -383,9 +385,10 @@ pub fn connect(
             return Err(timed_out);
         }
         if LOOPBACK_ONLY && !is_loopback_ip(addr.ip()) {
-            lock(trace)
-                .attempts
-                .push((Peer::Tcp(*addr), NOT_LOOPBACK.to_owned()));
+            lock(trace).attempts.push((
+                Peer::Tcp(*addr),
+                IoFailure::new(io::ErrorKind::PermissionDenied, NOT_LOOPBACK),
+            ));
             continue;
         }
         let budget = if i + 1 < addrs.len() {
@@ -403,7 +406,7 @@ pub fn connect(
             Err(e) => {
                 lock(trace)
                     .attempts
-                    .push((Peer::Tcp(*addr), describe_io(&e)));
+                    .push((Peer::Tcp(*addr), io_failure(&e)));
                 if is_timeout(&e) && Instant::now() >= until {
                     return Err(timed_out);
                 }
@@ -771,6 +774,11 @@ impl<T: Transport> Transport for Traced<T> {
     }
 }
 
+/// An I/O error as an outcome holds it: its kind and its words.
+pub fn io_failure(e: &io::Error) -> IoFailure {
+    IoFailure::new(e.kind(), describe_io(e))
+}
+
 pub fn describe_io(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::UnexpectedEof | io::ErrorKind::BrokenPipe => "connection closed".to_owned(),
@@ -811,7 +819,7 @@ mod tests {
         assert!(started.elapsed() < Duration::from_millis(100));
         let attempts = &lock(&trace).attempts;
         assert_eq!(attempts.len(), 2);
-        assert!(attempts.iter().all(|(_, why)| why == NOT_LOOPBACK));
+        assert!(attempts.iter().all(|(_, why)| why.text == NOT_LOOPBACK));
     }
 
     #[test]

@@ -8,7 +8,6 @@
 
 use std::fs;
 use std::io;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,7 +29,7 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, Either};
 
 use super::net::{Connection, DeadlineStream, RawTcp, Secured, describe_io, io_error, is_timeout};
 use crate::report::{Limit, Outcome, Peer, Stage, TlsFile, TlsProblem, Trusted};
-use crate::spec::{ClientCert, Tls, TrustRoots};
+use crate::spec::{ClientCert, Pem, Tls, TrustRoots};
 use crate::url::Host;
 
 /// Where CA bundles live on Debian/Ubuntu/Alpine, RHEL/Fedora, and macOS/BSD.
@@ -115,7 +114,7 @@ impl Secure {
             None => Outcome::ConnectionLost {
                 stage,
                 peer,
-                error: describe_io(error),
+                error: super::net::io_failure(error),
                 received: 0,
             },
         }
@@ -167,18 +166,23 @@ fn server_name(tls: &Tls, host: &Host) -> Result<ServerName<'static>, Outcome> {
 }
 
 fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, Trusted), Outcome> {
-    if let TrustRoots::File(path) = roots {
+    let given = match roots {
+        TrustRoots::File(path) => Some(Pem::File(path.clone())),
+        TrustRoots::Bytes(bytes) => Some(Pem::Bytes(bytes.clone())),
+        TrustRoots::System => None,
+    };
+    if let Some(pem) = given {
         let mut store = RootCertStore::empty();
         let file = TlsFile::Cacert;
-        let (added, _) = store.add_parsable_certificates(certificates(path, file)?);
+        let (added, _) = store.add_parsable_certificates(certificates(&pem, file)?);
         if added == 0 {
             return Err(bad_file(
                 file,
-                path,
+                &pem,
                 "none of its certificates can be used as a trust anchor",
             ));
         }
-        return Ok((store, Trusted::File(path.display().to_string())));
+        return Ok((store, Trusted::File(pem.label())));
     }
     for bundle in SYSTEM_BUNDLES {
         // A bundle that is missing, unreadable or empty is simply not this system's.
@@ -204,19 +208,27 @@ fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, Trusted), Outcome> 
     }
 }
 
-fn bad_file(file: TlsFile, path: &Path, error: impl ToString) -> Outcome {
+fn bad_file(file: TlsFile, pem: &Pem, error: impl ToString) -> Outcome {
     Outcome::BadFile {
         file,
-        path: path.display().to_string(),
+        path: pem.label(),
         error: error.to_string(),
     }
 }
 
-/// The PEM sections of a file, in order.
-fn pem_sections(path: &Path, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Outcome> {
-    let bytes = fs::read(path).map_err(|e| bad_file(file, path, describe_io(&e)))?;
+/// The PEM sections of a file or of bytes given, in order.
+fn pem_sections(pem: &Pem, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)>, Outcome> {
+    let read;
+    let bytes = match pem {
+        Pem::File(path) => {
+            read = fs::read(path).map_err(|e| bad_file(file, pem, describe_io(&e)))?;
+            &read
+        }
+        Pem::Bytes(bytes) => bytes,
+    };
+    let path = pem;
     let mut sections = Vec::new();
-    for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(&bytes) {
+    for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(bytes) {
         match section {
             Ok(section) => sections.push(section),
             Err(e) => return Err(bad_file(file, path, pem_error(&e))),
@@ -224,7 +236,7 @@ fn pem_sections(path: &Path, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)
     }
     // Sections of kinds rustls does not know are skipped silently; an
     // encrypted key is the one users meet, so it gets its own message.
-    if sections.is_empty() && contains(&bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+    if sections.is_empty() && contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         return Err(bad_file(
             file,
             path,
@@ -251,7 +263,7 @@ fn pem_error(error: &pem::Error) -> String {
 }
 
 /// The certificates in a PEM file, in order; none at all is an error.
-fn certificates(path: &Path, file: TlsFile) -> Result<Vec<CertificateDer<'static>>, Outcome> {
+fn certificates(path: &Pem, file: TlsFile) -> Result<Vec<CertificateDer<'static>>, Outcome> {
     let certs: Vec<CertificateDer<'static>> = pem_sections(path, file)?
         .into_iter()
         .filter(|(kind, _)| *kind == SectionKind::Certificate)
@@ -264,7 +276,7 @@ fn certificates(path: &Path, file: TlsFile) -> Result<Vec<CertificateDer<'static
 }
 
 /// The first private key in a PEM file: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
-fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, Outcome> {
+fn private_key(path: &Pem) -> Result<PrivateKeyDer<'static>, Outcome> {
     for (kind, der) in pem_sections(path, TlsFile::ClientKey)? {
         match kind {
             SectionKind::PrivateKey => return Ok(PrivatePkcs8KeyDer::from(der).into()),
@@ -305,8 +317,8 @@ fn client_identity(
     if let (Some(key), Some(cert_key)) = (certified.key.public_key(), cert_key) {
         if key.as_ref() != cert_key {
             return Err(Outcome::KeyMismatch {
-                key: client.key.display().to_string(),
-                cert: client.cert.display().to_string(),
+                key: client.key.label(),
+                cert: client.cert.label(),
             });
         }
     } else if cert_key.is_none() {

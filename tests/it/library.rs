@@ -306,6 +306,7 @@ fn a_waiting_probe_returns_once_the_target_turns_healthy() {
     let took = started.elapsed();
     assert!(report.is_healthy(), "{report}");
     assert_eq!(ANSWERED.load(Ordering::SeqCst), 3);
+    assert_eq!(report.attempts(), 3);
     // The third attempt starts 200 ms after the first.
     assert!(
         took >= Duration::from_millis(200) && took < Duration::from_secs(1),
@@ -330,7 +331,13 @@ fn a_waiting_probe_gives_up_when_the_wait_ends() {
     let head = format!("unhealthy: TCP {closed}: 5 attempts over ");
     let tail = format!(", the last: connection refused at {closed} in ");
     assert!(line.starts_with(&head) && line.contains(&tail), "{line}");
+    assert_eq!(report.attempts(), 5);
     assert!(took < wait + DEADLINE_SLACK, "{took:?}");
+    let once = Probe::new(&format!("tcp://{closed}")).unwrap().run();
+    assert_eq!(once.attempts(), 1);
+    assert_eq!(once.exit_code(), healthprobe::EXIT_UNHEALTHY);
+    use healthprobe::{EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE};
+    assert_eq!([EXIT_HEALTHY, EXIT_UNHEALTHY, EXIT_USAGE], [0, 1, 64]);
     assert_eq!(
         error(Probe::new("tcp://h:1").unwrap().wait(Duration::ZERO)),
         (
@@ -375,4 +382,91 @@ fn the_library_sets_no_log_level_for_the_application_that_embeds_it() {
         String::from_utf8_lossy(&tree.stderr)
     );
     assert!(!text.contains("max_level"), "{text}");
+}
+
+#[test]
+fn the_library_alone_compiles_in_none_of_the_command_lines_dependencies() {
+    // A service that embeds the probe with default-features = false gets
+    // no argument parser, no anyhow and no nix: the `cli` feature brings them.
+    let tree = |features: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--locked",
+                "--offline",
+                "--edges",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .args(features)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let crates = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|line| line.split(' ').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let cli = ["anyhow", "pico-args", "nix"];
+    let alone = crates(&tree(&["--no-default-features"]));
+    for name in cli {
+        assert!(!alone.iter().any(|c| c == name), "{name} in {alone:?}");
+    }
+    // The default build has them, so the check above can fail.
+    let all = crates(&tree(&[]));
+    for name in cli {
+        assert!(all.iter().any(|c| c == name), "{name} not in {all:?}");
+    }
+}
+
+#[test]
+fn an_error_says_what_kind_of_mistake_it_is() {
+    use healthprobe::ErrorKind;
+    let kind = |result: Result<Probe, healthprobe::Error>| result.expect_err("refused").kind();
+    let http = || Probe::new("http://127.0.0.1:1/").unwrap();
+    assert_eq!(kind(Probe::new("ftp://h/")), ErrorKind::Invalid);
+    assert_eq!(kind(http().timeout(Duration::ZERO)), ErrorKind::Invalid);
+    assert_eq!(
+        kind(
+            Probe::new("tcp://127.0.0.1:1")
+                .unwrap()
+                .expect_status("200")
+        ),
+        ErrorKind::NotApplicable
+    );
+    assert_eq!(
+        kind(http().method(Method::Head).unwrap().expect_body("UP")),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        kind(
+            http()
+                .timeout(Duration::from_secs(1))
+                .unwrap()
+                .connect_timeout(Duration::from_secs(2))
+        ),
+        ErrorKind::Conflict
+    );
+}
+
+#[test]
+fn a_probe_and_its_report_cross_threads_as_async_code_needs() {
+    // What `tokio::task::spawn_blocking(move || probe.run())` requires.
+    fn sendable<T: Send + 'static>() {}
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<Probe>();
+    sendable::<healthprobe::Report>();
+    sendable::<healthprobe::Error>();
+    let probe = Probe::new(&format!("tcp://{}", closed_port())).unwrap();
+    let report = std::thread::spawn(move || probe.run()).join().unwrap();
+    assert_eq!(report.exit_code(), 1, "{report}");
 }

@@ -45,7 +45,18 @@ fn a_refused_port_is_unhealthy_at_once() {
 
 #[test]
 fn localhost_is_tried_on_ipv4_then_ipv6_without_dns() {
-    let listener = TcpListener::bind("[::1]:0").expect("IPv6 loopback");
+    // The same port on 127.0.0.1 is held, bound but not listening, so that
+    // it refuses and no other test can listen there meanwhile.
+    let (listener, _v4) = (0..20)
+        .find_map(|_| {
+            use socket2::{Domain, Socket, Type};
+            let listener = TcpListener::bind("[::1]:0").expect("IPv6 loopback");
+            let port = listener.local_addr().unwrap().port();
+            let v4 = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            v4.bind(&addr.into()).ok().map(|()| (listener, v4))
+        })
+        .expect("a port free on both loopback addresses");
     let port = listener.local_addr().unwrap().port();
     thread::spawn(move || {
         let _ = listener.accept();

@@ -555,3 +555,46 @@ fn https_over_a_unix_socket_verifies_the_urls_host() {
         ),
     );
 }
+
+#[test]
+fn the_library_takes_the_ca_and_the_client_certificate_as_pem_bytes() {
+    let server_ca = ca("server CA");
+    let client_ca = ca("client CA");
+    let addr = tls_server(
+        server_config(
+            &server_leaf(&server_ca, Validity::Current),
+            Some(&client_ca),
+        ),
+        3,
+    );
+    let url = url(addr);
+    let client = leaf(
+        &client_ca,
+        &["probe.internal"],
+        Validity::Current,
+        KeyPair::generate().unwrap(),
+    );
+    let probe = |ca: &str| {
+        healthprobe::Probe::new(&url)
+            .and_then(|p| p.cacert_pem(ca.as_bytes()))
+            .and_then(|p| p.client_cert_pem(client.cert.as_bytes(), client.key.as_bytes()))
+            .unwrap()
+            .run()
+    };
+    let report = probe(&server_ca.pem);
+    assert!(report.is_healthy(), "{report}");
+    // Another CA's bytes: the line says what was trusted.
+    let report = probe(&ca("other CA").pem);
+    assert_eq!(report.exit_code(), 1, "{report}");
+    assert!(
+        report.line().contains("cacert (PEM given as bytes)"),
+        "{report}"
+    );
+    // Bytes that hold no certificate are a setting that cannot be used.
+    let report = probe("not PEM");
+    assert_eq!(report.exit_code(), 64, "{report}");
+    assert_eq!(
+        report.line(),
+        "healthprobe: cannot use cacert \"(PEM given as bytes)\": it holds no PEM certificate"
+    );
+}
