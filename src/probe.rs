@@ -62,14 +62,12 @@ impl Probe {
     /// A probe of `target`, a URL like `http://127.0.0.1:8080/health`, with
     /// every setting at its default.
     ///
-    /// Errs when `target` is not an `http`, `https`, `tcp`, `grpc`, `grpcs`,
-    /// `postgres`, `postgresql`, `redis`, `rediss`, `mysql`, `mariadb`,
-    /// `amqp` or `amqps` URL with a host (and, for `tcp` and `grpc`, a
-    /// port), nor a `file` URL with an absolute path and no host; when its
-    /// scheme needs a feature this
-    /// build leaves out, or when its request line would be longer than the
-    /// 8 KiB healthprobe can send. A password in the URL is never part of an
-    /// error.
+    /// Errs when `target` is not a URL of a kind healthprobe probes (the
+    /// error lists the schemes), or breaks that kind's rules (a `tcp://` or
+    /// `grpc://` URL without a port, a `file://` URL with a host); when its
+    /// scheme needs a feature this build leaves out, or when its request
+    /// line would be longer than the 8 KiB healthprobe can send. A password
+    /// in the URL is never part of an error.
     pub fn new(target: &str) -> Result<Probe, Error> {
         let url = Url::parse(target, &Scheme::rules_named)
             .map_err(|why| Error::invalid(Setting::Target, None, why))?;

@@ -19,6 +19,7 @@ impl Exchange for Amqp {
         let verified = super::verified(target);
         format!("AMQP {}{verified}", target.url)
     }
+
     fn talk(
         &self,
         stream: &mut dyn Duplex,

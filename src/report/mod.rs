@@ -276,12 +276,31 @@ pub enum Ready {
     },
 }
 
-/// What is wrong with an answer, in its kind's own terms. Each kind's
-/// problem type is its own; the parts every protocol shares are
-/// [`WireProblem`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Problem {
+/// [`Problem`], one variant a kind, and each kind's problem into it: a new
+/// kind is one line here.
+macro_rules! problems {
+    ($($(#[$attr:meta])* $kind:ident($problem:ty),)*) => {
+        /// What is wrong with an answer, in its kind's own terms. Each kind's
+        /// problem type is its own; the parts every protocol shares are
+        /// [`WireProblem`].
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Problem {
+            $($(#[$attr])* $kind($problem),)*
+        }
+
+        $(
+            $(#[$attr])*
+            impl From<$problem> for Problem {
+                fn from(problem: $problem) -> Problem {
+                    Problem::$kind(problem)
+                }
+            }
+        )*
+    };
+}
+
+problems! {
     /// An HTTP response that is not healthy.
     Http(HttpProblem),
     /// A gRPC answer that is not SERVING, or not well-formed gRPC.
@@ -320,31 +339,6 @@ impl Outcome {
             problem: problem.into(),
         }
     }
-}
-
-/// Each kind's problem into the one [`Problem`].
-macro_rules! problem_from {
-    ($($(#[$attr:meta])* $kind:ident($problem:ty)),* $(,)?) => {
-        $(
-            $(#[$attr])*
-            impl From<$problem> for Problem {
-                fn from(problem: $problem) -> Problem {
-                    Problem::$kind(problem)
-                }
-            }
-        )*
-    };
-}
-
-problem_from! {
-    Http(HttpProblem),
-    #[cfg(feature = "grpc")]
-    Grpc(GrpcProblem),
-    Postgres(PostgresProblem),
-    Redis(RedisProblem),
-    Mysql(MysqlProblem),
-    Amqp(AmqpProblem),
-    File(FileProblem),
 }
 
 /// Which file of a TLS setting cannot be used.
