@@ -23,7 +23,7 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 // Shared with the integration tests; this target uses only part of it.
 #[allow(dead_code)]
-#[path = "it/support.rs"]
+#[path = "it/support/mod.rs"]
 mod support;
 
 use support::{TempDir, read_head, required};

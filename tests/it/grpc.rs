@@ -775,9 +775,9 @@ fn grpc_usage_errors_are_exit_64() {
 // grpcs:// against a rustls server: ALPN decides HTTP/2.
 
 fn grpcs_server(alpn: &[&[u8]]) -> (SocketAddr, String) {
-    let ca = crate::tls::ca("grpc test CA");
-    let leaf = crate::tls::server_leaf(&ca, crate::tls::Validity::Current);
-    let mut config = Arc::unwrap_or_clone(crate::tls::server_config(&leaf, None));
+    let ca = crate::support::tls::ca("grpc test CA");
+    let leaf = crate::support::tls::server_leaf(&ca, crate::support::tls::Validity::Current);
+    let mut config = Arc::unwrap_or_clone(crate::support::tls::server_config(&leaf, None));
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     let config = Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -843,7 +843,7 @@ fn grpcs_without_h2_by_alpn_is_named() {
 fn grpcs_verifies_the_certificate_as_https_does() {
     let (addr, _ca) = grpcs_server(&[b"h2"]);
     let dir = TempDir::new();
-    let other = dir.write("other.pem", &crate::tls::ca("another CA").pem);
+    let other = dir.write("other.pem", &crate::support::tls::ca("another CA").pem);
     let url = format!("grpcs://localhost:{}", addr.port());
     probe(&["--cacert", &other, &url]).expect(
         1,

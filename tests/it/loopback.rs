@@ -15,7 +15,7 @@ use std::time::Duration;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use crate::databases::{amqp_start, mariadb_greeting, pg_asks_for_md5, redis_pong};
+use crate::support::servers::{amqp_start, mariadb_greeting, pg_asks_for_md5, redis_pong};
 use crate::support::*;
 
 fn loopback_binary() -> String {
@@ -147,11 +147,11 @@ fn every_kind_is_healthy_on_loopback() {
         &format!("healthy: TCP {other}: connected to {other} in <elapsed>"),
     );
 
-    let ca = crate::tls::ca("loopback CA");
+    let ca = crate::support::tls::ca("loopback CA");
     let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
-    let leaf = crate::tls::server_leaf(&ca, crate::tls::Validity::Current);
-    let https = crate::tls::tls_server(crate::tls::server_config(&leaf, None), 1);
+    let leaf = crate::support::tls::server_leaf(&ca, crate::support::tls::Validity::Current);
+    let https = crate::support::tls::tls_server(crate::support::tls::server_config(&leaf, None), 1);
     let url = format!("https://localhost:{}/health", https.port());
     loopback(&["--cacert", &cacert, &url]).expect(
         0,

@@ -1,16 +1,17 @@
-//! Integration tests: the real binary, real servers on loopback.
+//! Integration tests: the real binary, against servers on loopback that the
+//! tests start, with nothing but `cargo test`. The few that are ignored need
+//! the release builds `.ci/test` makes (the static binary, the build
+//! without TLS, the loopback-only and panic builds), and fail when run
+//! without them. What needs root, containers, real servers or other tools
+//! is in `tests/system/`.
 
 mod cli;
-mod cross;
 mod databases;
-mod docker;
 mod embedded;
 mod exec;
 mod files;
 #[cfg(all(feature = "grpc", feature = "tls"))]
 mod grpc;
-#[cfg(all(feature = "grpc", feature = "tls"))]
-mod grpc_interop;
 mod http;
 mod install;
 #[cfg(feature = "json")]
@@ -21,8 +22,6 @@ mod loopback;
 mod mimic;
 mod network;
 mod panic;
-mod podman;
-mod real_databases;
 mod secrets;
 mod several;
 mod silence;
@@ -33,6 +32,5 @@ mod tcp;
 mod tls;
 #[cfg(feature = "tls")]
 mod tls_openssl;
-mod tools;
 mod unix_socket;
 mod wait;

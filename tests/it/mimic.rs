@@ -182,7 +182,7 @@ fn curls_exit_codes_name_the_failure() {
 #[test]
 #[cfg(feature = "tls")]
 fn curls_tls_failures_are_35_and_60() {
-    use crate::tls::{Validity, ca, server_config, server_leaf, tls_server};
+    use crate::support::tls::{Validity, ca, server_config, server_leaf, tls_server};
     let named = Named::debug();
     let ca = ca("mimic CA");
     let https = tls_server(server_config(&server_leaf(&ca, Validity::Current), None), 2);

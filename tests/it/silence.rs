@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use crate::databases::mariadb_greeting;
+use crate::support::servers::mariadb_greeting;
 use crate::support::*;
 
 const DEADLINE: Duration = Duration::from_millis(500);

@@ -1,7 +1,6 @@
 //! HTTP over a Unix socket (`--unix-socket`): socket files and abstract
 //! sockets, the URL's host in the Host header, and each way connecting fails.
 
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use crate::support::*;
@@ -119,34 +118,5 @@ fn a_path_longer_than_the_kernel_allows_is_a_usage_error() {
     probe(&["--unix-socket", &path, "http://localhost/"]).expect(
         64,
         "healthprobe: invalid --unix-socket: the socket path is 115 bytes, more than the 107 the kernel allows",
-    );
-}
-
-#[test]
-#[ignore = "needs root and setpriv to run the probe as uid 65532 (HEALTHPROBE_TEST_SANDBOX): .ci/test runs it as root"]
-fn permission_denied_on_the_socket_is_named() {
-    // Root may connect to any socket, so the probe runs as uid 65532.
-    required(
-        "HEALTHPROBE_TEST_SANDBOX",
-        "root and setpriv, to run the probe as uid 65532",
-    );
-    let dir = TempDir::new();
-    let path = dir.path().join("private.sock");
-    let path = path.to_str().unwrap();
-    let _requests = unix_http(path, 1);
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let runner = [
-        "/usr/bin/setpriv".to_owned(),
-        "--reuid=65532".to_owned(),
-        "--regid=65532".to_owned(),
-        "--clear-groups".to_owned(),
-        assert_cmd::cargo::cargo_bin("healthprobe")
-            .display()
-            .to_string(),
-    ];
-    let url = "http://localhost/health";
-    probe_with(&runner, &["--unix-socket", path, url]).expect(
-        1,
-        &format!("unhealthy: GET {url}: permission denied at {path} in <elapsed>"),
     );
 }

@@ -174,8 +174,8 @@ fn every_server_takes_the_token_its_interceptor_requires() {
 fn every_server_answers_over_tls_with_a_private_ca() {
     let bin = servers();
     let dir = TempDir::new();
-    let ca = crate::tls::ca("interop CA");
-    let leaf = crate::tls::server_leaf(&ca, crate::tls::Validity::Current);
+    let ca = crate::support::tls::ca("interop CA");
+    let leaf = crate::support::tls::server_leaf(&ca, crate::support::tls::Validity::Current);
     let ca_file = dir.write("ca.pem", &ca.pem);
     let cert = dir.write("server.pem", &leaf.cert);
     let key = dir.write("server.key", &leaf.key);

@@ -7,6 +7,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod servers;
+#[cfg(feature = "tls")]
+pub mod tls;
+
 /// No run of the binary may take longer than this, whatever it does; the
 /// harness kills it past this point, which fails the test.
 const HARD_LIMIT: Duration = Duration::from_secs(10);
@@ -288,7 +292,8 @@ pub fn flood(stream: &mut TcpStream, chunk: &[u8], limit: Duration) {
 }
 
 /// What a finished command said, for a failed assertion: its exit code, its
-/// standard output and its standard error.
+/// standard output and its standard error. (Only tests/system/ uses it.)
+#[allow(dead_code)]
 pub fn text(output: &std::process::Output) -> String {
     format!(
         "exit {:?}\nstdout: {}\nstderr: {}",
@@ -438,7 +443,8 @@ impl Named {
         self.probe(words[0], &words[1..]).run()
     }
 
-    /// Where the link named `name` is.
+    /// Where the link named `name` is. (Only tests/system/ uses it.)
+    #[allow(dead_code)]
     pub fn path(&self, name: &str) -> std::path::PathBuf {
         self.dir.path().join(name)
     }

@@ -333,7 +333,7 @@ fn link_or_copy(from: &Path, dir: &Path, name: &str) {
 }
 
 /// A Redis server of the test's own on 127.0.0.1 (Debian's redis-server, run
-/// as `redis` with nothing saved), as tests/it/real_databases.rs starts one.
+/// as `redis` with nothing saved), as tests/system/real_databases.rs starts one.
 struct Redis {
     child: Child,
     port: u16,
