@@ -10,17 +10,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn listening() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        for stream in listener.incoming().take(4) {
-            drop(stream);
-        }
-    });
-    format!("tcp://{addr}")
-}
-
 #[test]
 fn the_command_replaces_healthprobe_with_its_pid_environment_arguments_and_stdin() {
     let target = listening();

@@ -4,22 +4,8 @@
 //! fails. The same binary in an empty root is in `tests/system/sandbox.rs`.
 
 use std::fs;
-use std::path::PathBuf;
 
 use crate::support::*;
-
-fn static_binary() -> PathBuf {
-    let path = PathBuf::from(required(
-        "HEALTHPROBE_STATIC_BIN",
-        "the static musl build of healthprobe",
-    ));
-    assert!(
-        path.is_file(),
-        "HEALTHPROBE_STATIC_BIN={} is not a file",
-        path.display()
-    );
-    path
-}
 
 #[test]
 #[ignore = "needs the static musl build (HEALTHPROBE_STATIC_BIN): .ci/test builds it"]

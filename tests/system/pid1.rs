@@ -2,24 +2,11 @@
 //! ENTRYPOINT is: SIGTERM and SIGINT end the wait at once, and after the
 //! wait the service gets its signals. Needs root for the namespace.
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use crate::support::*;
-
-/// A tcp:// target that accepts a few connections.
-fn listening() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        for stream in listener.incoming().take(4) {
-            drop(stream);
-        }
-    });
-    format!("tcp://{addr}")
-}
 
 /// The first child of `pid` (a process `unshare --fork` started), waiting
 /// for it to appear (at most 2 s).

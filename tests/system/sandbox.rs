@@ -16,19 +16,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-fn static_binary() -> PathBuf {
-    let path = PathBuf::from(required(
-        "HEALTHPROBE_STATIC_BIN",
-        "the static musl build of healthprobe",
-    ));
-    assert!(
-        path.is_file(),
-        "HEALTHPROBE_STATIC_BIN={} is not a file",
-        path.display()
-    );
-    path
-}
-
 /// The static binary, for the sandboxed tests.
 fn sandbox_binary() -> PathBuf {
     required(

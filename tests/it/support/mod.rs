@@ -455,3 +455,30 @@ impl Named {
         probe_with(&[tool], args)
     }
 }
+
+/// The static musl build that `.ci/test` makes, named by
+/// HEALTHPROBE_STATIC_BIN.
+pub fn static_binary() -> std::path::PathBuf {
+    let path = std::path::PathBuf::from(required(
+        "HEALTHPROBE_STATIC_BIN",
+        "the static musl build of healthprobe",
+    ));
+    assert!(
+        path.is_file(),
+        "HEALTHPROBE_STATIC_BIN={} is not a file",
+        path.display()
+    );
+    path
+}
+
+/// A `tcp://` target that accepts four connections and closes each.
+pub fn listening() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            drop(stream);
+        }
+    });
+    format!("tcp://{addr}")
+}
