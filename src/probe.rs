@@ -320,14 +320,14 @@ impl Probe {
     /// a target without TLS. The file is read when the probe runs: a file
     /// that cannot be used is an [`Outcome::BadFile`](crate::Outcome::BadFile).
     pub fn cacert(mut self, file: impl Into<PathBuf>) -> Result<Probe, Error> {
-        self.tls(Setting::Cacert)?.roots = TrustRoots::File(file.into());
+        self.tls(Setting::Cacert)?.roots = TrustRoots::Given(Pem::File(file.into()));
         Ok(self)
     }
 
     /// [`Probe::cacert`], with the PEM certificates given as bytes (from a
     /// secret store, or `include_bytes!`) instead of a file.
     pub fn cacert_pem(mut self, pem: impl Into<Vec<u8>>) -> Result<Probe, Error> {
-        self.tls(Setting::Cacert)?.roots = TrustRoots::Bytes(pem.into());
+        self.tls(Setting::Cacert)?.roots = TrustRoots::Given(Pem::Bytes(pem.into()));
         Ok(self)
     }
 

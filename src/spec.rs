@@ -410,10 +410,9 @@ pub struct Tls {
 /// Where the certificates to trust come from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum TrustRoots {
-    /// A PEM file, named by the [`Setting::Cacert`].
-    File(PathBuf),
-    /// PEM text given as bytes (the library's `cacert_pem`).
-    Bytes(Vec<u8>),
+    /// The PEM certificates the [`Setting::Cacert`] gives: a file, or
+    /// bytes (the library's `cacert_pem`).
+    Given(Pem),
     /// The system's CA bundle (and, with the `webpki-roots` feature,
     /// Mozilla's roots when there is none).
     #[default]

@@ -1372,12 +1372,12 @@ mod tests {
             Ok(Command::Probe(plan)) => plan.targets[0].tls.clone().map(|tls| tls.roots),
             other => panic!("{args:?}: {other:?}"),
         };
-        use crate::spec::TrustRoots;
-        let file = Some(TrustRoots::File("/etc/ca.pem".into()));
+        use crate::spec::{Pem, TrustRoots};
+        let file = Some(TrustRoots::Given(Pem::File("/etc/ca.pem".into())));
         assert_eq!(roots(&["-addr=:1", "-tls"]), file);
         assert_eq!(
             roots(&["-addr=:1", "-tls", "-tls-ca-cert=/mine.pem"]),
-            Some(TrustRoots::File("/mine.pem".into()))
+            Some(TrustRoots::Given(Pem::File("/mine.pem".into())))
         );
         assert_eq!(
             roots(&["-addr=:1", "-tls", "-tls-no-verify"]),

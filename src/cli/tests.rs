@@ -385,7 +385,10 @@ fn tls_options_are_read_from_flags_and_the_environment() {
         ],
         &[],
     );
-    assert_eq!(tls(&c).roots, TrustRoots::File("/ca.pem".into()));
+    assert_eq!(
+        tls(&c).roots,
+        TrustRoots::Given(Pem::File("/ca.pem".into()))
+    );
     assert_eq!(c.names.source(Setting::Cacert), "--cacert");
     assert!(tls(&c).insecure);
     assert_eq!(
@@ -406,7 +409,10 @@ fn tls_options_are_read_from_flags_and_the_environment() {
         ("SSL_CERT_FILE", "/ignored.pem"),
     ];
     let c = config(&["https://h/"], &env);
-    assert_eq!(tls(&c).roots, TrustRoots::File("/certs/ca.pem".into()));
+    assert_eq!(
+        tls(&c).roots,
+        TrustRoots::Given(Pem::File("/certs/ca.pem".into()))
+    );
     assert_eq!(c.names.source(Setting::Cacert), "HEALTHPROBE_CACERT");
     assert!(!tls(&c).insecure);
     // Without --key, the key is read from the --cert file.
@@ -423,7 +429,10 @@ fn tls_options_are_read_from_flags_and_the_environment() {
 #[test]
 fn trust_roots_fall_back_to_ssl_cert_file_then_the_system() {
     let c = config(&["https://h/"], &[("SSL_CERT_FILE", "/etc/dhi/ca.pem")]);
-    assert_eq!(tls(&c).roots, TrustRoots::File("/etc/dhi/ca.pem".into()));
+    assert_eq!(
+        tls(&c).roots,
+        TrustRoots::Given(Pem::File("/etc/dhi/ca.pem".into()))
+    );
     assert_eq!(c.names.source(Setting::Cacert), "SSL_CERT_FILE");
     assert_eq!(tls(&config(&["https://h/"], &[])).roots, TrustRoots::System);
 }

@@ -166,19 +166,14 @@ fn server_name(tls: &Tls, host: &Host) -> Result<ServerName<'static>, Outcome> {
 }
 
 fn trust_roots(roots: &TrustRoots) -> Result<(RootCertStore, Trusted), Outcome> {
-    let given = match roots {
-        TrustRoots::File(path) => Some(Pem::File(path.clone())),
-        TrustRoots::Bytes(bytes) => Some(Pem::Bytes(bytes.clone())),
-        TrustRoots::System => None,
-    };
-    if let Some(pem) = given {
+    if let TrustRoots::Given(pem) = roots {
         let mut store = RootCertStore::empty();
         let file = TlsFile::Cacert;
-        let (added, _) = store.add_parsable_certificates(certificates(&pem, file)?);
+        let (added, _) = store.add_parsable_certificates(certificates(pem, file)?);
         if added == 0 {
             return Err(bad_file(
                 file,
-                &pem,
+                pem,
                 "none of its certificates can be used as a trust anchor",
             ));
         }
@@ -226,12 +221,11 @@ fn pem_sections(pem: &Pem, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)>,
         }
         Pem::Bytes(bytes) => bytes,
     };
-    let path = pem;
     let mut sections = Vec::new();
     for section in <(SectionKind, Vec<u8>)>::pem_slice_iter(bytes) {
         match section {
             Ok(section) => sections.push(section),
-            Err(e) => return Err(bad_file(file, path, pem_error(&e))),
+            Err(e) => return Err(bad_file(file, pem, pem_error(&e))),
         }
     }
     // Sections of kinds rustls does not know are skipped silently; an
@@ -239,7 +233,7 @@ fn pem_sections(pem: &Pem, file: TlsFile) -> Result<Vec<(SectionKind, Vec<u8>)>,
     if sections.is_empty() && contains(bytes, b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
         return Err(bad_file(
             file,
-            path,
+            pem,
             "its private key is encrypted: give an unencrypted key (openssl pkey -in KEY -out PLAIN)",
         ));
     }
@@ -263,21 +257,21 @@ fn pem_error(error: &pem::Error) -> String {
 }
 
 /// The certificates in a PEM file, in order; none at all is an error.
-fn certificates(path: &Pem, file: TlsFile) -> Result<Vec<CertificateDer<'static>>, Outcome> {
-    let certs: Vec<CertificateDer<'static>> = pem_sections(path, file)?
+fn certificates(pem: &Pem, file: TlsFile) -> Result<Vec<CertificateDer<'static>>, Outcome> {
+    let certs: Vec<CertificateDer<'static>> = pem_sections(pem, file)?
         .into_iter()
         .filter(|(kind, _)| *kind == SectionKind::Certificate)
         .map(|(_, der)| CertificateDer::from(der))
         .collect();
     if certs.is_empty() {
-        return Err(bad_file(file, path, "it holds no PEM certificate"));
+        return Err(bad_file(file, pem, "it holds no PEM certificate"));
     }
     Ok(certs)
 }
 
 /// The first private key in a PEM file: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
-fn private_key(path: &Pem) -> Result<PrivateKeyDer<'static>, Outcome> {
-    for (kind, der) in pem_sections(path, TlsFile::ClientKey)? {
+fn private_key(pem: &Pem) -> Result<PrivateKeyDer<'static>, Outcome> {
+    for (kind, der) in pem_sections(pem, TlsFile::ClientKey)? {
         match kind {
             SectionKind::PrivateKey => return Ok(PrivatePkcs8KeyDer::from(der).into()),
             SectionKind::EcPrivateKey => return Ok(PrivateSec1KeyDer::from(der).into()),
@@ -287,7 +281,7 @@ fn private_key(path: &Pem) -> Result<PrivateKeyDer<'static>, Outcome> {
     }
     Err(bad_file(
         TlsFile::ClientKey,
-        path,
+        pem,
         "it holds no PEM private key",
     ))
 }
