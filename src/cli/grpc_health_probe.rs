@@ -68,7 +68,7 @@ const MODE: &str = "(grpc_health_probe mode; see healthprobe --help)";
 /// an argument that is not a flag; an argument that is not UTF-8. Messages
 /// never show a header's text.
 pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Command> {
-    let mut given = Given::new();
+    let mut line = GoLine::new();
     let mut args = args.into_iter();
     // The boolean flag just given without "=", to explain a "false" after it.
     let mut bare_bool: Option<&'static str> = None;
@@ -113,7 +113,7 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Res
         };
         bare_bool = None;
         match flag {
-            Flag::Bool(flag) => {
+            GoFlag::Bool(flag) => {
                 let on = match inline_value {
                     Some(value) => parse_bool(name, value)?,
                     None => {
@@ -121,9 +121,9 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Res
                         true
                     }
                 };
-                given.set_bool(flag, name, on);
+                line.set_bool(flag, name, on);
             }
-            Flag::Text(flag) => {
+            GoFlag::Text(flag) => {
                 // Without "=", Go takes the next argument as the value
                 // whatever it looks like, even "-tls" or "--".
                 let value = match inline_value {
@@ -133,16 +133,16 @@ pub fn parse(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -> Res
                         None => bail!("-{name} needs a value, as in -{name}=VALUE"),
                     },
                 };
-                given.set_text(flag, name, value)?;
+                line.set_text(flag, name, value)?;
             }
         }
     }
-    given.into_plan(env).map(Command::Probe)
+    line.into_plan(env).map(Command::Probe)
 }
 
 /// A flag of grpc-health-probe's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flag {
+enum GoFlag {
     /// Takes a value: `-flag=value` or `-flag value`.
     Text(Text),
     /// `-flag`, `-flag=true` or `-flag=false`, never `-flag false`.
@@ -205,35 +205,41 @@ impl Unsupported {
 }
 
 /// Every flag grpc-health-probe defines, by the name it is given with.
-const FLAGS: &[(&str, Flag)] = &[
-    ("addr", Flag::Text(Text::Addr)),
-    ("service", Flag::Text(Text::Service)),
-    ("user-agent", Flag::Text(Text::UserAgent)),
-    ("connect-timeout", Flag::Text(Text::ConnectTimeout)),
-    ("rpc-timeout", Flag::Text(Text::RpcTimeout)),
-    ("rpc-header", Flag::Text(Text::RpcHeader)),
-    ("tls", Flag::Bool(Bool::Tls)),
-    ("tls-no-verify", Flag::Bool(Bool::TlsNoVerify)),
-    ("tls-ca-cert", Flag::Text(Text::TlsCaCert)),
-    ("tls-client-cert", Flag::Text(Text::TlsClientCert)),
-    ("tls-client-key", Flag::Text(Text::TlsClientKey)),
-    ("tls-server-name", Flag::Text(Text::TlsServerName)),
-    ("v", Flag::Bool(Bool::Verbose)),
-    ("alts", Flag::Bool(Bool::Unsupported(Unsupported::Alts))),
-    ("gzip", Flag::Bool(Bool::Unsupported(Unsupported::Gzip))),
-    ("spiffe", Flag::Bool(Bool::Unsupported(Unsupported::Spiffe))),
-    ("stream", Flag::Bool(Bool::Unsupported(Unsupported::Stream))),
+const FLAGS: &[(&str, GoFlag)] = &[
+    ("addr", GoFlag::Text(Text::Addr)),
+    ("service", GoFlag::Text(Text::Service)),
+    ("user-agent", GoFlag::Text(Text::UserAgent)),
+    ("connect-timeout", GoFlag::Text(Text::ConnectTimeout)),
+    ("rpc-timeout", GoFlag::Text(Text::RpcTimeout)),
+    ("rpc-header", GoFlag::Text(Text::RpcHeader)),
+    ("tls", GoFlag::Bool(Bool::Tls)),
+    ("tls-no-verify", GoFlag::Bool(Bool::TlsNoVerify)),
+    ("tls-ca-cert", GoFlag::Text(Text::TlsCaCert)),
+    ("tls-client-cert", GoFlag::Text(Text::TlsClientCert)),
+    ("tls-client-key", GoFlag::Text(Text::TlsClientKey)),
+    ("tls-server-name", GoFlag::Text(Text::TlsServerName)),
+    ("v", GoFlag::Bool(Bool::Verbose)),
+    ("alts", GoFlag::Bool(Bool::Unsupported(Unsupported::Alts))),
+    ("gzip", GoFlag::Bool(Bool::Unsupported(Unsupported::Gzip))),
+    (
+        "spiffe",
+        GoFlag::Bool(Bool::Unsupported(Unsupported::Spiffe)),
+    ),
+    (
+        "stream",
+        GoFlag::Bool(Bool::Unsupported(Unsupported::Stream)),
+    ),
     (
         "version",
-        Flag::Bool(Bool::Unsupported(Unsupported::Version)),
+        GoFlag::Bool(Bool::Unsupported(Unsupported::Version)),
     ),
 ];
 
-/// The flags as given, with grpc-health-probe's defaults. An empty string
-/// is a flag not given: grpc-health-probe treats `-tls-ca-cert=` and the
-/// like as unset too.
+/// grpc-health-probe's command line, read: its flags as given, with its
+/// defaults. An empty string is a flag not given: grpc-health-probe treats
+/// `-tls-ca-cert=` and the like as unset too.
 #[derive(Debug)]
-struct Given {
+struct GoLine {
     addr: String,
     service: String,
     user_agent: String,
@@ -251,9 +257,9 @@ struct Given {
     unsupported: Vec<(&'static str, Unsupported)>,
 }
 
-impl Given {
-    fn new() -> Given {
-        Given {
+impl GoLine {
+    fn new() -> GoLine {
+        GoLine {
             addr: String::new(),
             service: String::new(),
             // grpc-health-probe's default is "grpc_health_probe"; without the

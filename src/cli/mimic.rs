@@ -242,7 +242,7 @@ pub fn parse(
                 _ => (long, None),
             };
             let flag = format!("--{flag}");
-            let what = Flag::of(tool, &flag)?;
+            let what = ToolFlag::of(tool, &flag)?;
             let v = match what.takes_value() {
                 true => Some(value(&flag, attached)?),
                 false if attached.is_some() => bail!("{name}: {flag} takes no value"),
@@ -253,14 +253,14 @@ pub fn parse(
             }
         } else if tool == Tool::Wget && arg.starts_with("-n") && arg.len() > 2 {
             // GNU wget's -nv, -nc, -nH, -np: busybox ignores all four.
-            let what = Flag::of(tool, &arg)?;
+            let what = ToolFlag::of(tool, &arg)?;
             line.set(what, &arg, None)?;
         } else if let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty()) {
             // Short flags, bundled as in -fsS or -qO-; the first that takes
             // a value takes the rest of the cluster, or the next argument.
             for (i, c) in cluster.char_indices() {
                 let flag = format!("-{c}");
-                let what = Flag::of(tool, &flag)?;
+                let what = ToolFlag::of(tool, &flag)?;
                 if what.takes_value() {
                     let rest = &cluster[i + c.len_utf8()..];
                     let attached = (!rest.is_empty()).then(|| rest.to_owned());
@@ -305,10 +305,10 @@ struct Line {
     retry: Retry,
 }
 
-/// What one of the tools' flags does. [`Flag::of`] is the one place that
+/// What one of the tools' flags does. [`ToolFlag::of`] is the one place that
 /// names the flags healthprobe takes in each tool's place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Flag {
+enum ToolFlag {
     /// curl `-f`.
     Fail,
     /// curl `--fail-with-body`.
@@ -379,12 +379,12 @@ enum Flag {
     Version,
 }
 
-impl Flag {
+impl ToolFlag {
     /// What the tool's flag (`-f`, `--fail`) does; an error for a flag
     /// healthprobe does not take in this mode.
-    fn of(tool: Tool, flag: &str) -> Result<Flag> {
-        use Flag::*;
+    fn of(tool: Tool, flag: &str) -> Result<ToolFlag> {
         use Tool::{Curl, Wget};
+        use ToolFlag::*;
         Ok(match (tool, flag) {
             (Curl, "-f" | "--fail") => Fail,
             (Curl, "--fail-with-body") => FailWithBody,
@@ -454,7 +454,7 @@ impl Flag {
     }
 
     fn takes_value(self) -> bool {
-        use Flag::*;
+        use ToolFlag::*;
         !matches!(
             self,
             Fail | FailWithBody
@@ -528,7 +528,12 @@ impl Line {
 
     /// Records `flag`, named `name` on the command line, with its value;
     /// `--help` and `--version` are a command of their own.
-    fn set(&mut self, flag: Flag, name: &str, value: Option<String>) -> Result<Option<Command>> {
+    fn set(
+        &mut self,
+        flag: ToolFlag,
+        name: &str,
+        value: Option<String>,
+    ) -> Result<Option<Command>> {
         let tool = self.tool.name();
         let v = value.unwrap_or_default();
         let invalid = |why: &str| anyhow!("invalid {tool} {name} {v:?}: {why}");
@@ -550,17 +555,17 @@ impl Line {
             }
         };
         match flag {
-            Flag::Fail => self.fail = true,
-            Flag::FailWithBody => (self.fail, self.fail_with_body) = (true, true),
-            Flag::Quiet => self.quiet = true,
-            Flag::Ignored | Flag::IgnoredValue => {}
-            Flag::Head => self.method = Method::Head,
-            Flag::Insecure => self.insecure = true,
-            Flag::Cacert => self.cacert = Some(v),
-            Flag::Follow => self.follow = true,
-            Flag::MaxRedirects => self.max_redirects = Some(count()?),
-            Flag::Spider => self.spider = true,
-            Flag::Output => {
+            ToolFlag::Fail => self.fail = true,
+            ToolFlag::FailWithBody => (self.fail, self.fail_with_body) = (true, true),
+            ToolFlag::Quiet => self.quiet = true,
+            ToolFlag::Ignored | ToolFlag::IgnoredValue => {}
+            ToolFlag::Head => self.method = Method::Head,
+            ToolFlag::Insecure => self.insecure = true,
+            ToolFlag::Cacert => self.cacert = Some(v),
+            ToolFlag::Follow => self.follow = true,
+            ToolFlag::MaxRedirects => self.max_redirects = Some(count()?),
+            ToolFlag::Spider => self.spider = true,
+            ToolFlag::Output => {
                 self.output_to_stdout = Some(match v.as_str() {
                     "-" => true,
                     "/dev/null" => false,
@@ -569,49 +574,49 @@ impl Line {
                     ),
                 })
             }
-            Flag::Request => {
+            ToolFlag::Request => {
                 self.method = match v.as_str() {
                     "GET" => Method::Get,
                     "HEAD" => Method::Head,
                     _ => bail!("healthprobe as {tool} sends GET or HEAD, not {name} {v:?}"),
                 }
             }
-            Flag::Timeout => self.timeout = Some(seconds(false)?),
-            Flag::ConnectTimeout => self.connect_timeout = Some(seconds(false)?),
-            Flag::Header => self.headers.push(v),
-            Flag::UserAgent => self.user_agent = Some(v),
-            Flag::UnixSocket => self.unix_socket = Some(v),
-            Flag::AbstractUnixSocket => self.unix_socket = Some(format!("@{v}")),
-            Flag::Url => self.url(v)?,
-            Flag::WriteOut => self.write_out = Some(write_out(&v)?),
-            Flag::Help => {
+            ToolFlag::Timeout => self.timeout = Some(seconds(false)?),
+            ToolFlag::ConnectTimeout => self.connect_timeout = Some(seconds(false)?),
+            ToolFlag::Header => self.headers.push(v),
+            ToolFlag::UserAgent => self.user_agent = Some(v),
+            ToolFlag::UnixSocket => self.unix_socket = Some(v),
+            ToolFlag::AbstractUnixSocket => self.unix_socket = Some(format!("@{v}")),
+            ToolFlag::Url => self.url(v)?,
+            ToolFlag::WriteOut => self.write_out = Some(write_out(&v)?),
+            ToolFlag::Help => {
                 let help = match self.tool {
                     Tool::Curl => CURL_HELP,
                     Tool::Wget => WGET_HELP,
                 };
                 return Ok(Some(Command::Text(help.trim_end().to_owned())));
             }
-            Flag::Version => {
+            ToolFlag::Version => {
                 let version = env!("CARGO_PKG_VERSION");
                 return Ok(Some(Command::Text(format!(
                     "{tool} (healthprobe {version}): this is healthprobe answering to the name {tool}, not {tool}\nProtocols: http https"
                 ))));
             }
-            Flag::Retry
-            | Flag::RetryDelay
-            | Flag::RetryMaxTime
-            | Flag::RetryConnRefused
-            | Flag::RetryAllErrors
-            | Flag::Tries
-            | Flag::WaitRetry
-            | Flag::RetryHostErrors
-            | Flag::RetryStatuses => self.set_retry(flag, name, &v)?,
+            ToolFlag::Retry
+            | ToolFlag::RetryDelay
+            | ToolFlag::RetryMaxTime
+            | ToolFlag::RetryConnRefused
+            | ToolFlag::RetryAllErrors
+            | ToolFlag::Tries
+            | ToolFlag::WaitRetry
+            | ToolFlag::RetryHostErrors
+            | ToolFlag::RetryStatuses => self.set_retry(flag, name, &v)?,
         }
         Ok(None)
     }
 
     /// The retry flags, each of one tool.
-    fn set_retry(&mut self, flag: Flag, name: &str, v: &str) -> Result<()> {
+    fn set_retry(&mut self, flag: ToolFlag, name: &str, v: &str) -> Result<()> {
         let tool = self.tool.name();
         let invalid = |why: &str| anyhow!("invalid {tool} {name} {v:?}: {why}");
         let whole = || {
@@ -634,12 +639,12 @@ impl Line {
                 connrefused,
                 all_errors,
             } => match flag {
-                Flag::Retry => *retries = whole()?,
+                ToolFlag::Retry => *retries = whole()?,
                 // curl waits 1 s and doubles when the delay is 0 or unset.
-                Flag::RetryDelay => *delay = Some(seconds()?).filter(|d| !d.is_zero()),
-                Flag::RetryMaxTime => *max_time = Some(seconds()?).filter(|d| !d.is_zero()),
-                Flag::RetryConnRefused => *connrefused = true,
-                Flag::RetryAllErrors => *all_errors = true,
+                ToolFlag::RetryDelay => *delay = Some(seconds()?).filter(|d| !d.is_zero()),
+                ToolFlag::RetryMaxTime => *max_time = Some(seconds()?).filter(|d| !d.is_zero()),
+                ToolFlag::RetryConnRefused => *connrefused = true,
+                ToolFlag::RetryAllErrors => *all_errors = true,
                 _ => {}
             },
             Retry::Wget {
@@ -649,20 +654,20 @@ impl Line {
                 host_errors,
                 statuses,
             } => match flag {
-                Flag::Tries => {
+                ToolFlag::Tries => {
                     *tries = match v {
                         "inf" | "0" => None,
                         _ => Some(whole()?),
                     }
                 }
-                Flag::WaitRetry => {
+                ToolFlag::WaitRetry => {
                     let d = duration::parse_within(&format!("{v}s"), duration::MAX)
                         .map_err(|why| invalid(&format!("{why} (in seconds)")))?;
                     *wait = d;
                 }
-                Flag::RetryConnRefused => *connrefused = true,
-                Flag::RetryHostErrors => *host_errors = true,
-                Flag::RetryStatuses => {
+                ToolFlag::RetryConnRefused => *connrefused = true,
+                ToolFlag::RetryHostErrors => *host_errors = true,
+                ToolFlag::RetryStatuses => {
                     for code in v.split(',') {
                         let code = code
                             .trim()
@@ -1388,7 +1393,7 @@ mod tests {
             for word in help.split([' ', ',', '\n', '=']) {
                 let flag = word.trim();
                 if flag.starts_with('-') && flag.len() > 1 && !flag.starts_with("--expect") {
-                    assert!(Flag::of(tool, flag).is_ok(), "{tool:?} {flag}");
+                    assert!(ToolFlag::of(tool, flag).is_ok(), "{tool:?} {flag}");
                 }
             }
         }

@@ -26,7 +26,7 @@ use crate::setting::{CommandLineNames, Names, Setting};
 use crate::spec::{DEFAULT_INTERVAL, MAX_AGE, Method, Scheme, Target, Wait};
 use crate::url::shown;
 
-use self::options::{FLAGS, Flag, TARGETS_VAR, Value};
+use self::options::{FLAGS, Flag, Makes, TARGETS_VAR, Value};
 
 mod options;
 
@@ -113,30 +113,101 @@ pub fn parse(args: Vec<OsString>, env: impl Fn(&str) -> Option<OsString>) -> Res
     parse_with_env(args, &env)
 }
 
-/// A value an option was given, and where from: its flag or its variable.
+/// What the options give, typed: phase 1 fills it, one option at a time
+/// ([`Given::update`]); phase 2 reads its fields by name.
+#[derive(Debug, Default)]
 struct Given {
-    source: String,
-    value: Val,
+    /// Each setting given, with the flag or variable that gave it, in the
+    /// order of [`options::OPTIONS`]: errors and report lines name it so.
+    sources: Vec<(Setting, String)>,
+    quiet: bool,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    wait: Option<Duration>,
+    interval: Option<Duration>,
+    /// Checked when it is applied, as GET or HEAD.
+    method: String,
+    headers: Vec<(String, String)>,
+    expect_status: String,
+    expect_body: String,
+    #[cfg(feature = "json")]
+    expect_json: Vec<String>,
+    follow_redirects: bool,
+    unix_socket: String,
+    grpc_service: String,
+    cacert: String,
+    insecure: bool,
+    cert: String,
+    /// The file holding `cert`'s key, when not `cert` itself.
+    key: Option<String>,
+    server_name: String,
+    max_age: Option<Duration>,
 }
 
 impl Given {
-    fn duration(&self) -> Option<Duration> {
-        match self.value {
+    /// Records what one option gave, from `source` (its flag or its
+    /// variable). Exhaustive, so that a new setting does not compile until
+    /// the command line keeps it.
+    fn update(&mut self, makes: Makes, source: String, value: Val) {
+        let setting = match makes {
+            Makes::Quiet => {
+                self.quiet = true;
+                return;
+            }
+            Makes::Setting(setting) => setting,
+        };
+        let duration = match value {
             Val::Duration(d) => Some(d),
             _ => None,
+        };
+        let text = |value: Val| match value {
+            Val::Text(text) => text,
+            _ => String::new(),
+        };
+        match setting {
+            Setting::Timeout => self.timeout = duration,
+            Setting::ConnectTimeout => self.connect_timeout = duration,
+            Setting::Wait => self.wait = duration,
+            Setting::Interval => self.interval = duration,
+            Setting::MaxAge => self.max_age = duration,
+            Setting::Method => self.method = text(value),
+            Setting::Header => {
+                if let Val::Headers(headers) = value {
+                    self.headers = headers;
+                }
+            }
+            Setting::ExpectStatus => self.expect_status = text(value),
+            Setting::ExpectBody => self.expect_body = text(value),
+            Setting::ExpectJson =>
+            {
+                #[cfg(feature = "json")]
+                if let Val::Lines(lines) = value {
+                    self.expect_json = lines;
+                }
+            }
+            Setting::FollowRedirects => self.follow_redirects = true,
+            Setting::UnixSocket => self.unix_socket = text(value),
+            Setting::GrpcService => self.grpc_service = text(value),
+            Setting::Cacert => self.cacert = text(value),
+            Setting::Insecure => self.insecure = true,
+            Setting::ClientCert => self.cert = text(value),
+            Setting::ClientKey => self.key = Some(text(value)),
+            Setting::ServerName => self.server_name = text(value),
+            // The target is an argument, not an option.
+            Setting::Target => {}
         }
+        self.sources.push((setting, source));
     }
 
-    /// The text given; empty for a value of another kind.
-    fn text(&self) -> &str {
-        match &self.value {
-            Val::Text(text) => text,
-            _ => "",
-        }
+    /// Where the value of `setting` came from, if it was given.
+    fn source(&self, setting: Setting) -> Option<&str> {
+        let (_, source) = self.sources.iter().find(|(s, _)| *s == setting)?;
+        Some(source)
     }
 }
 
-/// The value itself, read as the option's [`Value`] says.
+/// An option's value as read, before [`Given::update`] types it by the
+/// setting it makes.
 enum Val {
     Switch,
     Duration(Duration),
@@ -180,20 +251,23 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
         return Ok(Command::Version);
     }
 
-    // Phase 1, the syntax: each option's flags, switches first, so that a
-    // switch after an option that takes a value is not taken as its value.
-    let mut flags: [Vec<String>; FLAGS.len()] = [const { Vec::new() }; FLAGS.len()];
-    for (i, opt) in FLAGS.iter().enumerate() {
-        if opt.value == Value::Switch && args.contains(opt.keys()) {
-            flags[i].push(String::new());
+    // Phase 1, the syntax: the flags given, each with its values; switches
+    // first, so that a switch after an option that takes a value is not
+    // taken as its value.
+    let mut flags: Vec<(&Flag, Vec<String>)> = Vec::new();
+    for opt in FLAGS.iter().filter(|o| o.value == Value::Switch) {
+        if args.contains(opt.keys()) {
+            flags.push((opt, vec![String::new()]));
         }
     }
-    for (i, opt) in FLAGS.iter().enumerate() {
+    for opt in FLAGS.iter().filter(|o| o.value != Value::Switch) {
         let usage = |e| usage_error(opt.long, e);
-        match opt.value {
-            Value::Switch => {}
-            Value::Lines => flags[i] = args.values_from_str(opt.keys()).map_err(usage)?,
-            _ => flags[i].extend(args.opt_value_from_str(opt.keys()).map_err(usage)?),
+        let values = match opt.value {
+            Value::Lines => args.values_from_str(opt.keys()).map_err(usage)?,
+            _ => Vec::from_iter(args.opt_value_from_str(opt.keys()).map_err(usage)?),
+        };
+        if !values.is_empty() {
+            flags.push((opt, values));
         }
     }
     let targets = free_arguments(args.finish())?;
@@ -256,73 +330,54 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     // every healthprobe command in it, say an https:// HEALTHCHECK and an
     // entrypoint that waits for tcp://db:5432. A flag that fits none is an
     // error (below). The interval's variable is read only when waiting.
-    let mut given: Vec<Option<Given>> = Vec::with_capacity(FLAGS.len());
-    for (opt, flag) in FLAGS.iter().zip(flags) {
-        let waiting = || {
-            given
-                .iter()
-                .zip(&FLAGS)
-                .any(|(g, o)| g.is_some() && o.setting == Some(Setting::Wait))
+    let mut given = Given::default();
+    for opt in &FLAGS {
+        let setting = opt.makes.setting();
+        let flag = match flags.iter().position(|(f, _)| f.long == opt.long) {
+            Some(at) => flags.swap_remove(at).1,
+            None => Vec::new(),
         };
-        let readable = fits(opt.setting) && (opt.setting != Some(Setting::Interval) || waiting());
+        let readable =
+            fits(setting) && (setting != Some(Setting::Interval) || given.wait.is_some());
         let var = opt.var.filter(|_| readable);
-        given.push(read(opt, flag, var, &env)?);
+        if let Some((source, value)) = read(opt, flag, var, &env)? {
+            given.update(opt.makes, source, value);
+        }
     }
-    let found = |setting: Setting| {
-        FLAGS
-            .iter()
-            .zip(&given)
-            .find(|(o, _)| o.setting == Some(setting))
-            .and_then(|(_, g)| g.as_ref())
-    };
 
     // Phase 2, the meaning. Options that fit no target would silently do
     // nothing; some kinds refuse a flag even when another target takes it,
     // because it would judge what they never see.
-    for (opt, given) in FLAGS.iter().zip(&given) {
-        let (Some(setting), Some(given)) = (opt.setting, given) else {
-            continue;
-        };
-        let flag = given.source.starts_with('-');
+    for (setting, source) in &given.sources {
+        let flag = source.starts_with('-');
         for scheme in &schemes {
             if let Some((refused, why)) = scheme.refuses() {
-                if flag && refused.contains(&setting) {
+                if flag && refused.contains(setting) {
                     let name = scheme.rules().name;
-                    bail!(
-                        "{} does not apply to {name}:// targets: {why}",
-                        given.source
-                    );
+                    bail!("{source} does not apply to {name}:// targets: {why}");
                 }
             }
         }
     }
-    for (opt, given) in FLAGS.iter().zip(&given) {
-        if let (Some(setting), Some(given)) = (opt.setting, given) {
-            if !fits(Some(setting)) {
-                let kinds = Scheme::taking(setting);
-                bail!(
-                    "{} applies only to {kinds} targets, and none is given",
-                    given.source
-                );
-            }
+    for (setting, source) in &given.sources {
+        if !fits(Some(*setting)) {
+            let kinds = Scheme::taking(*setting);
+            bail!("{source} applies only to {kinds} targets, and none is given");
         }
     }
-    if let (None, Some(key)) = (found(Setting::ClientCert), found(Setting::ClientKey)) {
-        bail!(
-            "{} needs {}",
-            key.source,
-            options::flag(Setting::ClientCert)
-        );
+    if let (None, Some(key)) = (
+        given.source(Setting::ClientCert),
+        given.source(Setting::ClientKey),
+    ) {
+        bail!("{key} needs {}", options::flag(Setting::ClientCert));
     }
-    let duration = |setting| found(setting).and_then(Given::duration);
-    let wait = match (duration(Setting::Wait), found(Setting::Interval)) {
+    let wait = match (given.wait, given.source(Setting::Interval)) {
         (Some(limit), _) => Some(Wait {
             limit,
-            interval: duration(Setting::Interval).unwrap_or(DEFAULT_INTERVAL),
+            interval: given.interval.unwrap_or(DEFAULT_INTERVAL),
         }),
         (None, Some(interval)) => bail!(
-            "{} applies only with {}",
-            interval.source,
+            "{interval} applies only with {}",
             options::flag(Setting::Wait)
         ),
         (None, None) => None,
@@ -331,24 +386,16 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
     // Every setting goes to each target it fits, through the same builder
     // the library offers, which validates it; errors and report lines name
     // the flag or the variable the value came from.
-    for (opt, given) in FLAGS.iter().zip(&given) {
-        if let (Some(setting), Some(given)) = (opt.setting, given) {
-            sources.push((setting, given.source.clone()));
-        }
-    }
+    sources.extend(given.sources.iter().cloned());
     let names = names(sources);
     let mut built = Vec::with_capacity(probes.len());
     for probe in probes {
         let target = build(probe, &given, &names)?;
         built.push(target);
     }
-    let quiet = FLAGS
-        .iter()
-        .zip(&given)
-        .any(|(o, g)| g.is_some() && o.long == options::QUIET);
     Ok(Command::Probe(Plan {
         targets: built,
-        quiet,
+        quiet: given.quiet,
         wait,
         command,
         mimic: None,
@@ -357,7 +404,12 @@ fn parse_with_env(args: Vec<OsString>, env: &dyn Fn(&str) -> Option<OsString>) -
 
 /// Reads one option: its flag's values, else its variable `var` (when it
 /// applies), as its [`Value`] says; `None` when neither gives it.
-fn read(opt: &Flag, flag: Vec<String>, var: Option<&str>, env: &Env) -> Result<Option<Given>> {
+fn read(
+    opt: &Flag,
+    flag: Vec<String>,
+    var: Option<&str>,
+    env: &Env,
+) -> Result<Option<(String, Val)>> {
     // The fallback variable (SSL_CERT_FILE) is another program's too, and
     // is taken as it is, not expanded.
     let mut expand_value = true;
@@ -405,7 +457,7 @@ fn read(opt: &Flag, flag: Vec<String>, var: Option<&str>, env: &Env) -> Result<O
         Value::Expanded if expand_value => Val::Text(expanded(&raw.concat())?),
         Value::Expanded => Val::Text(raw.concat()),
         // Header values are expanded once split from their names.
-        Value::Lines if opt.setting == Some(Setting::Header) => {
+        Value::Lines if opt.makes == Makes::Setting(Setting::Header) => {
             Val::Headers(parse_headers(&raw, &source, env)?)
         }
         // The other repeatable option is --expect-json.
@@ -424,7 +476,7 @@ fn read(opt: &Flag, flag: Vec<String>, var: Option<&str>, env: &Env) -> Result<O
             Val::Lines(lines)
         }
     };
-    Ok(Some(Given { source, value }))
+    Ok(Some((source, value)))
 }
 
 /// The error's message, with each setting named as the user gave it.
@@ -434,58 +486,42 @@ fn usage(error: Error, names: &Names) -> anyhow::Error {
 
 /// Builds one target: each option given goes to it through the builder's
 /// setter, when its kind takes the option's setting.
-fn build(
-    mut probe: Probe,
-    given: &[Option<Given>],
-    names: &Names,
-) -> Result<Target, anyhow::Error> {
+fn build(mut probe: Probe, given: &Given, names: &Names) -> Result<Target, anyhow::Error> {
     let scheme = probe.scheme();
-    let key = FLAGS
-        .iter()
-        .zip(given)
-        .find(|(o, _)| o.setting == Some(Setting::ClientKey))
-        .and_then(|(_, g)| g.as_ref());
-    for (opt, given) in FLAGS.iter().zip(given) {
-        let (Some(setting), Some(given)) = (opt.setting, given) else {
-            continue;
-        };
-        if !scheme.takes(setting) {
+    for (setting, source) in &given.sources {
+        if !scheme.takes(*setting) {
             continue;
         }
-        let text = given.text();
         let error = |e: Error| usage(e, names);
         // Exhaustive, so that a new setting does not compile until the
-        // command line applies it. The table gives each its kind of value.
+        // command line applies it.
         probe = match setting {
-            Setting::Timeout => probe.timeout(given.duration().unwrap_or_default()),
-            Setting::ConnectTimeout => probe.connect_timeout(given.duration().unwrap_or_default()),
+            Setting::Timeout => probe.timeout(given.timeout.unwrap_or_default()),
+            Setting::ConnectTimeout => {
+                probe.connect_timeout(given.connect_timeout.unwrap_or_default())
+            }
             Setting::Method => {
-                let method = if text.eq_ignore_ascii_case("GET") {
+                let method = &given.method;
+                let method = if method.eq_ignore_ascii_case("GET") {
                     Method::Get
-                } else if text.eq_ignore_ascii_case("HEAD") {
+                } else if method.eq_ignore_ascii_case("HEAD") {
                     Method::Head
                 } else {
-                    bail!("invalid {} {text:?}: expected GET or HEAD", given.source);
+                    bail!("invalid {source} {method:?}: expected GET or HEAD");
                 };
                 probe.method(method)
             }
             Setting::Header => {
-                let Val::Headers(headers) = &given.value else {
-                    continue;
-                };
-                for (name, value) in headers {
+                for (name, value) in &given.headers {
                     probe = probe.header(name, value).map_err(error)?;
                 }
                 Ok(probe)
             }
-            Setting::ExpectStatus => probe.expect_status(text),
-            Setting::ExpectBody => probe.expect_body(text),
+            Setting::ExpectStatus => probe.expect_status(&given.expect_status),
+            Setting::ExpectBody => probe.expect_body(&given.expect_body),
             #[cfg(feature = "json")]
             Setting::ExpectJson => {
-                let Val::Lines(lines) = &given.value else {
-                    continue;
-                };
-                for expression in lines {
+                for expression in &given.expect_json {
                     probe = probe.expect_json(expression).map_err(error)?;
                 }
                 Ok(probe)
@@ -493,20 +529,20 @@ fn build(
             // Refused when it is read, in a build without JSON.
             #[cfg(not(feature = "json"))]
             Setting::ExpectJson => Ok(probe),
-            Setting::FollowRedirects => probe.follow_redirects(true),
-            Setting::UnixSocket => probe.unix_socket(text),
+            Setting::FollowRedirects => probe.follow_redirects(given.follow_redirects),
+            Setting::UnixSocket => probe.unix_socket(&given.unix_socket),
             #[cfg(feature = "grpc")]
-            Setting::GrpcService => probe.grpc_service(text),
+            Setting::GrpcService => probe.grpc_service(&given.grpc_service),
             // No target takes it in a build without gRPC.
             #[cfg(not(feature = "grpc"))]
             Setting::GrpcService => Ok(probe),
-            Setting::Cacert => probe.cacert(text),
-            Setting::Insecure => probe.insecure(true),
-            Setting::ServerName => probe.server_name(text),
-            Setting::MaxAge => probe.max_age(given.duration().unwrap_or_default()),
+            Setting::Cacert => probe.cacert(&given.cacert),
+            Setting::Insecure => probe.insecure(given.insecure),
+            Setting::ServerName => probe.server_name(&given.server_name),
+            Setting::MaxAge => probe.max_age(given.max_age.unwrap_or_default()),
             Setting::ClientCert => {
-                let key = key.map_or(text, Given::text);
-                probe.client_cert(text, key)
+                let key = given.key.as_deref().unwrap_or(&given.cert);
+                probe.client_cert(&given.cert, key)
             }
             // The key goes with the certificate; the target is the probe
             // itself; waiting is the runner's, not a target's.

@@ -27,6 +27,26 @@ pub enum Value {
     Lines,
 }
 
+/// What an option makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Makes {
+    /// A setting of each probe it fits (and so the kinds of target it
+    /// applies to).
+    Setting(Setting),
+    /// `--quiet`: the run prints no lines for healthy targets.
+    Quiet,
+}
+
+impl Makes {
+    /// The probe's setting it makes, if any.
+    pub const fn setting(self) -> Option<Setting> {
+        match self {
+            Makes::Setting(setting) => Some(setting),
+            Makes::Quiet => None,
+        }
+    }
+}
+
 /// Where the help lists an option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
@@ -49,8 +69,7 @@ pub struct Opt {
     pub var: Option<&'static str>,
     /// A variable read when neither the flag nor `var` is given.
     pub fallback: Option<&'static str>,
-    /// The setting it makes; `None` for what is not a probe's setting.
-    pub setting: Option<Setting>,
+    pub makes: Makes,
     pub section: Section,
     /// The help text, one line a line (the `[env]` and `[default]` tags
     /// follow the last).
@@ -67,7 +86,7 @@ pub struct Flag {
     pub value: Value,
     pub var: Option<&'static str>,
     pub fallback: Option<&'static str>,
-    pub setting: Option<Setting>,
+    pub makes: Makes,
 }
 
 /// Each option's [`Flag`], in the order of [`OPTIONS`], taken from it when
@@ -82,7 +101,7 @@ pub static FLAGS: [Flag; OPTIONS.len()] = {
         value: Value::Switch,
         var: None,
         fallback: None,
-        setting: None,
+        makes: Makes::Quiet,
     }; OPTIONS.len()];
     let mut i = 0;
     while i < OPTIONS.len() {
@@ -93,7 +112,7 @@ pub static FLAGS: [Flag; OPTIONS.len()] = {
             value: opt.value,
             var: opt.var,
             fallback: opt.fallback,
-            setting: opt.setting,
+            makes: opt.makes,
         };
         i += 1;
     }
@@ -119,7 +138,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Duration,
         var: Some("HEALTHPROBE_TIMEOUT"),
         fallback: None,
-        setting: Some(Setting::Timeout),
+        makes: Makes::Setting(Setting::Timeout),
         section: Section::General,
         help: "\
             One deadline for each probe, from name resolution to the last\n\
@@ -133,7 +152,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Duration,
         var: Some("HEALTHPROBE_CONNECT_TIMEOUT"),
         fallback: None,
-        setting: Some(Setting::ConnectTimeout),
+        makes: Makes::Setting(Setting::ConnectTimeout),
         section: Section::General,
         help: "A shorter limit for connecting, inside the deadline",
         default: "none",
@@ -145,7 +164,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Duration,
         var: Some("HEALTHPROBE_WAIT"),
         fallback: None,
-        setting: Some(Setting::Wait),
+        makes: Makes::Setting(Setting::Wait),
         section: Section::General,
         help: "\
             Probe again until every target is healthy or DURATION has passed\n\
@@ -159,19 +178,19 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Duration,
         var: Some("HEALTHPROBE_INTERVAL"),
         fallback: None,
-        setting: Some(Setting::Interval),
+        makes: Makes::Setting(Setting::Interval),
         section: Section::General,
         help: "With --wait, start attempts this far apart",
         default: "1s",
     },
     Opt {
         short: Some("-q"),
-        long: QUIET,
+        long: "--quiet",
         arg: "",
         value: Value::Switch,
         var: Some("HEALTHPROBE_QUIET"),
         fallback: None,
-        setting: None,
+        makes: Makes::Quiet,
         section: Section::General,
         help: "Print nothing for healthy targets",
         default: "off",
@@ -183,7 +202,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Text,
         var: Some("HEALTHPROBE_METHOD"),
         fallback: None,
-        setting: Some(Setting::Method),
+        makes: Makes::Setting(Setting::Method),
         section: Section::Http,
         help: "The request method",
         default: "GET",
@@ -195,7 +214,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Lines,
         var: Some("HEALTHPROBE_HEADER"),
         fallback: None,
-        setting: Some(Setting::Header),
+        makes: Makes::Setting(Setting::Header),
         section: Section::Http,
         help: "\
             A request header (gRPC: metadata); repeatable. Replaces the default\n\
@@ -210,7 +229,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Text,
         var: Some("HEALTHPROBE_EXPECT_STATUS"),
         fallback: None,
-        setting: Some(Setting::ExpectStatus),
+        makes: Makes::Setting(Setting::ExpectStatus),
         section: Section::Http,
         help: "Healthy status codes, like 200, 200-399 or 200,204,301-302",
         default: "200-299",
@@ -222,7 +241,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_EXPECT_BODY"),
         fallback: None,
-        setting: Some(Setting::ExpectBody),
+        makes: Makes::Setting(Setting::ExpectBody),
         section: Section::Http,
         help: "Text that must appear in the first 64 KiB of the body",
         default: "none",
@@ -234,7 +253,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Lines,
         var: Some("HEALTHPROBE_EXPECT_JSON"),
         fallback: None,
-        setting: Some(Setting::ExpectJson),
+        makes: Makes::Setting(Setting::ExpectJson),
         section: Section::Http,
         help: "\
             What the JSON body (at most 64 KiB) must say; repeatable, every one\n\
@@ -251,7 +270,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Switch,
         var: Some("HEALTHPROBE_FOLLOW_REDIRECTS"),
         fallback: None,
-        setting: Some(Setting::FollowRedirects),
+        makes: Makes::Setting(Setting::FollowRedirects),
         section: Section::Http,
         help: "Follow up to 5 redirects that keep the scheme, host and port",
         default: "off",
@@ -263,7 +282,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_UNIX_SOCKET"),
         fallback: None,
-        setting: Some(Setting::UnixSocket),
+        makes: Makes::Setting(Setting::UnixSocket),
         section: Section::General,
         help: "\
             Connect to this Unix socket instead of the URL's host, which still\n\
@@ -279,7 +298,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_GRPC_SERVICE"),
         fallback: None,
-        setting: Some(Setting::GrpcService),
+        makes: Makes::Setting(Setting::GrpcService),
         section: Section::Grpc,
         help: "\
             The service to ask grpc.health.v1.Health/Check about; empty asks\n\
@@ -293,7 +312,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_CACERT"),
         fallback: Some("SSL_CERT_FILE"),
-        setting: Some(Setting::Cacert),
+        makes: Makes::Setting(Setting::Cacert),
         section: Section::Tls,
         help: "PEM certificates to trust instead of the system's",
         default: "$SSL_CERT_FILE, else the system bundle",
@@ -305,7 +324,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Switch,
         var: Some("HEALTHPROBE_INSECURE"),
         fallback: None,
-        setting: Some(Setting::Insecure),
+        makes: Makes::Setting(Setting::Insecure),
         section: Section::Tls,
         help: "Do not verify the server's certificate",
         default: "off",
@@ -317,7 +336,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_CERT"),
         fallback: None,
-        setting: Some(Setting::ClientCert),
+        makes: Makes::Setting(Setting::ClientCert),
         section: Section::Tls,
         help: "PEM client certificate (chain) to present",
         default: "none",
@@ -329,7 +348,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_KEY"),
         fallback: None,
-        setting: Some(Setting::ClientKey),
+        makes: Makes::Setting(Setting::ClientKey),
         section: Section::Tls,
         help: "PEM private key for --cert (RSA, ECDSA or Ed25519)",
         default: "the --cert file",
@@ -341,7 +360,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Expanded,
         var: Some("HEALTHPROBE_SERVER_NAME"),
         fallback: None,
-        setting: Some(Setting::ServerName),
+        makes: Makes::Setting(Setting::ServerName),
         section: Section::Tls,
         help: "The name to send (SNI) and to verify, when the URL names an address",
         default: "the URL's host",
@@ -353,7 +372,7 @@ pub const OPTIONS: &[Opt] = &[
         value: Value::Age,
         var: Some("HEALTHPROBE_MAX_AGE"),
         fallback: None,
-        setting: Some(Setting::MaxAge),
+        makes: Makes::Setting(Setting::MaxAge),
         section: Section::File,
         help: "\
             Unhealthy when the file was modified longer ago than this (up to\n\
@@ -362,9 +381,6 @@ pub const OPTIONS: &[Opt] = &[
         default: "none, it only has to exist",
     },
 ];
-
-/// `--quiet`, the one switch that is not a probe's setting.
-pub const QUIET: &str = "--quiet";
 
 /// `-h` and `-V`, which end the help and take the place of a probe.
 pub const HELP_KEYS: [&str; 2] = ["-h", "--help"];
@@ -383,13 +399,16 @@ pub fn is_known(name: &str) -> bool {
 pub fn flag(setting: Setting) -> &'static str {
     FLAGS
         .iter()
-        .find(|o| o.setting == Some(setting))
+        .find(|o| o.makes == Makes::Setting(setting))
         .map_or("URL", |o| o.long)
 }
 
 /// The variable read in place of `setting` when it is left unset.
 pub fn fallback(setting: Setting) -> Option<&'static str> {
-    FLAGS.iter().find(|o| o.setting == Some(setting))?.fallback
+    FLAGS
+        .iter()
+        .find(|o| o.makes == Makes::Setting(setting))?
+        .fallback
 }
 
 const INTRO: &str = "\
@@ -619,7 +638,7 @@ mod tests {
                 assert_ne!(a.long, b.long);
                 assert!(a.short.is_none() || a.short != b.short, "{}", a.long);
                 assert!(a.var.is_none() || a.var != b.var, "{}", a.long);
-                assert!(a.setting.is_none() || a.setting != b.setting, "{}", a.long);
+                assert_ne!(a.makes, b.makes, "{}", a.long);
             }
         }
     }
