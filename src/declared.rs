@@ -10,7 +10,7 @@
 //! from [`Scheme`], or checked against this table by a unit test.
 
 use crate::setting::Setting;
-use crate::url::{HostRule, PathRule};
+use crate::url::{HostRule, NO_PATH, PathRule};
 
 /// A URL scheme healthprobe probes: each is one form of a kind of target.
 /// Other spellings of a scheme (`postgresql`, `mariadb`, `mysql2`,
@@ -172,7 +172,8 @@ const fn database(scheme: Scheme, name: &'static str, tls: bool, port: u16) -> F
 /// The health service's path is fixed; the service to ask about is the
 /// request's field, not a part of the URL.
 const GRPC_PATH: PathRule = PathRule::None {
-    hint: ": name the service to check with --grpc-service",
+    hint: ": name the service to check with ",
+    instead: Some(Setting::GrpcService),
 };
 
 /// A kind with no settings of its own that connects to one host.
@@ -210,14 +211,7 @@ pub(crate) const KINDS: &[Declared] = &[
     },
     Declared {
         title: "TCP",
-        forms: &[form(
-            Scheme::Tcp,
-            "tcp",
-            false,
-            None,
-            5432,
-            PathRule::None { hint: "" },
-        )],
+        forms: &[form(Scheme::Tcp, "tcp", false, None, 5432, NO_PATH)],
         help: "  tcp://HOST:PORT                       A TCP connection is accepted\n",
         ..PLAIN
     },

@@ -36,9 +36,18 @@ pub mod url {
 }
 
 /// The outcome types and the line's rules.
-pub mod outcome {
-    pub use crate::line::*;
-    pub use crate::report::*;
+pub mod outcome;
+
+/// What an HTTP probe of 127.0.0.1:1 finds when a 200 answer's body fails
+/// an `--expect-json` check with `problem`.
+#[cfg(feature = "json")]
+pub fn json_mismatch(problem: crate::JsonProblem) -> crate::Outcome {
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 1));
+    let status = 200;
+    crate::Outcome::problem(
+        peer.into(),
+        crate::HttpProblem::JsonMismatch { status, problem },
+    )
 }
 
 /// A report as a probe would make it, named as the library names settings

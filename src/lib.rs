@@ -87,11 +87,8 @@
 // The fuzz targets' re-exports of internals (src/fuzz.rs) are not API.
 #![cfg_attr(not(fuzzing), warn(missing_docs))]
 
-/// The command line, for healthprobe's own binary and fuzz targets: hidden
-/// from the documentation and outside semver. Use [`Probe`].
 #[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
+mod cli;
 mod declared;
 #[cfg(any(feature = "tls", fuzzing))]
 mod der;
@@ -126,3 +123,13 @@ pub use report::{
     Report, Stage, TlsFile,
 };
 pub use spec::Method;
+
+/// The `healthprobe` command, as its binary runs it: reads the process's
+/// arguments and environment, probes, prints, and exits or execs. For
+/// healthprobe's own binary: hidden from the documentation and outside
+/// semver. Use [`Probe`].
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub fn command_line() -> std::process::ExitCode {
+    cli::process::main()
+}

@@ -69,8 +69,12 @@ impl Probe {
     /// line would be longer than the 8 KiB healthprobe can send. A password
     /// in the URL is never part of an error.
     pub fn new(target: &str) -> Result<Probe, Error> {
-        let url = Url::parse(target, &Scheme::rules_named)
-            .map_err(|why| Error::invalid(Setting::Target, None, why))?;
+        let url = Url::parse(target, &Scheme::rules_named).map_err(|e| match e.instead {
+            Some(instead) => {
+                error!(Setting::Target; "invalid ", Setting::Target, ": ", e.why, instead)
+            }
+            None => Error::invalid(Setting::Target, None, e.why),
+        })?;
         let (scheme, _) =
             Scheme::named(url.scheme).map_err(|why| Error::invalid(Setting::Target, None, why))?;
         if let Some(why) = scheme.left_out(url.scheme) {

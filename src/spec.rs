@@ -464,6 +464,7 @@ impl std::fmt::Display for UnixSocket {
 
 /// The method of an HTTP probe's request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`, the default: the status and, when asked, the body are checked.
     #[default]

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
+use crate::setting::Setting;
+
 /// What a scheme allows in its URLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rules {
@@ -49,6 +51,28 @@ pub enum Address {
     SocketDir(std::path::PathBuf, u16),
 }
 
+/// Why a URL cannot be probed: the reason, which ends with the name of the
+/// setting to use `instead` of what the URL tried, when there is one. The
+/// caller names it as its user names settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlError {
+    pub why: String,
+    pub instead: Option<Setting>,
+}
+
+impl From<String> for UrlError {
+    fn from(why: String) -> UrlError {
+        UrlError { why, instead: None }
+    }
+}
+
+/// A URL that takes only a host and a port, and has nothing to say of a
+/// path.
+pub const NO_PATH: PathRule = PathRule::None {
+    hint: "",
+    instead: None,
+};
+
 /// Whether a URL may carry a path and a query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathRule {
@@ -57,9 +81,14 @@ pub enum PathRule {
     /// A name after the host (a database's), and a query that is the
     /// application's and ignored; a bare `/` is not shown.
     Name,
-    /// Only a host and a port; `hint` follows the error, as in `": name the
-    /// service to check with --grpc-service"`.
-    None { hint: &'static str },
+    /// Only a host and a port. The error about a path ends with `hint`,
+    /// then `instead`'s name when there is one: `": name the service to
+    /// check with "` and [`Setting::GrpcService`] say `": name the service
+    /// to check with --grpc-service"` on the command line.
+    None {
+        hint: &'static str,
+        instead: Option<Setting>,
+    },
     /// A Unix socket's path after an empty host, as redis-py's
     /// `unix://[[USER]:PASSWORD@]/PATH[?db=N]`: the path is the socket, and
     /// the query is the application's.
@@ -110,7 +139,10 @@ impl Url {
     /// refused: its password may hold one of them unencoded, and reading it
     /// any further would show part of it as a host, a port or a path. No
     /// error shows anything before the URL's last `@`.
-    pub fn parse(text: &str, rules: &dyn Fn(&str) -> Result<Rules, String>) -> Result<Url, String> {
+    pub fn parse(
+        text: &str,
+        rules: &dyn Fn(&str) -> Result<Rules, String>,
+    ) -> Result<Url, UrlError> {
         let (scheme, rest) = split_scheme(text).ok_or_else(|| {
             let text = shown(text);
             format!("{text:?} is not a URL: expected one like http://127.0.0.1:9000/health")
@@ -118,7 +150,7 @@ impl Url {
         let rules = rules(&scheme.to_ascii_lowercase())?;
         let scheme = rules.name;
         if rules.path == PathRule::File {
-            return Url::parse_file(text, scheme, rest);
+            return Ok(Url::parse_file(text, scheme, rest)?);
         }
         let rest = rest.strip_prefix("//").ok_or_else(|| {
             let text = shown(text);
@@ -127,12 +159,18 @@ impl Url {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, reference) = rest.split_at(end);
         if reference.contains('@') {
-            return Err(AT_AFTER_HOST.to_owned());
+            return Err(AT_AFTER_HOST.to_owned().into());
         }
         let (user, password, authority) = userinfo(authority, &rules)?;
         let path_and_query = path_and_query(reference)?;
         if rules.path == PathRule::Socket {
-            return Url::parse_socket(scheme, user, password, authority, path_and_query);
+            return Ok(Url::parse_socket(
+                scheme,
+                user,
+                password,
+                authority,
+                path_and_query,
+            )?);
         }
         if rules.hosts == HostRule::Libpq {
             let addresses = libpq_addresses(authority, &path_and_query, &rules)?;
@@ -158,11 +196,14 @@ impl Url {
             });
         }
         let (host, port) = host_and_port(authority, &rules)?;
-        if let PathRule::None { hint } = rules.path {
+        if let PathRule::None { hint, instead } = rules.path {
             if path_and_query != "/" {
-                return Err(format!(
-                    "{scheme}:// takes only a host and a port, not {reference:?}{hint}"
-                ));
+                return Err(UrlError {
+                    why: format!(
+                        "{scheme}:// takes only a host and a port, not {reference:?}{hint}"
+                    ),
+                    instead,
+                });
             }
         }
         let authority = match rules.default_port {
@@ -321,10 +362,10 @@ impl Url {
     ) -> Result<Url, String> {
         let location = location.split('#').next().unwrap_or_default();
         if split_scheme(location).is_some() {
-            return Url::parse(location, rules);
+            return Url::parse(location, rules).map_err(|e| e.why);
         }
         if location.starts_with("//") {
-            return Url::parse(&format!("{}:{location}", self.scheme), rules);
+            return Url::parse(&format!("{}:{location}", self.scheme), rules).map_err(|e| e.why);
         }
         let base_path = self.path_and_query.split('?').next().unwrap_or("/");
         let reference = if location.is_empty() {
@@ -351,7 +392,7 @@ impl Url {
             joined.push('?');
             joined.push_str(query);
         }
-        Url::parse(&joined, rules)
+        Url::parse(&joined, rules).map_err(|e| e.why)
     }
 
     /// The path without its leading `/` and without the query,
@@ -489,16 +530,17 @@ const AT_AFTER_HOST: &str = "an \"@\" follows the host: percent-encode \"/\", \"
 fn userinfo<'a>(
     authority: &'a str,
     rules: &Rules,
-) -> Result<(Option<String>, Option<Secret>, &'a str), String> {
+) -> Result<(Option<String>, Option<Secret>, &'a str), UrlError> {
     let Some((userinfo, rest)) = authority.rsplit_once('@') else {
         return Ok((None, None, authority));
     };
     if !rules.userinfo {
-        return Err(
-            "credentials in the URL are not supported: they would show in the output line; \
-             send them with --header 'Authorization: ...' and ${VAR}"
+        return Err(UrlError {
+            why: "credentials in the URL are not supported: they would show in the output \
+                  line; send them in an Authorization header with "
                 .to_owned(),
-        );
+            instead: Some(Setting::Header),
+        });
     }
     let (user, password) = match userinfo.split_once(':') {
         Some((user, password)) => (user, Some(password)),
@@ -767,16 +809,17 @@ mod tests {
         let (name, default_port, example_port, path) = match scheme {
             "http" => ("http", Some(80), 80, path),
             "https" => ("https", Some(443), 443, path),
-            "tcp" => ("tcp", None, 5432, PathRule::None { hint: "" }),
+            "tcp" => ("tcp", None, 5432, NO_PATH),
             "grpc" => (
                 "grpc",
                 None,
                 50051,
                 PathRule::None {
-                    hint: ": use --grpc-service",
+                    hint: ": name the service with ",
+                    instead: Some(Setting::GrpcService),
                 },
             ),
-            "grpcs" => ("grpcs", Some(443), 50051, PathRule::None { hint: "" }),
+            "grpcs" => ("grpcs", Some(443), 50051, NO_PATH),
             _ => return Err(format!("unsupported scheme {scheme:?}")),
         };
         Ok(Rules {
@@ -790,7 +833,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Url, String> {
-        Url::parse(text, &rules)
+        Url::parse(text, &rules).map_err(|e| e.why)
     }
 
     fn url(text: &str) -> Url {
@@ -854,7 +897,7 @@ mod tests {
             ("grpc://127.0.0.1/", "grpc:// needs a port"),
             (
                 "grpc://127.0.0.1:50051/grpc.health.v1.Health",
-                "not \"/grpc.health.v1.Health\": use --grpc-service",
+                "not \"/grpc.health.v1.Health\": name the service with ",
             ),
             ("grpcs://h:443/?x", "takes only a host and a port"),
         ] {

@@ -10,11 +10,9 @@
 //! visible ASCII.
 #![no_main]
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use healthprobe::fuzz::{ExpectJson, check_json};
-use healthprobe::{HttpProblem, Outcome, Peer, Problem};
+use healthprobe::fuzz::{ExpectJson, check_json, json_mismatch};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -36,13 +34,7 @@ fuzz_target!(|data: &[u8]| {
     let Err(problem) = check_json(&[parsed], body) else {
         return;
     };
-    let outcome = Outcome::Unhealthy {
-        peer: Some(Peer::Tcp(SocketAddr::from(([127, 0, 0, 1], 1)))),
-        problem: Problem::Http(HttpProblem::JsonMismatch {
-            status: 200,
-            problem,
-        }),
-    };
+    let outcome = json_mismatch(problem);
     let probed = "GET http://127.0.0.1:1/health".to_owned();
     let report = healthprobe::fuzz::report(probed, outcome, Duration::ZERO, None, false);
     let line = report.line();

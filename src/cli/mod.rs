@@ -29,6 +29,7 @@ use crate::url::shown;
 use self::options::{FLAGS, Flag, Makes, TARGETS_VAR, Value};
 
 mod options;
+pub mod process;
 
 /// `--help`.
 pub fn help() -> &'static str {

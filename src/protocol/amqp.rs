@@ -78,6 +78,7 @@ pub fn start(bytes: &[u8]) -> Result<Option<Start>, AmqpProblem> {
 pub enum AmqpProblem {
     /// The broker wrote its own protocol header back: it does not speak
     /// AMQP 0-9-1.
+    #[non_exhaustive]
     Version {
         /// Its header: `AMQP` and four octets.
         header: [u8; 8],

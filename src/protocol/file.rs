@@ -21,6 +21,7 @@ pub const FUTURE_TOLERANCE: Duration = Duration::from_secs(1);
 #[non_exhaustive]
 pub enum FileProblem {
     /// Nothing is at the path.
+    #[non_exhaustive]
     Missing {
         /// The path is a symbolic link whose target does not exist.
         dangling: bool,
@@ -33,6 +34,7 @@ pub enum FileProblem {
     /// The path is a directory, and the URL does not end in `/`.
     IsADirectory,
     /// Modified longer ago than the maximum age.
+    #[non_exhaustive]
     Stale {
         /// How long ago, rounded up to the millisecond.
         age: Duration,
@@ -41,12 +43,14 @@ pub enum FileProblem {
     },
     /// Modified more than a second in the future: a clock that is wrong
     /// here or where the file was written.
+    #[non_exhaustive]
     Future {
         /// How far ahead of the clock, rounded up to the millisecond.
         ahead: Duration,
     },
     /// Anything else the system said (a loop of symbolic links, a name too
     /// long, an I/O error).
+    #[non_exhaustive]
     Failed {
         /// What it said.
         error: String,

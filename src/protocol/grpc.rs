@@ -21,12 +21,14 @@ use crate::url::percent_decode;
 #[non_exhaustive]
 pub enum GrpcProblem {
     /// The message holds a `ServingStatus` other than SERVING.
+    #[non_exhaustive]
     NotServing {
         /// UNKNOWN (0), NOT_SERVING (2), SERVICE_UNKNOWN (3), or a value
         /// the protocol does not name.
         status: u64,
     },
     /// The call ended with a non-zero `grpc-status`.
+    #[non_exhaustive]
     Status {
         /// The `grpc-status` code.
         code: u64,
@@ -36,11 +38,13 @@ pub enum GrpcProblem {
         service: String,
     },
     /// The HTTP/2 `:status` is not 200: a proxy or a plain web server answered.
+    #[non_exhaustive]
     HttpStatus {
         /// The `:status`.
         status: u16,
     },
     /// The `content-type` is not `application/grpc`.
+    #[non_exhaustive]
     ContentType {
         /// What was sent; empty when none was.
         value: Vec<u8>,
@@ -50,26 +54,31 @@ pub enum GrpcProblem {
     /// `grpc-status: 0`, but no response message.
     NoMessage,
     /// More than one response message to a unary call.
+    #[non_exhaustive]
     Messages {
         /// How many.
         count: usize,
     },
     /// The message is not a `HealthCheckResponse`.
+    #[non_exhaustive]
     BadMessage {
         /// What is wrong with it.
         why: String,
     },
     /// The server answered the HTTP/2 preface in HTTP/1.x.
+    #[non_exhaustive]
     NotHttp2 {
         /// Its first bytes.
         start: Vec<u8>,
     },
     /// In TLS, the server did not agree to `h2` by ALPN.
+    #[non_exhaustive]
     NoH2 {
         /// The protocol it picked, if any.
         chosen: Option<Vec<u8>>,
     },
     /// The server sent GOAWAY before answering.
+    #[non_exhaustive]
     GoAway {
         /// The HTTP/2 error code.
         code: u32,
@@ -77,12 +86,14 @@ pub enum GrpcProblem {
         debug: Vec<u8>,
     },
     /// The server reset the call's stream (RST_STREAM).
+    #[non_exhaustive]
     Reset {
         /// The HTTP/2 error code.
         code: u32,
     },
     /// The server broke the HTTP/2 or HPACK rules, or a limit healthprobe
     /// keeps: a malformed or oversized frame or header block, a flood.
+    #[non_exhaustive]
     Protocol {
         /// Which rule or limit.
         why: String,

@@ -13,6 +13,7 @@ use crate::setting::{Names, Setting};
 #[non_exhaustive]
 pub enum HttpProblem {
     /// The status is not in the expected list.
+    #[non_exhaustive]
     UnexpectedStatus {
         /// The HTTP status.
         status: u16,
@@ -23,6 +24,7 @@ pub enum HttpProblem {
     },
     /// With redirects followed, a redirect that leaves the scheme, host and
     /// port, or whose Location is not a usable URL.
+    #[non_exhaustive]
     RedirectRefused {
         /// The redirect's status.
         status: u16,
@@ -32,12 +34,14 @@ pub enum HttpProblem {
         why: String,
     },
     /// With redirects followed, more than the allowed number of redirects.
+    #[non_exhaustive]
     TooManyRedirects {
         /// How many are followed.
         limit: u8,
     },
     /// The body ended, or its first 64 KiB were read, without the expected
     /// text.
+    #[non_exhaustive]
     BodyMismatch {
         /// The HTTP status.
         status: u16,
@@ -51,6 +55,7 @@ pub enum HttpProblem {
     /// With JSON checks: the body is not one JSON document within the
     /// limit, or an expression does not hold.
     #[cfg(feature = "json")]
+    #[non_exhaustive]
     JsonMismatch {
         /// The HTTP status.
         status: u16,
@@ -58,11 +63,13 @@ pub enum HttpProblem {
         problem: super::json::JsonProblem,
     },
     /// What came back does not parse as an HTTP/1.x response head.
+    #[non_exhaustive]
     NotHttp {
         /// Its first bytes.
         start: Vec<u8>,
     },
     /// The response head is longer than `limit` bytes.
+    #[non_exhaustive]
     HeadTooLarge {
         /// The most bytes of head read.
         limit: usize,

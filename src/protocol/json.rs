@@ -31,6 +31,7 @@ const START_SHOWN: usize = 60;
 #[non_exhaustive]
 pub enum JsonProblem {
     /// The body is not JSON.
+    #[non_exhaustive]
     NotJson {
         /// The parser's reason.
         why: String,
@@ -40,11 +41,13 @@ pub enum JsonProblem {
         start: Vec<u8>,
     },
     /// The body is longer than `limit` bytes.
+    #[non_exhaustive]
     TooLong {
         /// The most bytes parsed.
         limit: usize,
     },
     /// Nothing is at `path`.
+    #[non_exhaustive]
     Missing {
         /// The path, as in `.checks[0].status`.
         path: String,
@@ -52,6 +55,7 @@ pub enum JsonProblem {
         because: Option<String>,
     },
     /// The value at `path` does not satisfy the expression.
+    #[non_exhaustive]
     Mismatch {
         /// The path.
         path: String,
@@ -61,6 +65,7 @@ pub enum JsonProblem {
         expected: String,
     },
     /// An ordering comparison found a value that is not a number.
+    #[non_exhaustive]
     NotANumber {
         /// The path.
         path: String,

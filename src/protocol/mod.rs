@@ -38,11 +38,13 @@ pub(crate) fn start_of(bytes: &[u8]) -> Vec<u8> {
 pub enum WireProblem {
     /// The answer is not this protocol's at all (say, an HTTP server on
     /// the port): its first bytes, at most 65.
+    #[non_exhaustive]
     Foreign {
         /// The first bytes of the answer.
         start: Vec<u8>,
     },
     /// The answer is this protocol's, and it breaks the protocol.
+    #[non_exhaustive]
     Malformed {
         /// What is wrong with it.
         why: String,

@@ -170,6 +170,7 @@ pub fn login_verdict(bytes: &[u8]) -> Result<Option<bool>, MysqlProblem> {
 pub enum MysqlProblem {
     /// An error packet in place of the greeting: 1040 too many connections,
     /// 1129 host blocked (`max_connect_errors`), 1130 host not allowed.
+    #[non_exhaustive]
     Refused {
         /// The error code.
         code: u16,

@@ -52,6 +52,7 @@ pub enum Answer {
     /// AuthenticationOk (the user is trusted); others ask for a password.
     Authentication(u32),
     /// An ErrorResponse.
+    #[non_exhaustive]
     Error {
         /// The `C` field.
         sqlstate: String,
@@ -138,6 +139,7 @@ fn error_fields(mut body: &[u8]) -> Result<Option<Answer>, PostgresProblem> {
 pub enum PostgresProblem {
     /// SQLSTATE 57P03: the server is starting up, shutting down or in
     /// recovery, and rejects connections, as `pg_isready` says.
+    #[non_exhaustive]
     Rejecting {
         /// The server's message, as in `the database system is starting up`.
         message: Vec<u8>,

@@ -79,17 +79,20 @@ pub fn reply(bytes: &[u8]) -> Result<Option<(Reply, &[u8])>, RedisProblem> {
 #[non_exhaustive]
 pub enum RedisProblem {
     /// `PING` was answered with an error: `LOADING`, `BUSY`, `MASTERDOWN`.
+    #[non_exhaustive]
     Error {
         /// The error, as in `LOADING Redis is loading the dataset in memory`.
         reply: Vec<u8>,
     },
     /// `AUTH` was refused: `WRONGPASS`, or a password the server does not
     /// have.
+    #[non_exhaustive]
     Auth {
         /// The error.
         reply: Vec<u8>,
     },
     /// `PING` was answered, but not with `PONG`.
+    #[non_exhaustive]
     NotPong {
         /// The status it answered.
         reply: Vec<u8>,

@@ -11,11 +11,13 @@ use crate::setting::{Names, Setting};
 #[non_exhaustive]
 pub enum TlsProblem {
     /// The certificate does not chain to any of the trusted roots.
+    #[non_exhaustive]
     UnknownIssuer {
         /// The roots trusted.
         trusted: Trusted,
     },
     /// The certificate is valid, but not for `name`.
+    #[non_exhaustive]
     NameMismatch {
         /// The name verified.
         name: String,

@@ -92,6 +92,7 @@ pub enum Limit {
 #[non_exhaustive]
 pub enum Outcome {
     /// Healthy: the kind's verdict, with what it found.
+    #[non_exhaustive]
     Healthy {
         /// Where the answer came from; `None` for a kind with no server
         /// (`file://`).
@@ -100,6 +101,7 @@ pub enum Outcome {
         ready: Ready,
     },
     /// The target answered, and its kind judges the answer unhealthy.
+    #[non_exhaustive]
     Unhealthy {
         /// Where the answer came from; `None` for a kind with no server
         /// (`file://`).
@@ -109,11 +111,13 @@ pub enum Outcome {
     },
     /// None of the hosts a URL names is ready (a libpq URL may name
     /// several): each, as the URL names it, with why.
+    #[non_exhaustive]
     NoHostReady {
         /// Each host tried, in order, and what it answered.
         hosts: Vec<(String, Outcome)>,
     },
     /// The resolver found no address for the host, or failed.
+    #[non_exhaustive]
     ResolveFailed {
         /// The host looked up.
         host: String,
@@ -121,11 +125,13 @@ pub enum Outcome {
         error: String,
     },
     /// No address accepted a connection.
+    #[non_exhaustive]
     ConnectFailed {
         /// Each address tried, with its error.
         attempts: Vec<(Peer, IoFailure)>,
     },
     /// A limit passed.
+    #[non_exhaustive]
     TimedOut {
         /// What the probe was doing.
         stage: Stage,
@@ -137,6 +143,7 @@ pub enum Outcome {
         received: usize,
     },
     /// The connection closed or failed after it was established.
+    #[non_exhaustive]
     ConnectionLost {
         /// What the probe was doing.
         stage: Stage,
@@ -148,6 +155,7 @@ pub enum Outcome {
         received: usize,
     },
     /// What came back does not parse as an HTTP/1.x response head.
+    #[non_exhaustive]
     Tls {
         /// The address connected to.
         peer: Peer,
@@ -156,6 +164,7 @@ pub enum Outcome {
     },
     /// TLS cannot be set up for this target at all, before connecting: the
     /// name to verify is not a valid DNS name for a certificate.
+    #[non_exhaustive]
     TlsSetup {
         /// Why.
         error: String,
@@ -163,6 +172,7 @@ pub enum Outcome {
     /// A TLS target without `insecure`, and no certificates to trust: no
     /// CA file given (nor `SSL_CERT_FILE`, for the command line), and none
     /// of the system bundles.
+    #[non_exhaustive]
     NoTrustRoots {
         /// The system bundles looked for, besides the CA file setting.
         looked: Vec<String>,
@@ -170,6 +180,7 @@ pub enum Outcome {
     /// A file named by a TLS setting cannot be used: a configuration error
     /// (exit 64), found only when the probe runs because reading files is
     /// not pure.
+    #[non_exhaustive]
     BadFile {
         /// Which setting named it.
         file: TlsFile,
@@ -182,12 +193,14 @@ pub enum Outcome {
     /// not loopback and not reached through a Unix socket: a configuration
     /// error (exit 64), found when the probe runs when the Unix socket could
     /// have been set after the target.
+    #[non_exhaustive]
     NotLoopback {
         /// Why, naming the host.
         why: String,
     },
     /// The client certificate's key file holds a key, but not the one the
     /// certificate is for: a configuration error (exit 64).
+    #[non_exhaustive]
     KeyMismatch {
         /// The key file.
         key: String,
@@ -230,6 +243,7 @@ impl fmt::Display for IoFailure {
 pub enum Ready {
     /// An HTTP response's status is in the expected list, and the body
     /// checks, if any, hold.
+    #[non_exhaustive]
     Http {
         /// The HTTP status.
         status: u16,
@@ -243,30 +257,35 @@ pub enum Ready {
     /// A PostgreSQL server accepts connections, as `pg_isready` says: it
     /// asked for authentication, or refused this login for a reason other
     /// than not being ready.
+    #[non_exhaustive]
     Postgres {
         /// What it answered.
         answer: PostgresAnswer,
     },
     /// A Redis server answered PING with PONG; or, without a password
     /// given, demanded one (`NOAUTH`).
+    #[non_exhaustive]
     Redis {
         /// Whether it demanded a login instead of answering PONG.
         auth_required: bool,
     },
     /// A MySQL or MariaDB server sent its greeting and answered the login:
     /// up and accepting connections.
+    #[non_exhaustive]
     Mysql {
         /// The server's version, as the greeting gives it.
         version: Vec<u8>,
     },
     /// An AMQP broker answered the 0-9-1 protocol header with
     /// Connection.Start.
+    #[non_exhaustive]
     Amqp {
         /// The version Connection.Start names: 0-9 for 0-9-1.
         version: (u8, u8),
     },
     /// A `file://` target exists and, with a maximum age, was modified
     /// within it.
+    #[non_exhaustive]
     File {
         /// How long ago it was modified, rounded down to the millisecond;
         /// zero for a time up to a second in the future.

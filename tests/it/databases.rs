@@ -373,7 +373,7 @@ fn passwords_never_appear_in_usage_errors() {
         ),
         (
             "http://user:hunter2@db/",
-            "healthprobe: invalid URL: credentials in the URL are not supported: they would show in the output line; send them with --header 'Authorization: ...' and ${VAR}",
+            "healthprobe: invalid URL: credentials in the URL are not supported: they would show in the output line; send them in an Authorization header with --header",
         ),
     ] {
         let ran = probe(&[url]).expect(64, error);

@@ -421,6 +421,7 @@ fn the_library_checks_files_too() {
             Outcome::Unhealthy {
                 peer: None,
                 problem: Problem::File(FileProblem::Stale { max_age, .. }),
+                ..
             } if *max_age == Duration::from_secs(60)
         ),
         "{report}"
@@ -439,6 +440,7 @@ fn the_library_checks_files_too() {
             Outcome::Healthy {
                 peer: None,
                 ready: Ready::File { max_age: None, .. },
+                ..
             }
         ),
         "{fresh}"

@@ -44,6 +44,7 @@ fn a_probe_is_healthy_when_the_server_answers_200() {
             Outcome::Healthy {
                 peer: Some(Peer::Tcp(peer)),
                 ready: Ready::Http { status: 200, .. },
+                ..
             } if *peer == addr
         ),
         "{report}"
@@ -107,6 +108,7 @@ fn a_tcp_probe_is_healthy_when_the_port_accepts() {
             Outcome::Healthy {
                 peer: Some(Peer::Tcp(peer)),
                 ready: Ready::Connected,
+                ..
             } if *peer == addr
         ),
         "{report}"
@@ -173,6 +175,24 @@ fn errors_name_the_builder_method_and_the_value() {
             "unix_socket"
         )
     );
+}
+
+#[test]
+fn the_library_suggests_its_own_methods_never_a_flag_or_a_variable() {
+    for (target, message) in [
+        (
+            "grpc://127.0.0.1:50051/grpc.health.v1.Health",
+            "invalid target: grpc:// takes only a host and a port, not \"/grpc.health.v1.Health\": name the service to check with grpc_service",
+        ),
+        (
+            "http://user:hunter2@127.0.0.1/",
+            "invalid target: credentials in the URL are not supported: they would show in the output line; send them in an Authorization header with header",
+        ),
+    ] {
+        let (text, setting) = error(Probe::new(target));
+        assert_eq!((text.as_str(), setting), (message, "target"));
+        assert!(!text.contains("--") && !text.contains("${"), "{text}");
+    }
 }
 
 #[test]
