@@ -24,7 +24,7 @@ fn a_panic_is_exit_1_and_one_escaped_line_whatever_rust_backtrace_says() {
             .run();
         ran.check(
             1,
-            r"healthprobe: internal error: a bug\x0a\x1b[31mred at src/main.rs:<line> (please report this)"
+            r"healthprobe: internal error: a bug\x0a\x1b[31mred at src/cli/process.rs:<line> (please report this)"
                 .replace("<line>", &line_of_panic())
                 .as_str(),
         );
@@ -58,13 +58,13 @@ fn the_panic_build_probes_normally_without_the_variable() {
     );
 }
 
-/// The line of the `panic!` in src/main.rs, so the test does not break when
-/// lines above it move.
+/// The line of the `panic!` in src/cli/process.rs, so the test does not
+/// break when lines above it move.
 fn line_of_panic() -> String {
-    let main = include_str!("../../src/main.rs");
+    let main = include_str!("../../src/cli/process.rs");
     let index = main
         .lines()
         .position(|l| l.contains("panic!(\"{}\", message"))
-        .expect("src/main.rs has the test panic");
+        .expect("src/cli/process.rs has the test panic");
     (index + 1).to_string()
 }
