@@ -58,7 +58,9 @@ if [ "$(id -u)" = 0 ]; then
   for tool in busybox:busybox curl:curl strace:strace valgrind:valgrind \
               /usr/bin/time:time python3:python3 gcc:gcc openssl:openssl \
               /usr/lib/postgresql/15/bin/initdb:postgresql redis-server:redis-server \
-              mariadbd:mariadb-server; do
+              mariadbd:mariadb-server nats-server:nats-server memcached:memcached \
+              memcstat:libmemcached-tools java:default-jre-headless \
+              /usr/share/java/zookeeper.jar:libzookeeper-java nc:netcat-openbsd; do
     command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -315,6 +317,31 @@ elif [ "${CI:-}" = true ]; then
   exit 1
 fi
 
+# Brokers: NATS, memcached and ZooKeeper servers of the bench's own. No NATS
+# client is packaged for Debian 12; ZooKeeper's check is the shell pipe its
+# images' health checks use.
+brokers=false
+if [ "$(id -u)" = 0 ] && command -v nats-server >/dev/null && [ -f /usr/share/java/zookeeper.jar ]; then
+  brokers=true
+  start_brokers
+  names=("healthprobe nats://" "healthprobe memcached://" "memcstat"
+         "healthprobe zookeeper://" "sh -c 'printf srvr \\| nc'")
+  commands=(
+    "$healthprobe -q nats://127.0.0.1:$nats_port"
+    "$healthprobe -q memcached://127.0.0.1:$memcached_port"
+    "$(command -v memcstat) --servers=127.0.0.1:$memcached_port"
+    "$healthprobe -q zookeeper://127.0.0.1:$zk_port"
+    "/bin/sh -c 'printf srvr | nc -N 127.0.0.1 $zk_port'"
+  )
+  binaries=("$healthprobe" "$healthprobe" "$(command -v memcstat)" "$healthprobe" "$(command -v nc)")
+  base=(0 2 2 4 4)
+  vg_env=("" "" "" "" "")
+  table brokers "vs the tool" > "$work/brokers.md"
+elif [ "${CI:-}" = true ]; then
+  echo "compare.sh: CI measures the brokers too: run as root, where nats-server, memcached and libzookeeper-java are installed" >&2
+  exit 1
+fi
+
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 {
   echo "Measured $(date -u +%Y-%m-%d) on $cpu, $(nproc) cores, Linux $(uname -r),"
@@ -382,6 +409,23 @@ cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
     cat "$work/databases.md"
   else
     echo "Not measured: it needs root and Debian's postgresql, redis-server and mariadb-server."
+  fi
+  echo
+  echo "## Brokers"
+  echo
+  if $brokers; then
+    echo "Against a NATS $(nats-server --version | sed 's/.*v//') server, a memcached $(memcached -V | cut -d' ' -f2) server and a standalone"
+    echo "ZooKeeper $(dpkg-query -W -f '${Version}' libzookeeper-java | cut -d- -f1) server of the bench's own on loopback, Debian's packages;"
+    echo "\"vs the tool\" divides by the ecosystem tool's wall median: memcstat"
+    echo "(libmemcached-tools), and for ZooKeeper the shell pipe \`printf srvr | nc\`"
+    echo "that its images' health checks run (its instructions, page faults and"
+    echo "syscalls are the shell's alone; peak RSS is the largest of the pipe's"
+    echo "processes). No NATS client is packaged for Debian 12, so nats:// stands"
+    echo "alone."
+    echo
+    cat "$work/brokers.md"
+  else
+    echo "Not measured: it needs root and Debian's nats-server, memcached and libzookeeper-java."
   fi
 } > "$out"
 cat "$out"

@@ -9,6 +9,8 @@
 #                                  by scram-sha-256), a Redis server and a
 #                                  MariaDB server, run as the packages' users;
 #                                  sets pg_port, redis_port and maria_port
+#   start_brokers                  as root: NATS, memcached and ZooKeeper;
+#                                  sets nats_port, memcached_port and zk_port
 
 work=$(mktemp -d)
 pids=()
@@ -85,5 +87,44 @@ start_databases() {
   for _ in $(seq 100); do
     mariadb-admin --no-defaults -u root --socket="$maria_dir/sock" ping >/dev/null 2>&1 && break
     sleep 0.2
+  done
+}
+
+# As root: a NATS server, a memcached server and a standalone ZooKeeper
+# server (Debian's libzookeeper-java, as nobody), on loopback; sets
+# nats_port, memcached_port and zk_port.
+nats_port='' memcached_port='' zk_port=''
+start_brokers() {
+  nats_port=$(free_port)
+  setpriv --reuid=nats --regid=nats --init-groups /usr/sbin/nats-server -a 127.0.0.1 \
+    -p "$nats_port" > "$work/nats.out" 2>&1 &
+  pids+=($!)
+  memcached_port=$(free_port)
+  setpriv --reuid=memcache --regid=memcache --init-groups /usr/bin/memcached -l 127.0.0.1 \
+    -p "$memcached_port" -U 0 > "$work/memcached.out" 2>&1 &
+  pids+=($!)
+  local zk_dir=$work/zookeeper
+  mkdir -p "$zk_dir/data"
+  chown -R nobody: "$zk_dir"
+  chmod 755 "$work"
+  zk_port=$(free_port)
+  printf 'tickTime=2000\ndataDir=%s/data\nclientPort=%s\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n' \
+    "$zk_dir" "$zk_port" > "$zk_dir/zoo.cfg"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups java -Xmx128m \
+    -cp /usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain \
+    "$zk_dir/zoo.cfg" > "$zk_dir/out" 2>&1 &
+  pids+=($!)
+  local port
+  for port in "$nats_port" "$memcached_port" "$zk_port"; do
+    for _ in $(seq 100); do
+      python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
+        "$port" 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+  # ZooKeeper answers before it serves: wait for its mode.
+  for _ in $(seq 100); do
+    printf srvr | nc -N 127.0.0.1 "$zk_port" 2>/dev/null | grep -q '^Mode: ' && break
+    sleep 0.1
   done
 }

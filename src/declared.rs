@@ -43,6 +43,15 @@ pub enum Scheme {
     Amqp,
     /// `amqps://...`: the same over TLS.
     Amqps,
+    /// `nats://[USER:PASSWORD@|TOKEN@]HOST[:PORT]`: the server's INFO, then
+    /// PONG to a PING (TLS first when the INFO requires it).
+    Nats,
+    /// `tls://...`, NATS's own spelling of TLS: the same, always over TLS.
+    NatsTls,
+    /// `memcached://HOST[:PORT]`: `version` answered `VERSION`.
+    Memcached,
+    /// `zookeeper://HOST[:PORT]`: `srvr` answered with a serving mode.
+    Zookeeper,
     /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
     /// was modified recently (a worker's heartbeat).
     File,
@@ -105,8 +114,11 @@ pub(crate) struct Form {
     pub aliases: &'static [&'static str],
     /// Whether `NAME+driver` (SQLAlchemy's `postgresql+psycopg2`) names it.
     pub drivers: bool,
-    /// Whether its probes run TLS.
+    /// Whether its probes run TLS from the start.
     pub tls: bool,
+    /// Whether its probes turn to TLS when the server requires it (NATS's
+    /// INFO says so): it takes the TLS settings for then.
+    pub upgrades: bool,
     /// The port when the URL gives none; `None` if it must give one.
     pub default_port: Option<u16>,
     /// The port an example shows, when the URL needs one.
@@ -154,6 +166,7 @@ const fn form(
         aliases: &[],
         drivers: false,
         tls,
+        upgrades: false,
         default_port,
         example_port,
         path,
@@ -310,6 +323,56 @@ pub(crate) const KINDS: &[Declared] = &[
         help: "  amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST], amqps://...
                                         Connection.Start (AMQP 0-9-1); no
                                         login
+",
+        ..PLAIN
+    },
+    Declared {
+        title: "NATS",
+        forms: &[
+            Form {
+                upgrades: true,
+                ..form(Scheme::Nats, "nats", false, Some(4222), 4222, NO_PATH)
+            },
+            form(Scheme::NatsTls, "tls", true, Some(4222), 4222, NO_PATH),
+        ],
+        // nats-server listens on TCP only.
+        takes: &[],
+        userinfo: true,
+        help: "  nats://[USER:PASSWORD@|TOKEN@]HOST[:PORT], tls://...
+                                        PONG after CONNECT (TLS first when the
+                                        server requires it); without a login,
+                                        up when it requires one
+",
+        ..PLAIN
+    },
+    Declared {
+        title: "memcached",
+        forms: &[form(
+            Scheme::Memcached,
+            "memcached",
+            false,
+            Some(11211),
+            11211,
+            NO_PATH,
+        )],
+        takes: &[Setting::UnixSocket],
+        help: "  memcached://HOST[:PORT]               version answered VERSION (or, with
+                                        ASCII authentication, unauthenticated)
+",
+        ..PLAIN
+    },
+    Declared {
+        title: "ZooKeeper",
+        forms: &[form(
+            Scheme::Zookeeper,
+            "zookeeper",
+            false,
+            Some(2181),
+            2181,
+            NO_PATH,
+        )],
+        help: "  zookeeper://HOST[:PORT]               srvr says standalone, leader, follower
+                                        or observer: serving requests
 ",
         ..PLAIN
     },

@@ -173,37 +173,67 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
     }
 }
 
-/// Runs the exchange of the `kind`-th kind that is one (`postgres://`,
-/// `redis://`, `mysql://`, `amqp://`, in the order they are declared)
-/// against `server`, the bytes a server sends (then it closes), with a user
-/// and a password, and returns the report the probe would print.
+/// Runs the exchange of the `kind`-th kind that talks over one stream
+/// (`postgres://`, `redis://`, `mysql://`, `amqp://`, `nats://`,
+/// `memcached://`, `zookeeper://`, in the order they are declared) against
+/// `server`, the bytes a server sends (then it closes), with a user and a
+/// password where its URLs take them, and returns the report the probe
+/// would print.
 pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     use crate::report::{Limit, Peer};
 
-    // Every plain form of a kind whose URLs carry a password and a name.
-    let urls: Vec<String> = crate::declared::KINDS
+    use crate::spec::Kind;
+
+    // The first plain form of every kind that speaks over a stream of its
+    // own, with a user and a password (and a name) when its URLs carry them.
+    let talks =
+        |kind: &Kind| matches!(kind, Kind::Nats(_)) || crate::kinds::exchange(kind).is_some();
+    let targets: Vec<crate::spec::Target> = crate::declared::KINDS
         .iter()
-        .filter(|kind| kind.userinfo)
-        .flat_map(|kind| kind.forms)
-        .filter(|form| !form.tls && form.path == crate::url::PathRule::Name)
-        .map(|form| format!("{}://app:pw@127.0.0.1:1/0", form.name))
+        .filter(|kind| kind.connects)
+        .filter_map(|kind| {
+            let form = kind
+                .forms
+                .iter()
+                .find(|form| !form.tls && form.default_port.is_some())?;
+            let user = if kind.userinfo { "app:pw@" } else { "" };
+            let name = if form.path == crate::url::PathRule::Name {
+                "/0"
+            } else {
+                ""
+            };
+            let url = format!("{}://{user}127.0.0.1:1{name}", form.name);
+            let Ok(crate::cli::Command::Probe(plan)) =
+                crate::cli::parse(vec![url.into()], |_| None)
+            else {
+                unreachable!("a fixed, valid command line")
+            };
+            plan.targets.into_iter().next()
+        })
+        .filter(|target| talks(&target.kind))
         .collect();
-    let url = urls[usize::from(kind) % urls.len()].clone();
-    let Ok(crate::cli::Command::Probe(plan)) = crate::cli::parse(vec![url.into()], |_| None) else {
-        unreachable!("a fixed, valid command line")
-    };
-    let target = &plan.targets[0];
+    let target = &targets[usize::from(kind) % targets.len()];
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     let limit = Limit::Deadline(target.timeout);
     let trace = Arc::new(Mutex::new(crate::transport::net::Trace::default()));
     let mut stream = Scripted(std::io::Cursor::new(server.to_vec()));
-    let exchange = crate::kinds::exchange(&target.kind).expect("a kind that is one exchange");
+    let (probed, outcome) = match (&target.kind, crate::kinds::exchange(&target.kind)) {
+        (Kind::Nats(check), _) => (
+            crate::kinds::Prober::described(check, target),
+            crate::kinds::nats::talk(check, target, stream, peer, limit, &trace),
+        ),
+        (_, Some(exchange)) => (
+            exchange.described(target),
+            exchange.talk(&mut stream, peer, limit, &trace),
+        ),
+        (kind, None) => unreachable!("{kind:?} speaks over no stream of its own"),
+    };
     crate::Report {
-        probed: exchange.described(target),
-        outcome: exchange.talk(&mut stream, peer, limit, &trace),
+        probed,
+        outcome,
         elapsed: Duration::ZERO,
         waited: None,
         names: target.names.clone(),

@@ -37,9 +37,13 @@ use crate::url::{Address, Host, Url};
 /// | `redis://[[USER]:PASSWORD@]HOST[:PORT][/N]`, `rediss://...` | `PING` answers `PONG`, after `AUTH` with a password; without one, `NOAUTH` |
 /// | `mysql://[USER[:PASSWORD]@]HOST[:PORT][/DB]`, `mariadb://...` | the server sends its greeting, not an error (no password is sent) |
 /// | `amqp://[USER:PASSWORD@]HOST[:PORT][/VHOST]`, `amqps://...` | the broker answers the AMQP 0-9-1 header with Connection.Start |
+/// | `nats://[USER:PASSWORD@\|TOKEN@]HOST[:PORT]`, `tls://...` | `PING` after `CONNECT` answers `PONG` (TLS first when the server requires it); without a login, a server that requires one |
+/// | `memcached://HOST[:PORT]` | `version` answers `VERSION`, or asks for a login (ASCII authentication) |
+/// | `zookeeper://HOST[:PORT]` | `srvr` says the server serves: standalone, leader, follower or observer |
 /// | `file:///ABSOLUTE/PATH` | the path exists (a directory only when the URL ends in `/`) and, with [`max_age`](Probe::max_age), was modified within it |
 ///
-/// `https://`, `grpcs://`, `rediss://` and `amqps://` need the `tls` feature. The defaults are the
+/// `https://`, `grpcs://`, `rediss://`, `amqps://` and `tls://` need the `tls` feature
+/// (and `nats://`, when the server requires TLS). The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
 /// followed, the system's CA bundle. `localhost` is always the loopback
 /// interface, and proxy settings are never used.

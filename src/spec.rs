@@ -98,9 +98,16 @@ impl Scheme {
         text
     }
 
-    /// Whether its probes run TLS (and take the TLS settings).
+    /// Whether its probes run TLS from the start.
     pub fn is_tls(self) -> bool {
         declared::of(self).1.tls
+    }
+
+    /// Whether it takes the TLS settings: it runs TLS, or turns to TLS
+    /// when the server requires it.
+    pub fn takes_tls(self) -> bool {
+        let form = declared::of(self).1;
+        form.tls || form.upgrades
     }
 
     /// Whether its kind takes `setting`: the timeout and waiting apply to
@@ -115,7 +122,7 @@ impl Scheme {
             | Setting::Insecure
             | Setting::ClientCert
             | Setting::ClientKey
-            | Setting::ServerName => form.tls,
+            | Setting::ServerName => form.tls || form.upgrades,
             // A socket's URL names its socket itself.
             Setting::UnixSocket => form.path != PathRule::Socket && kind.takes.contains(&setting),
             Setting::Method
@@ -178,6 +185,12 @@ impl Scheme {
             // The user, password and vhost are the application's: a broker
             // shows it speaks 0-9-1 before any login.
             Scheme::Amqp | Scheme::Amqps => Ok(Kind::Amqp),
+            Scheme::Nats | Scheme::NatsTls => Ok(Kind::Nats(NatsCheck {
+                user: url.user.clone(),
+                password: url.password.clone(),
+            })),
+            Scheme::Memcached => Ok(Kind::Memcached),
+            Scheme::Zookeeper => Ok(Kind::Zookeeper),
             Scheme::File => FileCheck::from_url(url).map(Kind::File),
         }
     }
@@ -202,6 +215,12 @@ pub enum Kind {
     /// `amqp://` and `amqps://`: the protocol header, answered with
     /// Connection.Start.
     Amqp,
+    /// `nats://` and `tls://`: INFO, then CONNECT and PING answered PONG.
+    Nats(NatsCheck),
+    /// `memcached://`: `version`, answered.
+    Memcached,
+    /// `zookeeper://`: `srvr`, answered with a serving mode.
+    Zookeeper,
     /// `file://`: the path exists, and is fresh enough.
     File(FileCheck),
 }
@@ -326,6 +345,16 @@ impl MysqlCheck {
     }
 }
 
+/// The settings of a NATS check, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NatsCheck {
+    /// The user to log in as, with the password; alone, a token
+    /// (`nats://TOKEN@HOST`, as NATS clients read it).
+    pub user: Option<String>,
+    /// The user's password.
+    pub password: Option<Secret>,
+}
+
 /// The settings of a `file://` check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileCheck {
@@ -372,7 +401,8 @@ pub struct Target {
     pub headers: Vec<(String, String)>,
     /// Connect here instead of the URL's host (kinds that take it).
     pub unix_socket: Option<UnixSocket>,
-    /// TLS settings: `Some` exactly when the scheme runs TLS.
+    /// TLS settings: `Some` exactly when the scheme takes them
+    /// ([`Scheme::takes_tls`]).
     pub tls: Option<Tls>,
     /// How the report's line names the settings: as the caller does.
     pub names: Names,
@@ -389,7 +419,7 @@ impl Target {
             connect_timeout: None,
             headers: Vec::new(),
             unix_socket: None,
-            tls: scheme.is_tls().then(Tls::default),
+            tls: scheme.takes_tls().then(Tls::default),
             names: Names::Library,
         }
     }
@@ -514,9 +544,13 @@ mod tests {
             Scheme::Mysql => 9,
             Scheme::Amqp => 10,
             Scheme::Amqps => 11,
-            Scheme::File => 12,
+            Scheme::Nats => 12,
+            Scheme::NatsTls => 13,
+            Scheme::Memcached => 14,
+            Scheme::Zookeeper => 15,
+            Scheme::File => 16,
         };
-        assert_eq!(Scheme::ALL.len(), 13);
+        assert_eq!(Scheme::ALL.len(), 17);
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
             assert_eq!(
@@ -610,17 +644,17 @@ mod tests {
         assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
         assert_eq!(
             Scheme::taking(Setting::Cacert),
-            "https://, grpcs://, rediss:// and amqps://"
+            "https://, grpcs://, rediss://, amqps://, nats:// and tls://"
         );
         assert_eq!(
             Scheme::taking(Setting::UnixSocket),
-            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb://"
+            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql://, mariadb:// and memcached://"
         );
         assert_eq!(
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
              postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, \
-             amqps:// or file://"
+             amqps://, nats://, tls://, memcached://, zookeeper:// or file://"
         );
     }
 }

@@ -111,7 +111,7 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         "{request:?}"
     );
     assert!(target.url.to_string().bytes().all(|b| b.is_ascii_graphic()));
-    assert_eq!(target.scheme.is_tls(), target.tls.is_some());
+    assert_eq!(target.scheme.takes_tls(), target.tls.is_some());
 
     for (name, value) in &target.headers {
         assert!(!name.is_empty(), "empty header name");
@@ -182,6 +182,13 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         (Kind::Amqp, Scheme::Amqp | Scheme::Amqps) => {
             assert!(target.unix_socket.is_none());
         }
+        (Kind::Nats(_), Scheme::Nats | Scheme::NatsTls) => {
+            assert!(target.unix_socket.is_none() && target.headers.is_empty());
+        }
+        (Kind::Memcached, Scheme::Memcached) => {}
+        (Kind::Zookeeper, Scheme::Zookeeper) => {
+            assert!(target.unix_socket.is_none());
+        }
         (Kind::File(check), Scheme::File) => {
             // An absolute path the kernel can take (no NUL), and nothing
             // that connects.
@@ -202,7 +209,8 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         assert!(target.headers.is_empty());
     }
     if target.unix_socket.is_some() {
-        assert!(target.url.socket.is_some() || target.scheme.rules().userinfo || any_http || any_grpc);
+        let memcached = matches!(target.kind, Kind::Memcached);
+        assert!(target.url.socket.is_some() || target.scheme.rules().userinfo || memcached || any_http || any_grpc);
     }
     if let Some(tls) = &target.tls {
         if let Some(name) = &tls.server_name {

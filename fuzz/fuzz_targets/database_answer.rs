@@ -1,12 +1,15 @@
-//! The PostgreSQL, Redis, MySQL and AMQP probes' exchanges (the answer parsers
-//! and the verdicts), on whatever a server sends: the first byte picks the
-//! kind, the rest is the server's answer, after which it closes.
+//! The exchanges of the kinds that speak over a stream of their own
+//! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached and ZooKeeper: the
+//! answer parsers and the verdicts), on whatever a server sends: the first
+//! byte picks the kind, the rest is the server's answer, after which it
+//! closes.
 //!
 //! What must hold: nothing panics or grows without bound; the line is at
 //! most 500 bytes of visible ASCII and never shows the URL's password; and
 //! healthy means the answer began as the protocol's does (`R` or `E` for
 //! PostgreSQL, `+` or `-` for Redis, a packet whose payload starts 0x0a for
-//! MySQL, a method frame for AMQP).
+//! MySQL, a method frame for AMQP, `INFO` for NATS, `VERSION` or the
+//! authentication error for memcached, the statistics for ZooKeeper).
 #![no_main]
 
 use healthprobe::fuzz::database_answer;
@@ -23,11 +26,23 @@ fuzz_target!(|data: &[u8]| {
     assert!(!report.probed().contains(":pw@"), "{line:?}");
     if report.is_healthy() {
         let first = server.first().copied();
-        match kind % 4 {
-            0 => assert!(matches!(first, Some(b'R' | b'E')), "{line:?}"),
-            1 => assert!(matches!(first, Some(b'+' | b'-')), "{line:?}"),
-            2 => assert_eq!(server.get(4), Some(&0x0a), "{line:?}"),
-            _ => assert_eq!(first, Some(1), "{line:?}"),
+        let began = |start: &[u8]| server.starts_with(start);
+        let kind = report.probed().split(' ').next().unwrap_or_default();
+        match kind {
+            "PostgreSQL" => assert!(matches!(first, Some(b'R' | b'E')), "{line:?}"),
+            "Redis" => assert!(matches!(first, Some(b'+' | b'-')), "{line:?}"),
+            "MySQL" => assert_eq!(server.get(4), Some(&0x0a), "{line:?}"),
+            "AMQP" => assert_eq!(first, Some(1), "{line:?}"),
+            "NATS" => assert!(
+                server[..server.len().min(4)].eq_ignore_ascii_case(b"INFO"),
+                "{line:?}"
+            ),
+            "memcached" => assert!(
+                began(b"VERSION ") || began(b"CLIENT_ERROR unauthenticated\r\n"),
+                "{line:?}"
+            ),
+            "ZooKeeper" => assert!(began(b"Zookeeper version: "), "{line:?}"),
+            other => panic!("a kind this target does not know: {other}"),
         }
     }
 });

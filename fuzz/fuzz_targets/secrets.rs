@@ -23,7 +23,11 @@ use std::ffi::OsString;
 use healthprobe::fuzz::config::{self, Command};
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMES: [&str; 16] = [
+const SCHEMES: [&str; 20] = [
+    "nats",
+    "tls",
+    "memcached",
+    "zookeeper",
     "postgres",
     "postgresql+psycopg2",
     "redis",

@@ -288,7 +288,7 @@ pub const OPTIONS: &[Opt] = &[
             Connect to this Unix socket instead of the URL's host, which still\n\
             makes the Host header and the TLS name; @NAME is an abstract\n\
             socket. HTTP, gRPC, PostgreSQL (the socket or its directory),\n\
-            Redis and MySQL targets take it",
+            Redis, MySQL and memcached targets take it",
         default: "none",
     },
     Opt {
@@ -440,7 +440,7 @@ const SECTIONS: &[(Section, &str)] = &[
     ),
     (
         Section::Tls,
-        "TLS options (https://, grpcs://, rediss:// and amqps:// targets):",
+        "TLS options (https://, grpcs://, rediss://, amqps://, nats:// and tls:// targets):",
     ),
     (Section::File, "File options (file:// targets):"),
 ];
@@ -454,9 +454,9 @@ Targets, header values, --expect-body, --expect-json, --grpc-service,
 --unix-socket and file options expand ${VAR} and ${VAR:-default} from
 healthprobe's own environment; write $$ for a literal $. Proxy variables
 are ignored, and localhost is always the loopback interface. A password in
-a URL is never shown, and only redis:// sends it (AUTH); percent-encode /,
-? and # in it (%2F, %3F, %23). Spellings such as postgresql+psycopg2://,
-mysql2:// and pyamqp:// name the same kinds.";
+a URL is never shown, and only redis:// (AUTH) and nats:// (CONNECT) send
+it; percent-encode /, ? and # in it (%2F, %3F, %23). Spellings such as
+postgresql+psycopg2://, mysql2:// and pyamqp:// name the same kinds.";
 
 /// The column the `[env]` and `[default]` tags end at.
 const TAGS_END: usize = 84;

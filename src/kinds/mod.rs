@@ -9,10 +9,13 @@ mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 mod http;
+mod memcached;
 mod mysql;
+pub(crate) mod nats;
 mod postgres;
 mod redis;
 mod tcp;
+mod zookeeper;
 
 use std::io;
 use std::time::Instant;
@@ -134,7 +137,9 @@ pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
         Kind::Redis(check) => Some(check),
         Kind::Mysql(check) => Some(check),
         Kind::Amqp => Some(&amqp::Amqp),
-        Kind::Http(_) | Kind::Tcp | Kind::File(_) => None,
+        Kind::Memcached => Some(&memcached::Memcached),
+        Kind::Zookeeper => Some(&zookeeper::Zookeeper),
+        Kind::Http(_) | Kind::Tcp | Kind::Nats(_) | Kind::File(_) => None,
         #[cfg(feature = "grpc")]
         Kind::Grpc(_) => None,
     }
@@ -178,6 +183,9 @@ fn prober(target: &Target) -> &dyn Prober {
         Kind::Redis(check) => check,
         Kind::Mysql(check) => check,
         Kind::Amqp => &amqp::Amqp,
+        Kind::Nats(check) => check,
+        Kind::Memcached => &memcached::Memcached,
+        Kind::Zookeeper => &zookeeper::Zookeeper,
         Kind::File(check) => check,
     }
 }

@@ -16,10 +16,13 @@ pub(crate) mod grpc;
 pub(crate) mod http;
 #[cfg(feature = "json")]
 pub(crate) mod json;
+pub(crate) mod memcached;
 pub(crate) mod mysql;
+pub(crate) mod nats;
 pub(crate) mod postgres;
 pub(crate) mod redis;
 pub(crate) mod tls;
+pub(crate) mod zookeeper;
 
 /// How many bytes of an answer that is not the protocol's a line shows.
 pub(crate) const START_SHOWN: usize = 64;
@@ -120,7 +123,8 @@ pub enum Stage {
     Trailers,
     /// A database or broker: waiting for, or reading, its reply.
     Reply,
-    /// MySQL: waiting for the server's greeting, which it sends first.
+    /// MySQL and NATS: waiting for the server's greeting (NATS's INFO),
+    /// which it sends first.
     Greeting,
     /// MySQL: waiting for the server's answer to the login that follows
     /// its greeting.

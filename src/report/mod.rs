@@ -27,10 +27,13 @@ pub mod problems {
     pub use crate::protocol::http::HttpProblem;
     #[cfg(feature = "json")]
     pub use crate::protocol::json::JsonProblem;
+    pub use crate::protocol::memcached::MemcachedProblem;
     pub use crate::protocol::mysql::MysqlProblem;
+    pub use crate::protocol::nats::NatsProblem;
     pub use crate::protocol::postgres::{Answer as PostgresAnswer, PostgresProblem};
     pub use crate::protocol::redis::RedisProblem;
     pub use crate::protocol::tls::{TlsProblem, Trusted};
+    pub use crate::protocol::zookeeper::ZookeeperProblem;
 }
 
 /// Exit code for healthy.
@@ -283,6 +286,28 @@ pub enum Ready {
         /// The version Connection.Start names: 0-9 for 0-9-1.
         version: (u8, u8),
     },
+    /// A NATS server answered PING with PONG after CONNECT; or, without a
+    /// login given, requires one and took the connection.
+    #[non_exhaustive]
+    Nats {
+        /// The server's version, as its INFO gives it.
+        version: Vec<u8>,
+        /// Whether it requires a login, and none was given.
+        auth_required: bool,
+    },
+    /// A memcached server answered `version`.
+    #[non_exhaustive]
+    Memcached {
+        /// The version it answered; `None` when it asked for a login first
+        /// (`CLIENT_ERROR unauthenticated`, ASCII authentication).
+        version: Option<Vec<u8>>,
+    },
+    /// A ZooKeeper server answered `srvr` in a mode that serves requests.
+    #[non_exhaustive]
+    Zookeeper {
+        /// `standalone`, `leader`, `follower` or `observer`.
+        mode: Vec<u8>,
+    },
     /// A `file://` target exists and, with a maximum age, was modified
     /// within it.
     #[non_exhaustive]
@@ -337,6 +362,14 @@ problems! {
     /// An AMQP broker that does not speak 0-9-1, or an answer that is not
     /// AMQP.
     Amqp(AmqpProblem),
+    /// A NATS server that is full, closing down (lame duck), refused the
+    /// login, or did not answer as NATS.
+    Nats(NatsProblem),
+    /// A memcached server that answered with an error, or not as memcached.
+    Memcached(MemcachedProblem),
+    /// A ZooKeeper server that is not serving, does not answer `srvr`, or
+    /// did not answer as ZooKeeper.
+    Zookeeper(ZookeeperProblem),
     /// A `file://` target that is missing, cannot be looked at, or is
     /// stale.
     File(FileProblem),
@@ -707,6 +740,38 @@ impl Ready {
             Ready::Amqp {
                 version: (major, minor),
             } => write!(f, "Connection.Start (AMQP {major}-{minor}) from {peer}"),
+            Ready::Nats {
+                version,
+                auth_required: false,
+            } => write!(
+                f,
+                "PONG from {peer}, version {}",
+                crate::line::quoted(version, 40)
+            ),
+            Ready::Nats {
+                version,
+                auth_required: true,
+            } => write!(
+                f,
+                "up, and it requires authentication, from {peer}, version {}",
+                crate::line::quoted(version, 40)
+            ),
+            Ready::Memcached {
+                version: Some(version),
+            } => write!(
+                f,
+                "VERSION {} from {peer}",
+                crate::line::quoted(version, 40)
+            ),
+            Ready::Memcached { version: None } => write!(
+                f,
+                "up, and it requires authentication (CLIENT_ERROR unauthenticated), from {peer}"
+            ),
+            Ready::Zookeeper { mode } => write!(
+                f,
+                "serving, mode {}, from {peer}",
+                crate::line::quoted(mode, 40)
+            ),
             Ready::File { age, max_age } => crate::protocol::file::fresh(f, *age, *max_age, names),
         }
     }
@@ -729,6 +794,9 @@ impl Problem {
             Problem::Redis(problem) => problem.write(f, peer, names),
             Problem::Mysql(problem) => problem.write(f, peer, names),
             Problem::Amqp(problem) => problem.write(f, peer, names),
+            Problem::Nats(problem) => problem.write(f, peer, names),
+            Problem::Memcached(problem) => problem.write(f, peer, names),
+            Problem::Zookeeper(problem) => problem.write(f, peer, names),
             // A stale file's age grows with each attempt of a wait: which
             // way it failed is what tells two failures apart.
             Problem::File(problem) if style == Style::Failure => f.write_str(problem.summary()),

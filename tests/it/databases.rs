@@ -729,3 +729,376 @@ fn several_postgres_hosts_are_ready_when_any_is_and_the_line_names_each() {
         "healthprobe: invalid URL: the URL gives 2 ports for 3 hosts: give one port for all, or one for each",
     );
 }
+
+// NATS: the server speaks first, with INFO.
+
+const NATS_INFO: &[u8] = b"INFO {\"server_id\":\"N1\",\"version\":\"2.9.10\",\"proto\":1,\"headers\":true,\"max_payload\":1048576,\"client_id\":4} \r\n";
+const NATS_INFO_AUTH: &[u8] = b"INFO {\"server_id\":\"N1\",\"version\":\"2.9.10\",\"auth_required\":true,\"max_payload\":1048576} \r\n";
+
+/// Sends `info`, reads the request, then answers with `answer`.
+fn nats_answers(mut stream: TcpStream, info: &[u8], answer: &[u8]) {
+    let _ = stream.write_all(info);
+    answers(stream, answer);
+}
+
+fn nats_pong(stream: TcpStream) {
+    nats_answers(stream, NATS_INFO, b"PONG\r\n");
+}
+
+fn nats_full(mut stream: TcpStream) {
+    let mut info_and_error = NATS_INFO.to_vec();
+    info_and_error.extend_from_slice(b"-ERR 'maximum connections exceeded'\r\n");
+    let _ = stream.write_all(&info_and_error);
+}
+
+fn nats_lame_duck(stream: TcpStream) {
+    nats_answers(
+        stream,
+        b"INFO {\"server_id\":\"N1\",\"version\":\"2.9.10\",\"ldm\":true}\r\n",
+        b"",
+    );
+}
+
+fn nats_auth_violation(stream: TcpStream) {
+    nats_answers(
+        stream,
+        NATS_INFO_AUTH,
+        b"-ERR 'Authorization Violation'\r\n",
+    );
+}
+
+fn nats_drips(mut stream: TcpStream) {
+    drip(&mut stream, NATS_INFO, Duration::from_millis(100));
+}
+
+fn nats_first_bytes_then_close(mut stream: TcpStream) {
+    let _ = stream.write_all(&NATS_INFO[..20]);
+}
+
+fn nats_endless(mut stream: TcpStream) {
+    let _ = stream.write_all(b"INFO {\"x\":\"");
+    flood(&mut stream, &[b'a'; 4096], Duration::from_secs(2));
+}
+
+fn nats_silent_after_info(mut stream: TcpStream) {
+    let _ = stream.write_all(NATS_INFO);
+    silent_after_accept(stream);
+}
+
+fn nats_garbage(mut stream: TcpStream) {
+    let _ = stream.write_all(b"\x16\x03\x01 not NATS\r\n");
+    silent_after_accept(stream);
+}
+
+fn nats(addr: SocketAddr) -> String {
+    format!("nats://{addr}")
+}
+
+#[test]
+fn nats_answering_pong_is_healthy_and_a_login_goes_in_connect() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let _ = stream.write_all(NATS_INFO_AUTH);
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(b"+OK\r\nPONG\r\n");
+        let _ = tx.send(request);
+        let _ = stream.read(&mut [0u8; 64]);
+    });
+    let ran = probe(&[&format!("nats://app:s3cr\"et@{addr}")]).expect(
+        0,
+        &format!(
+            "healthy: NATS nats://{addr} as app: PONG from {addr}, version \"2.9.10\" in <elapsed>"
+        ),
+    );
+    assert!(!ran.stdout.contains("s3cr"), "{ran}");
+    let request = String::from_utf8(rx.recv_timeout(Duration::from_secs(2)).unwrap()).unwrap();
+    assert!(
+        request.starts_with("CONNECT {\"verbose\":false,\"pedantic\":false,"),
+        "{request}"
+    );
+    assert!(
+        request.ends_with(",\"user\":\"app\",\"pass\":\"s3cr\\\"et\"}\r\nPING\r\n"),
+        "{request}"
+    );
+    let addr = serve(1, nats_pong);
+    check(
+        &nats(addr),
+        0,
+        &format!("healthy: NATS nats://{addr}: PONG from {addr}, version \"2.9.10\" in <elapsed>"),
+    );
+}
+
+#[test]
+fn nats_requiring_a_login_without_one_given_is_up() {
+    let addr = serve(1, nats_auth_violation);
+    check(
+        &nats(addr),
+        0,
+        &format!(
+            "healthy: NATS nats://{addr}: up, and it requires authentication, from {addr}, version \"2.9.10\" in <elapsed>"
+        ),
+    );
+    // With a token, the same answer is a refused login.
+    let addr = serve(1, nats_auth_violation);
+    let ran = probe(&["--timeout", "500ms", &format!("nats://s3cret-token@{addr}")]).expect(
+        1,
+        &format!("unhealthy: NATS nats://{addr} with a token: login refused: \"Authorization Violation\", from {addr} in <elapsed>"),
+    );
+    assert!(!ran.stderr.contains("s3cret"), "{ran}");
+}
+
+#[test]
+fn nats_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            nats_full,
+            "-ERR \"maximum connections exceeded\", from {addr}",
+        ),
+        (
+            nats_lame_duck,
+            "in lame-duck mode (closing down), says {addr}",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            nats_silent_after_info,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            nats_drips,
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            nats_garbage,
+            "the answer from {addr} is not NATS's: it begins \"\\x16\\x03\\x01 not NATS\\r\\n\"",
+        ),
+        (
+            nats_first_bytes_then_close,
+            "connection closed while reading the greeting from {addr} (20 bytes received)",
+        ),
+        (
+            nats_endless,
+            "NATS protocol error from {addr}: a line longer than the 65536 bytes healthprobe reads",
+        ),
+        (
+            redis_pong,
+            "the answer from {addr} is not NATS's: it begins \"+PONG\\r\\n\"",
+        ),
+    ];
+    check_cases(nats, "NATS nats://", "", cases);
+}
+
+// memcached: the client speaks first.
+
+fn memcached_auth(stream: TcpStream) {
+    answers(stream, b"CLIENT_ERROR unauthenticated\r\n");
+}
+
+fn memcached_full(mut stream: TcpStream) {
+    let _ = stream.write_all(b"ERROR Too many open connections\r\n");
+}
+
+fn memcached_binary_only(mut stream: TcpStream) {
+    read_request(&mut stream);
+}
+
+fn memcached_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        b"VERSION 1.6.18\r\n",
+        Duration::from_millis(100),
+    );
+}
+
+fn memcached_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"VERSION 1.6");
+}
+
+fn memcached_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    flood(&mut stream, &[b'V'; 4096], Duration::from_secs(2));
+}
+
+fn memcached(addr: SocketAddr) -> String {
+    format!("memcached://{addr}")
+}
+
+#[test]
+fn memcached_answering_version_is_healthy_and_the_probe_says_quit() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(b"VERSION 1.6.18\r\n");
+        let _ = tx.send(request);
+    });
+    check(
+        &memcached(addr),
+        0,
+        &format!(
+            "healthy: memcached version memcached://{addr}: VERSION \"1.6.18\" from {addr} in <elapsed>"
+        ),
+    );
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        b"version\r\nversion\r\nquit\r\n"
+    );
+    let addr = serve(1, memcached_auth);
+    check(
+        &memcached(addr),
+        0,
+        &format!(
+            "healthy: memcached version memcached://{addr}: up, and it requires authentication (CLIENT_ERROR unauthenticated), from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn memcached_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            memcached_full,
+            "version answered \"ERROR Too many open connections\", from {addr}",
+        ),
+        (
+            memcached_binary_only,
+            "{addr} closed the connection without answering version: a memcached with SASL (-S) speaks only the binary protocol, which healthprobe does not; check it with tcp://",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            memcached_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not memcached's: it begins \"\\x16\\x03\\x01 not a database\"",
+        ),
+        (
+            memcached_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (11 bytes received)",
+        ),
+        (
+            memcached_endless,
+            "the answer from {addr} is not memcached's: it begins \"VVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVV\"...",
+        ),
+    ];
+    check_cases(memcached, "memcached version memcached://", "", cases);
+}
+
+// ZooKeeper: the client speaks first; the server answers and closes.
+
+const SRVR: &[u8] = b"Zookeeper version: 3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC\nLatency min/avg/max: 0/0.0/0\nReceived: 3\nSent: 2\nConnections: 1\nOutstanding: 0\nZxid: 0x0\nMode: follower\nNode count: 5\n";
+
+/// Reads the question, answers, and closes, as ZooKeeper does.
+fn zookeeper_says(mut stream: TcpStream, answer: &[u8]) {
+    read_request(&mut stream);
+    let _ = stream.write_all(answer);
+}
+
+fn zookeeper_not_serving(stream: TcpStream) {
+    zookeeper_says(
+        stream,
+        b"This ZooKeeper instance is not currently serving requests\n",
+    );
+}
+
+fn zookeeper_not_whitelisted(stream: TcpStream) {
+    zookeeper_says(
+        stream,
+        b"srvr is not executed because it is not in the whitelist.\n",
+    );
+}
+
+fn zookeeper_answers_and_stays(stream: TcpStream) {
+    answers(stream, SRVR);
+}
+
+fn zookeeper_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(&mut stream, SRVR, Duration::from_millis(100));
+}
+
+fn zookeeper_first_bytes_then_close(stream: TcpStream) {
+    zookeeper_says(stream, &SRVR[..30]);
+}
+
+fn zookeeper_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    flood(&mut stream, b"Zookeeper version: ", Duration::from_secs(2));
+}
+
+fn zookeeper(addr: SocketAddr) -> String {
+    format!("zookeeper://{addr}")
+}
+
+#[test]
+fn zookeeper_serving_is_healthy_after_srvr() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(SRVR);
+        let _ = tx.send(request);
+    });
+    check(
+        &zookeeper(addr),
+        0,
+        &format!(
+            "healthy: ZooKeeper srvr zookeeper://{addr}: serving, mode \"follower\", from {addr} in <elapsed>"
+        ),
+    );
+    assert_eq!(rx.recv_timeout(Duration::from_secs(2)).unwrap(), b"srvr");
+}
+
+#[test]
+fn zookeeper_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            zookeeper_not_serving,
+            "not currently serving requests, says {addr}",
+        ),
+        (
+            zookeeper_not_whitelisted,
+            "srvr is not in the whitelist of {addr}: add it to 4lw.commands.whitelist (4lw.commands.whitelist=srvr, or ZOO_4LW_COMMANDS_WHITELIST=srvr in the official image)",
+        ),
+        (
+            zookeeper_answers_and_stays,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            zookeeper_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not ZooKeeper's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            zookeeper_first_bytes_then_close,
+            "ZooKeeper protocol error from {addr}: the srvr answer has no Mode line",
+        ),
+        (
+            zookeeper_endless,
+            "ZooKeeper protocol error from {addr}: an answer longer than the 4096 bytes healthprobe reads",
+        ),
+    ];
+    check_cases(zookeeper, "ZooKeeper srvr zookeeper://", "", cases);
+}

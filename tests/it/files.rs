@@ -284,15 +284,15 @@ fn wrong_urls_and_settings_are_usage_errors_that_show_the_right_form() {
         ),
         (
             vec!["--unix-socket", "/run/app.sock", "file:///run/hb"],
-            "healthprobe: --unix-socket applies only to http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb:// targets, and none is given",
+            "healthprobe: --unix-socket applies only to http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql://, mariadb:// and memcached:// targets, and none is given",
         ),
         (
             vec!["--connect-timeout", "1s", "file:///run/hb"],
-            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp:// and amqps:// targets, and none is given",
+            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached:// and zookeeper:// targets, and none is given",
         ),
         (
             vec!["-k", "file:///run/hb"],
-            "healthprobe: --insecure applies only to https://, grpcs://, rediss:// and amqps:// targets, and none is given",
+            "healthprobe: --insecure applies only to https://, grpcs://, rediss://, amqps://, nats:// and tls:// targets, and none is given",
         ),
     ] {
         probe(&args).expect(64, line);

@@ -120,7 +120,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         (
             &["--unix-socket", "/run/app.sock"],
             "--unix-socket",
-            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql:// and mariadb://",
+            "http://, https://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, mysql://, mariadb:// and memcached://",
         ),
     ] {
         let mut args = args.to_vec();
@@ -140,7 +140,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!("healthprobe: {flag} applies only to https://, grpcs://, rediss:// and amqps:// targets, and none is given"),
+            &format!("healthprobe: {flag} applies only to https://, grpcs://, rediss://, amqps://, nats:// and tls:// targets, and none is given"),
         );
     }
     probe(&["tcp://127.0.0.1"]).expect(

@@ -1,6 +1,7 @@
 //! System tests: the binary with what a plain `cargo test` machine lacks:
 //! root (namespaces, another uid, FUSE), Docker Engine and Podman, real
-//! PostgreSQL, Redis, MariaDB and RabbitMQ servers, the gRPC interop
+//! PostgreSQL, Redis, MariaDB, RabbitMQ, NATS, memcached and ZooKeeper
+//! servers, the gRPC interop
 //! servers, curl, wget and busybox, libfaketime, and the arm64 build under
 //! qemu. Each test is ignored with what it needs, and fails when run
 //! without it; `.ci/test` installs it all as root and runs this binary with
@@ -20,6 +21,7 @@ mod fuse;
 mod grpc_interop;
 mod pid1;
 mod podman;
+mod real_brokers;
 mod real_databases;
 mod sandbox;
 mod tools;

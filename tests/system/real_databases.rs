@@ -27,7 +27,7 @@ fn gate() {
 }
 
 /// A port nothing listens on now, for a server to take.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
@@ -51,7 +51,7 @@ fn run_as(user: &str, program: &str, args: &[&str]) -> String {
 
 /// A command run as `user`. setpriv executes the program itself (runuser
 /// would fork it), so that killing the child stops the server.
-fn as_user(user: &str) -> Command {
+pub(crate) fn as_user(user: &str) -> Command {
     let mut command = Command::new("setpriv");
     command.args([
         &format!("--reuid={user}"),
@@ -62,7 +62,7 @@ fn as_user(user: &str) -> Command {
 }
 
 /// A directory owned by `user`, inside `dir`.
-fn owned_dir(dir: &TempDir, name: &str, user: &str) -> PathBuf {
+pub(crate) fn owned_dir(dir: &TempDir, name: &str, user: &str) -> PathBuf {
     let path = dir.path().join(name);
     fs::create_dir_all(&path).unwrap();
     let id = |flag: &str| -> u32 {
@@ -75,7 +75,7 @@ fn owned_dir(dir: &TempDir, name: &str, user: &str) -> PathBuf {
 
 /// Probes `url` (with `args` before it) until the line contains `wanted`,
 /// for at most 30 s: servers change state in their own time.
-fn probe_until(args: &[&str], url: &str, wanted: &str) -> Ran {
+pub(crate) fn probe_until(args: &[&str], url: &str, wanted: &str) -> Ran {
     let started = Instant::now();
     loop {
         let mut all = args.to_vec();
