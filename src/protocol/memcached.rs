@@ -138,6 +138,12 @@ mod tests {
                 reply: b"ERROR Too many open connections".to_vec()
             })
         );
+        assert_eq!(
+            judge(b"SERVER_ERROR out of memory storing object"),
+            Err(MemcachedProblem::Error {
+                reply: b"SERVER_ERROR out of memory storing object".to_vec()
+            })
+        );
         assert!(matches!(
             judge(b"HTTP/1.1 400 Bad Request"),
             Err(MemcachedProblem::Wire(WireProblem::Foreign { .. }))
