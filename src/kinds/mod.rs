@@ -284,6 +284,20 @@ pub(crate) fn converse<T, P>(
 impl<P: Into<Problem>> Failed<P> {
     /// The outcome of an exchange that failed at the stage the trace holds.
     pub(crate) fn outcome(self, peer: Peer, limit: Limit, trace: &SharedTrace) -> Outcome {
+        let failed = match self {
+            Failed::Io(e) => Failed::Io(e),
+            Failed::Closed => Failed::Closed,
+            Failed::Problem(p) => Failed::Problem(p.into()),
+        };
+        failed.lost(peer, limit, trace)
+    }
+}
+
+impl Failed<Problem> {
+    /// [`Failed::outcome`], once for every kind: each kind's copy of it
+    /// would be its own.
+    #[inline(never)]
+    fn lost(self, peer: Peer, limit: Limit, trace: &SharedTrace) -> Outcome {
         let (stage, received) = {
             let trace = lock(trace);
             (trace.stage, trace.received)

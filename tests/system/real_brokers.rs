@@ -1,11 +1,12 @@
 //! `nats://`, `memcached://` and `zookeeper://` against real servers from
-//! Debian's packages (`nats-server` 2.9, `memcached` 1.6, `libzookeeper-java` 3.8),
-//! each test starting its own as the package's user in a temporary
-//! directory, on loopback, in every state a real server can be in; and
-//! what each server logs for a probe.
+//! Debian's packages (`nats-server` 2.9, `memcached` 1.6,
+//! `libzookeeper-java` 3.8), each test starting its own in a temporary
+//! directory, on loopback, as the package's user (ZooKeeper as daemon), in
+//! every state a real server can be in; and what each server logs for a
+//! probe.
 //!
 //! `.ci/test` installs the packages and sets HEALTHPROBE_TEST_BROKERS, as
-//! root (the servers run as the packages' own users).
+//! root.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -92,7 +93,7 @@ fn nats_in(dir: TempDir, args: &[&str]) -> Server {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn nats_ready_and_stopped_logging_nothing() {
     gate();
     let mut server = nats(&[]);
@@ -118,7 +119,7 @@ fn nats_ready_and_stopped_logging_nothing() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn nats_with_a_login_required_given_none_the_right_one_and_a_wrong_one() {
     gate();
     let server = nats(&["--user", "app", "--pass", "s3cret"]);
@@ -147,7 +148,7 @@ fn nats_with_a_login_required_given_none_the_right_one_and_a_wrong_one() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn nats_at_max_connections_and_in_lame_duck_mode_is_unhealthy() {
     gate();
     let dir = TempDir::new();
@@ -189,7 +190,7 @@ fn nats_at_max_connections_and_in_lame_duck_mode_is_unhealthy() {
 
 #[cfg(feature = "tls")]
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn nats_requiring_tls_is_upgraded_and_verified() {
     use crate::support::tls::{Validity, ca, server_leaf};
     gate();
@@ -278,7 +279,7 @@ fn memcached(args: &[&str]) -> Server {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn memcached_ready_full_and_stopped_logging_nothing() {
     gate();
     let mut server = memcached(&["-c", "32"]);
@@ -322,7 +323,7 @@ fn memcached_ready_full_and_stopped_logging_nothing() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn memcached_with_ascii_authentication_sasl_and_its_unix_socket() {
     gate();
     let dir = TempDir::new();
@@ -419,7 +420,7 @@ fn zookeeper(port: u16, config: &str, myid: Option<u32>) -> Server {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn zookeeper_standalone_stopped_and_srvr_always_whitelisted() {
     gate();
     let port = free_port();
@@ -470,7 +471,7 @@ fn zookeeper_standalone_stopped_and_srvr_always_whitelisted() {
 }
 
 #[test]
-#[ignore = "needs root, and Debian's nats-server, memcached and zookeeper (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
+#[ignore = "needs root, and Debian's nats-server, memcached and libzookeeper-java (HEALTHPROBE_TEST_BROKERS): .ci/test runs it"]
 fn zookeeper_ensemble_serves_with_a_quorum_and_not_without() {
     gate();
     let ports: Vec<u16> = (0..9).map(|_| free_port()).collect();
