@@ -175,10 +175,11 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
 
 /// Runs the exchange of the `kind`-th kind that talks over one stream
 /// (`postgres://`, `redis://`, `mysql://`, `amqp://`, `nats://`,
-/// `memcached://`, `zookeeper://`, in the order they are declared) against
-/// `server`, the bytes a server sends (then it closes), with a user and a
-/// password where its URLs take them, and returns the report the probe
-/// would print.
+/// `memcached://`, `zookeeper://`, in the order they are declared; `kind`'s
+/// high bit asks for the exchange a kind tries after a server closed
+/// without a word, where it has one) against `server`, the bytes a server
+/// sends (then it closes), with a user and a password where its URLs take
+/// them, and returns the report the probe would print.
 pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
@@ -215,7 +216,7 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
         })
         .filter(|target| talks(&target.kind))
         .collect();
-    let target = &targets[usize::from(kind) % targets.len()];
+    let target = &targets[usize::from(kind & 0x7f) % targets.len()];
     let peer = Peer::Tcp(std::net::SocketAddr::from(([127, 0, 0, 1], 1)));
     let limit = Limit::Deadline(target.timeout);
     let trace = Arc::new(Mutex::new(crate::transport::net::Trace::default()));
@@ -225,10 +226,20 @@ pub fn database_answer(kind: u8, server: &[u8]) -> crate::Report {
             crate::kinds::Prober::described(check, target),
             crate::kinds::nats::talk(check, target, stream, peer, limit, &trace),
         ),
-        (_, Some(exchange)) => (
-            exchange.described(target),
-            exchange.talk(&mut stream, peer, limit, &trace),
-        ),
+        (_, Some(mut exchange)) => {
+            if kind & 0x80 != 0 {
+                // The exchange that follows one whose server closed without
+                // a word, reached as the probe reaches it (memcached's
+                // binary protocol).
+                let mut closed = Scripted(std::io::Cursor::new(Vec::new()));
+                let first = exchange.talk(&mut closed, peer.clone(), limit, &trace);
+                exchange = exchange.then(&first).unwrap_or(exchange);
+            }
+            (
+                exchange.described(target),
+                exchange.talk(&mut stream, peer, limit, &trace),
+            )
+        }
         (kind, None) => unreachable!("{kind:?} speaks over no stream of its own"),
     };
     crate::Report {

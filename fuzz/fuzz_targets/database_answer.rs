@@ -1,15 +1,17 @@
 //! The exchanges of the kinds that speak over a stream of their own
 //! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached and ZooKeeper: the
 //! answer parsers and the verdicts), on whatever a server sends: the first
-//! byte picks the kind, the rest is the server's answer, after which it
-//! closes.
+//! byte picks the kind (its high bit the exchange a kind tries after a
+//! server closed without a word: memcached's binary protocol), the rest is
+//! the server's answer, after which it closes.
 //!
 //! What must hold: nothing panics or grows without bound; the line is at
 //! most 500 bytes of visible ASCII and never shows the URL's password; and
 //! healthy means the answer began as the protocol's does (`R` or `E` for
 //! PostgreSQL, `+` or `-` for Redis, a packet whose payload starts 0x0a for
 //! MySQL, a method frame for AMQP, `INFO` for NATS, `VERSION` or the
-//! authentication error for memcached, the statistics for ZooKeeper).
+//! authentication error for memcached, or its binary answer to VERSION
+//! with status 0, the statistics for ZooKeeper).
 #![no_main]
 
 use healthprobe::fuzz::database_answer;
@@ -38,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
                 "{line:?}"
             ),
             "memcached" => assert!(
-                began(b"VERSION ") || began(b"CLIENT_ERROR unauthenticated\r\n"),
+                began(b"VERSION ")
+                    || began(b"CLIENT_ERROR unauthenticated\r\n")
+                    || (began(b"\x81\x0b") && server.get(6..8) == Some(&[0, 0])),
                 "{line:?}"
             ),
             "ZooKeeper" => assert!(began(b"Zookeeper version: "), "{line:?}"),

@@ -77,6 +77,13 @@ pub(crate) trait Exchange {
     fn places(&self, _target: &Target) -> Vec<(String, Option<UnixSocket>)> {
         Vec::new()
     }
+
+    /// The exchange to try next, on a new connection, after one that ended
+    /// in `outcome`: memcached's binary protocol after a server closed on
+    /// the text one.
+    fn then(&self, _outcome: &Outcome) -> Option<&dyn Exchange> {
+        None
+    }
 }
 
 impl<E: Exchange> Prober for E {
@@ -96,9 +103,16 @@ impl<E: Exchange> Prober for E {
 fn exchange_with(kind: &dyn Exchange, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
     let places = kind.places(target);
     if places.is_empty() {
-        return over_stream(target.place(), target, deadline, limit, |s, peer, trace| {
-            kind.talk(s, peer, limit, trace)
-        });
+        let once = |kind: &dyn Exchange| {
+            over_stream(target.place(), target, deadline, limit, |s, peer, trace| {
+                kind.talk(s, peer, limit, trace)
+            })
+        };
+        let outcome = once(kind);
+        return match kind.then(&outcome) {
+            Some(next) => once(next),
+            None => outcome,
+        };
     }
     let mut failures = Vec::with_capacity(places.len());
     for (i, (label, socket)) in places.iter().enumerate() {
@@ -137,7 +151,7 @@ pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
         Kind::Redis(check) => Some(check),
         Kind::Mysql(check) => Some(check),
         Kind::Amqp => Some(&amqp::Amqp),
-        Kind::Memcached => Some(&memcached::Memcached),
+        Kind::Memcached => Some(&memcached::Memcached::Text),
         Kind::Zookeeper => Some(&zookeeper::Zookeeper),
         Kind::Http(_) | Kind::Tcp | Kind::Nats(_) | Kind::File(_) => None,
         #[cfg(feature = "grpc")]
@@ -184,7 +198,7 @@ fn prober(target: &Target) -> &dyn Prober {
         Kind::Mysql(check) => check,
         Kind::Amqp => &amqp::Amqp,
         Kind::Nats(check) => check,
-        Kind::Memcached => &memcached::Memcached,
+        Kind::Memcached => &memcached::Memcached::Text,
         Kind::Zookeeper => &zookeeper::Zookeeper,
         Kind::File(check) => check,
     }

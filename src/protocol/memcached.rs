@@ -9,10 +9,17 @@
 //! - at its connection limit (`-c`), `ERROR Too many open connections`,
 //!   then it closes: not ready;
 //! - `SERVER_ERROR ...` (out of memory): not ready;
-//! - with SASL (`-S`) it speaks only the binary protocol: it reads the
-//!   first 24 bytes as a binary header, finds no binary magic, and closes
-//!   without a word. The request is 24 bytes long so that this happens at
-//!   once; the line then says why.
+//! - with SASL (`-S`, or `-B binary`) it speaks only the binary protocol:
+//!   it reads the first 24 bytes as a binary header, finds no binary magic,
+//!   and closes without a word. The text request is 24 bytes long so that
+//!   this happens at once. The probe then asks again on a new connection,
+//!   in the binary protocol (`protocol_binary.h`): a binary `VERSION` needs
+//!   no login even with SASL (`authenticated()` in `proto_bin.c`), and its
+//!   answer is the verdict.
+//!
+//! Text comes first because it is what every memcached speaks: the binary
+//! protocol is deprecated, refused with ASCII authentication and by
+//! `-B ascii`, and not spoken by most proxies.
 
 use std::fmt;
 
@@ -26,8 +33,52 @@ use crate::setting::Names;
 /// first `version` and closes at `quit`.
 pub const REQUEST: &[u8] = b"version\r\nversion\r\nquit\r\n";
 
-/// The longest answer line read.
+/// The longest answer line read, and the longest binary answer's body.
 pub const MAX_LINE: usize = 1024;
+
+/// A binary `VERSION` (opcode 0x0b), then `QUITQ` (0x17), after which the
+/// server closes without a word: two 24-byte headers with no body.
+pub const BINARY_REQUEST: [u8; 48] = {
+    let mut request = [0u8; 48];
+    request[0] = 0x80;
+    request[1] = 0x0b;
+    request[24] = 0x80;
+    request[25] = 0x17;
+    request
+};
+
+/// The binary header's length.
+const HEADER: usize = 24;
+
+/// What the binary answer to `VERSION` says once it is whole: `Ok(None)`
+/// while more is needed. Status 0 carries the version; any other status
+/// is the server's error, with its message.
+pub fn binary_answer(bytes: &[u8]) -> Result<Option<Version>, MemcachedProblem> {
+    if bytes.first().is_some_and(|&magic| magic != 0x81)
+        || bytes.get(1).is_some_and(|&op| op != 0x0b)
+    {
+        return Err(MemcachedProblem::Wire(WireProblem::foreign(bytes)));
+    }
+    let Some(header) = bytes.get(..HEADER) else {
+        return Ok(None);
+    };
+    let length = u32::from_be_bytes([header[8], header[9], header[10], header[11]]) as usize;
+    if length > MAX_LINE {
+        let why = format!(
+            "a binary answer of {length} bytes, more than the {MAX_LINE} healthprobe reads"
+        );
+        return Err(MemcachedProblem::Wire(WireProblem::Malformed { why }));
+    }
+    let Some(body) = bytes.get(HEADER..HEADER + length) else {
+        return Ok(None);
+    };
+    match u16::from_be_bytes([header[6], header[7]]) {
+        0 => Ok(Some(Version::Binary(body.to_vec()))),
+        _ => Err(MemcachedProblem::Error {
+            reply: body.to_vec(),
+        }),
+    }
+}
 
 /// The first answer line, without its CRLF, once it is whole: `Ok(None)`
 /// while more is needed.
@@ -67,6 +118,8 @@ pub enum Version {
     Is(Vec<u8>),
     /// `CLIENT_ERROR unauthenticated`: up, with ASCII authentication on.
     AuthRequired,
+    /// The version, in the binary protocol's answer.
+    Binary(Vec<u8>),
 }
 
 /// Why a memcached server is not ready, or not memcached.
@@ -81,7 +134,8 @@ pub enum MemcachedProblem {
         reply: Vec<u8>,
     },
     /// The server closed the connection without a word: what a memcached
-    /// that speaks only the binary protocol (SASL, `-S`) does.
+    /// that speaks only the binary protocol (SASL, `-S`) does to a text
+    /// request, and the probe then asks in the binary protocol.
     Silent,
     /// Not this protocol, or broken.
     Wire(WireProblem),
@@ -99,10 +153,9 @@ impl Words for MemcachedProblem {
             MemcachedProblem::Error { reply } => {
                 write!(f, "version answered {}, from {peer}", quoted(reply, 160))
             }
-            MemcachedProblem::Silent => write!(
-                f,
-                "{peer} closed the connection without answering version: a memcached with SASL (-S) speaks only the binary protocol, which healthprobe does not; check it with tcp://"
-            ),
+            MemcachedProblem::Silent => {
+                write!(f, "{peer} closed the connection without answering version")
+            }
         }
     }
 }
@@ -148,5 +201,38 @@ mod tests {
             judge(b"HTTP/1.1 400 Bad Request"),
             Err(MemcachedProblem::Wire(WireProblem::Foreign { .. }))
         ));
+    }
+
+    #[test]
+    fn binary_answers_are_judged_once_whole() {
+        let mut answer = vec![0x81, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6];
+        answer.extend_from_slice(&[0; 12]);
+        answer.extend_from_slice(b"1.6.18");
+        for end in 0..answer.len() {
+            assert_eq!(binary_answer(&answer[..end]), Ok(None), "{end} bytes");
+        }
+        assert_eq!(
+            binary_answer(&answer),
+            Ok(Some(Version::Binary(b"1.6.18".to_vec())))
+        );
+        // A status other than 0 is the server's error, with its message.
+        answer[7] = 0x20;
+        assert_eq!(
+            binary_answer(&answer),
+            Err(MemcachedProblem::Error {
+                reply: b"1.6.18".to_vec()
+            })
+        );
+        answer[8] = 0x80;
+        assert!(matches!(
+            binary_answer(&answer),
+            Err(MemcachedProblem::Wire(WireProblem::Malformed { .. }))
+        ));
+        for foreign in [&b"VERSION 1.6.18\r\n"[..], b"\x81\x00"] {
+            assert!(matches!(
+                binary_answer(foreign),
+                Err(MemcachedProblem::Wire(WireProblem::Foreign { .. }))
+            ));
+        }
     }
 }

@@ -301,6 +301,9 @@ pub enum Ready {
         /// The version it answered; `None` when it asked for a login first
         /// (`CLIENT_ERROR unauthenticated`, ASCII authentication).
         version: Option<Vec<u8>>,
+        /// It answered in the binary protocol, having closed on the text
+        /// one: SASL, or `-B binary`.
+        binary: bool,
     },
     /// A ZooKeeper server answered `srvr` in a mode that serves requests.
     #[non_exhaustive]
@@ -758,12 +761,18 @@ impl Ready {
             ),
             Ready::Memcached {
                 version: Some(version),
+                binary,
             } => write!(
                 f,
-                "VERSION {} from {peer}",
-                crate::line::quoted(version, 40)
+                "VERSION {} from {peer}{}",
+                crate::line::quoted(version, 40),
+                match binary {
+                    true =>
+                        ", in the binary protocol (it closed on the text one: SASL, or -B binary)",
+                    false => "",
+                }
             ),
-            Ready::Memcached { version: None } => write!(
+            Ready::Memcached { version: None, .. } => write!(
                 f,
                 "up, and it requires authentication (CLIENT_ERROR unauthenticated), from {peer}"
             ),

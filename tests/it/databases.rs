@@ -903,7 +903,57 @@ fn memcached_full(mut stream: TcpStream) {
     let _ = stream.write_all(b"ERROR Too many open connections\r\n");
 }
 
-fn memcached_binary_only(mut stream: TcpStream) {
+/// A memcached with SASL speaks only the binary protocol: it reads 24
+/// bytes as a binary header, closes on a text request, and answers a
+/// binary VERSION with `answer`.
+fn binary_only(mut stream: TcpStream, answer: &[u8]) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut header = [0u8; 24];
+    if stream.read_exact(&mut header).is_ok() && header[0] == 0x80 {
+        let _ = stream.write_all(answer);
+        // Until the probe leaves.
+        let _ = stream.read_to_end(&mut Vec::new());
+    }
+}
+
+/// A binary answer to VERSION: magic 0x81, opcode 0x0b, the status and the
+/// body's length.
+fn binary_version(status: u16, length: u32, body: &[u8]) -> Vec<u8> {
+    let mut answer = vec![0x81, 0x0b, 0, 0, 0, 0];
+    answer.extend_from_slice(&status.to_be_bytes());
+    answer.extend_from_slice(&length.to_be_bytes());
+    answer.extend_from_slice(&[0; 12]);
+    answer.extend_from_slice(body);
+    answer
+}
+
+fn memcached_binary_error(stream: TcpStream) {
+    binary_only(stream, &binary_version(0x84, 13, b"Out of memory"));
+}
+
+fn memcached_binary_2_31(stream: TcpStream) {
+    binary_only(stream, &binary_version(0, 1 << 31, b"1.6.18"));
+}
+
+fn memcached_binary_garbage(stream: TcpStream) {
+    binary_only(stream, b"\x16\x03\x01 not a database");
+}
+
+fn memcached_binary_header_then_close(mut stream: TcpStream) {
+    // The whole request, VERSION and QUITQ, is read first: a close with
+    // bytes unread would be a reset.
+    let mut request = [0u8; 48];
+    if stream.read_exact(&mut request[..24]).is_ok() && request[0] == 0x80 {
+        let _ = stream.read_exact(&mut request[24..]);
+        let _ = stream.write_all(&binary_version(0, 6, b"1.6"));
+    }
+}
+
+fn memcached_binary_silent(stream: TcpStream) {
+    binary_only(stream, b"");
+}
+
+fn memcached_closes_on_both(mut stream: TcpStream) {
     read_request(&mut stream);
 }
 
@@ -970,10 +1020,6 @@ fn memcached_misbehaving_servers_are_unhealthy_by_the_deadline() {
             "version answered \"ERROR Too many open connections\", from {addr}",
         ),
         (
-            memcached_binary_only,
-            "{addr} closed the connection without answering version: a memcached with SASL (-S) speaks only the binary protocol, which healthprobe does not; check it with tcp://",
-        ),
-        (
             silent_after_accept,
             "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
         ),
@@ -995,6 +1041,75 @@ fn memcached_misbehaving_servers_are_unhealthy_by_the_deadline() {
         ),
     ];
     check_cases(memcached, "memcached version memcached://", "", cases);
+}
+
+#[test]
+fn a_memcached_that_closes_on_text_is_asked_in_the_binary_protocol() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().take(2).flatten() {
+            let mut stream = stream;
+            let request = read_request(&mut stream);
+            if request.first() == Some(&0x80) {
+                let _ = stream.write_all(&binary_version(0, 6, b"1.6.18"));
+            }
+            let _ = tx.send(request);
+        }
+    });
+    check(
+        &memcached(addr),
+        0,
+        &format!(
+            "healthy: memcached version memcached://{addr}: VERSION \"1.6.18\" from {addr}, in the binary protocol (it closed on the text one: SASL, or -B binary) in <elapsed>"
+        ),
+    );
+    let wait = Duration::from_secs(2);
+    assert_eq!(
+        rx.recv_timeout(wait).unwrap(),
+        b"version\r\nversion\r\nquit\r\n"
+    );
+    // VERSION, then QUITQ: two headers and no body.
+    let mut binary = vec![0u8; 48];
+    (binary[0], binary[1], binary[24], binary[25]) = (0x80, 0x0b, 0x80, 0x17);
+    assert_eq!(rx.recv_timeout(wait).unwrap(), binary);
+
+    let cases: &[Case] = &[
+        (
+            memcached_binary_error,
+            "version answered \"Out of memory\", from {addr}",
+        ),
+        (
+            memcached_binary_2_31,
+            "memcached protocol error from {addr}: a binary answer of 2147483648 bytes, more than the 1024 healthprobe reads",
+        ),
+        (
+            memcached_binary_garbage,
+            "the answer from {addr} is not memcached's: it begins \"\\x16\\x03\\x01 not a database\"",
+        ),
+        (
+            memcached_binary_header_then_close,
+            "connection closed while reading the reply from {addr} (27 bytes received)",
+        ),
+        (
+            memcached_binary_silent,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            memcached_closes_on_both,
+            "{addr} closed the connection without answering version",
+        ),
+    ];
+    for &(behaviour, words) in cases {
+        let addr = serve(2, behaviour);
+        let words = words.replace("{addr}", &addr.to_string());
+        check(
+            &memcached(addr),
+            1,
+            &format!("unhealthy: memcached version memcached://{addr}: {words} in <elapsed>"),
+        );
+    }
 }
 
 // ZooKeeper: the client speaks first; the server answers and closes.
