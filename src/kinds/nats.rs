@@ -35,15 +35,13 @@ impl NatsCheck {
 impl Prober for NatsCheck {
     /// `NATS nats://broker:4222`, and how it logs in (never the token).
     fn described(&self, target: &Target) -> String {
-        let verified = super::verified(target);
-        match self.login() {
-            Login::User(user, _) if !user.is_empty() => {
-                format!("NATS {}{verified} as {user}", target.url)
-            }
-            Login::User(..) => format!("NATS {}{verified} with a password", target.url),
-            Login::Token(_) => format!("NATS {}{verified} with a token", target.url),
-            Login::None => format!("NATS {}{verified}", target.url),
-        }
+        let (how, user) = match self.login() {
+            Login::User(user, _) if !user.is_empty() => (" as ", user),
+            Login::User(..) => (" with a password", ""),
+            Login::Token(_) => (" with a token", ""),
+            Login::None => ("", ""),
+        };
+        format!("NATS {}{}{how}{user}", target.url, super::verified(target))
     }
 
     fn probe(&self, target: &Target, deadline: Instant, limit: Limit) -> Outcome {
@@ -102,6 +100,10 @@ fn problem(problem: NatsProblem) -> Ended {
     Ended::Failed(Failed::Problem(problem))
 }
 
+fn malformed(why: &str) -> Ended {
+    problem(NatsProblem::Wire(crate::protocol::WireProblem::malformed(why)))
+}
+
 impl NatsCheck {
     /// The exchange over the connection: INFO, TLS through `upgrade` if
     /// need be, then the request and its answer.
@@ -117,11 +119,7 @@ impl NatsCheck {
         let info = match next_op(&mut plain, &mut pending, trace)? {
             Op::Info(info) => info,
             Op::Err(reply) => return Err(problem(NatsProblem::Error { reply })),
-            _ => {
-                let why = "the server's first line is not INFO".to_owned();
-                let wire = crate::protocol::WireProblem::Malformed { why };
-                return Err(problem(NatsProblem::Wire(wire)));
-            }
+            _ => return Err(malformed("the server's first line is not INFO")),
         };
         if info.lame_duck {
             return Err(problem(NatsProblem::LameDuck));
@@ -135,24 +133,20 @@ impl NatsCheck {
             false => Box::new(plain),
             true => {
                 // A full server's error may follow the INFO before TLS.
-                while let Some((op, rest)) = nats::op(&pending).map_err(Failed::Problem)? {
-                    if let Op::Err(reply) = op {
-                        return Err(problem(NatsProblem::Error { reply }));
-                    }
-                    pending = rest.to_vec();
+                if let Ok(Some((Op::Err(reply), _))) = nats::op(&pending) {
+                    return Err(problem(NatsProblem::Error { reply }));
                 }
+                pending.clear();
                 upgrade(plain)?
             }
         };
         let login = self.login();
-        let request = match (login, info.auth_required) {
-            (Login::None, true) => b"PING\r\n".to_vec(),
-            (login, _) => nats::connect(login, tls),
-        };
         lock(trace).stage = Stage::Request;
-        stream
-            .write_all(&request)
-            .map_err(|e| Ended::Failed(Failed::Io(e)))?;
+        let sent = match (login, info.auth_required) {
+            (Login::None, true) => stream.write_all(b"PING\r\n"),
+            (login, _) => stream.write_all(&nats::connect(login, tls)),
+        };
+        sent.map_err(|e| Ended::Failed(Failed::Io(e)))?;
         {
             let mut trace = lock(trace);
             trace.stage = Stage::Reply;
@@ -176,9 +170,7 @@ impl NatsCheck {
                 Op::Err(reply) => return Err(problem(NatsProblem::Error { reply })),
             }
         }
-        let why = "no PONG among the first 64 answers".to_owned();
-        let wire = crate::protocol::WireProblem::Malformed { why };
-        Err(problem(NatsProblem::Wire(wire)))
+        Err(malformed("no PONG among the first 64 answers"))
     }
 }
 
@@ -190,9 +182,10 @@ fn ready(info: Info, auth_required: bool) -> Ready {
 }
 
 /// An error that refuses a login: nats-server's `Authorization Violation`
-/// (`server/errors.go`, sent for every refused or missing login).
+/// (`authViolation` in `server/client.go`, sent for every refused or
+/// missing login, in these words).
 fn is_auth(reply: &[u8]) -> bool {
-    reply.eq_ignore_ascii_case(b"Authorization Violation")
+    reply == b"Authorization Violation"
 }
 
 /// The next operation the server sends, read into `pending` as needed.

@@ -83,7 +83,7 @@ pub fn binary_answer(bytes: &[u8]) -> Result<Option<Version>, MemcachedProblem> 
 /// The first answer line, without its CRLF, once it is whole: `Ok(None)`
 /// while more is needed.
 pub fn answer(bytes: &[u8]) -> Result<Option<&[u8]>, MemcachedProblem> {
-    match bytes.windows(2).position(|w| w == b"\r\n") {
+    match super::crlf(bytes) {
         Some(end) => Ok(Some(&bytes[..end])),
         None if bytes.len() > MAX_LINE || bytes.contains(&0) => {
             Err(MemcachedProblem::Wire(WireProblem::foreign(bytes)))

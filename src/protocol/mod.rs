@@ -54,7 +54,22 @@ pub enum WireProblem {
     },
 }
 
+/// Where the first line of `bytes` ends: the index of its CRLF. One copy
+/// for every line protocol (Redis, NATS, memcached), not one each.
+#[inline(never)]
+pub(crate) fn crlf(bytes: &[u8]) -> Option<usize> {
+    bytes.windows(2).position(|w| w == b"\r\n")
+}
+
 impl WireProblem {
+    /// A broken answer, for why it is broken.
+    #[inline(never)]
+    pub(crate) fn malformed(why: &str) -> WireProblem {
+        WireProblem::Malformed {
+            why: why.to_owned(),
+        }
+    }
+
     /// An answer that is not the protocol's, from its first bytes.
     pub(crate) fn foreign(bytes: &[u8]) -> WireProblem {
         WireProblem::Foreign {

@@ -47,7 +47,7 @@ pub enum Op {
 /// The first operation in `bytes` and the bytes after it, once its line is
 /// whole: `Ok(None)` while more is needed.
 pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
-    let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
+    let Some(end) = super::crlf(bytes) else {
         // A line that cannot be NATS's is refused before it is whole.
         let word = bytes.iter().take(4).all(u8::is_ascii_alphabetic)
             || bytes.starts_with(b"+")
@@ -56,14 +56,14 @@ pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
             return Err(NatsProblem::Wire(WireProblem::foreign(bytes)));
         }
         if bytes.len() > MAX_LINE {
-            let why = format!("a line longer than the {MAX_LINE} bytes healthprobe reads");
-            return Err(NatsProblem::Wire(WireProblem::Malformed { why }));
+            let why = "a line longer than the 65536 bytes healthprobe reads";
+            return Err(NatsProblem::Wire(WireProblem::malformed(why)));
         }
         return Ok(None);
     };
     let (line, rest) = (&bytes[..end], &bytes[end + 2..]);
     let (verb, args) = match line.iter().position(|&b| b == b' ' || b == b'\t') {
-        Some(at) => (&line[..at], trim(&line[at + 1..])),
+        Some(at) => (&line[..at], line[at + 1..].trim_ascii()),
         None => (line, &b""[..]),
     };
     // Operation names are case-insensitive: the word, upper-cased.
@@ -86,21 +86,11 @@ pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
     Ok(Some((op, rest)))
 }
 
-fn trim(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    let end = bytes.iter().rposition(|b| !b.is_ascii_whitespace());
-    match (start, end) {
-        (Some(start), Some(end)) => &bytes[start..=end],
-        _ => &[],
-    }
-}
-
 /// Reads an INFO's JSON object: the members a probe needs, each at the top
 /// level; the others are skipped whatever they hold.
 fn info(json: &[u8]) -> Result<Info, NatsProblem> {
     members(json).ok_or_else(|| {
-        let why = "an INFO that is not a JSON object".to_owned();
-        NatsProblem::Wire(WireProblem::Malformed { why })
+        NatsProblem::Wire(WireProblem::malformed("an INFO that is not a JSON object"))
     })
 }
 

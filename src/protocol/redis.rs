@@ -59,7 +59,7 @@ pub fn reply(bytes: &[u8]) -> Result<Option<(Reply, &[u8])>, RedisProblem> {
     if !matches!(kind, b'+' | b'-') {
         return Err(RedisProblem::Wire(WireProblem::foreign(bytes)));
     }
-    let Some(end) = bytes.windows(2).position(|w| w == b"\r\n") else {
+    let Some(end) = super::crlf(bytes) else {
         if bytes.len() > MAX_REPLY {
             let why = format!("a reply longer than the {MAX_REPLY} bytes healthprobe reads");
             return Err(RedisProblem::Wire(WireProblem::Malformed { why }));

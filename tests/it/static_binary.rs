@@ -43,3 +43,32 @@ fn the_static_binary_sits_at_a_fixed_address_with_no_interpreter_or_shared_libra
     }
     assert_eq!(needed, 0, "the binary needs {needed} shared libraries");
 }
+
+#[test]
+#[ignore = "needs the static musl build (HEALTHPROBE_STATIC_BIN): .ci/test builds it"]
+fn the_static_binary_carries_no_unwind_tables() {
+    // link/cc leaves them out (link/no-unwind.ld): with panic = "abort"
+    // nothing unwinds, and they were about 167 KB of the default build.
+    let elf = fs::read(static_binary()).unwrap();
+    let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(elf[o..o + 4].try_into().unwrap()) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    for i in 0..phnum {
+        let p_type = u32_at(phoff + i * phentsize);
+        assert_ne!(p_type, 0x6474_e550, "PT_GNU_EH_FRAME: an unwind index");
+    }
+    let (shoff, shentsize, shnum, shstrndx) =
+        (u64_at(0x28), u16_at(0x3a), u16_at(0x3c), u16_at(0x3e));
+    let strings = u64_at(shoff + shstrndx * shentsize + 0x18);
+    let mut names = Vec::new();
+    for i in 0..shnum {
+        let at = strings + u32_at(shoff + i * shentsize);
+        let end = at + elf[at..].iter().position(|&b| b == 0).unwrap();
+        names.push(String::from_utf8_lossy(&elf[at..end]).into_owned());
+    }
+    assert!(names.iter().any(|name| name == ".text"), "{names:?}");
+    for unwind in [".eh_frame", ".eh_frame_hdr", ".gcc_except_table"] {
+        assert!(!names.iter().any(|name| name == unwind), "{unwind} in {names:?}");
+    }
+}
