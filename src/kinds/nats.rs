@@ -101,7 +101,9 @@ fn problem(problem: NatsProblem) -> Ended {
 }
 
 fn malformed(why: &str) -> Ended {
-    problem(NatsProblem::Wire(crate::protocol::WireProblem::malformed(why)))
+    problem(NatsProblem::Wire(crate::protocol::WireProblem::malformed(
+        why,
+    )))
 }
 
 impl NatsCheck {

@@ -47,13 +47,13 @@ pub enum Op {
 /// The first operation in `bytes` and the bytes after it, once its line is
 /// whole: `Ok(None)` while more is needed.
 pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
+    let foreign = || NatsProblem::Wire(WireProblem::foreign(bytes));
     let Some(end) = super::crlf(bytes) else {
-        // A line that cannot be NATS's is refused before it is whole.
-        let word = bytes.iter().take(4).all(u8::is_ascii_alphabetic)
-            || bytes.starts_with(b"+")
-            || bytes.starts_with(b"-");
-        if !word {
-            return Err(NatsProblem::Wire(WireProblem::foreign(bytes)));
+        // A line that cannot be NATS's is refused before it is whole: every
+        // operation begins with one of these.
+        let first = bytes.first().map(u8::to_ascii_uppercase);
+        if !matches!(first, None | Some(b'I' | b'P' | b'+' | b'-')) {
+            return Err(foreign());
         }
         if bytes.len() > MAX_LINE {
             let why = "a line longer than the 65536 bytes healthprobe reads";
@@ -62,26 +62,23 @@ pub fn op(bytes: &[u8]) -> Result<Option<(Op, &[u8])>, NatsProblem> {
         return Ok(None);
     };
     let (line, rest) = (&bytes[..end], &bytes[end + 2..]);
-    let (verb, args) = match line.iter().position(|&b| b == b' ' || b == b'\t') {
-        Some(at) => (&line[..at], line[at + 1..].trim_ascii()),
-        None => (line, &b""[..]),
-    };
-    // Operation names are case-insensitive: the word, upper-cased.
-    let mut word = [0u8; 4];
-    if verb.len() <= word.len() {
-        word[..verb.len()].copy_from_slice(verb);
+    // Operation names are case-insensitive: the first four bytes,
+    // upper-cased, and what follows them.
+    let mut verb = [0u8; 4];
+    for (to, from) in verb.iter_mut().zip(line) {
+        *to = from.to_ascii_uppercase();
     }
-    word.make_ascii_uppercase();
-    let op = match &word {
-        b"INFO" => Op::Info(info(args)?),
-        b"PING" => Op::Ping,
-        b"PONG" => Op::Pong,
-        b"+OK\0" => Op::Ok,
-        b"-ERR" => {
+    let args = line.get(4..).unwrap_or_default().trim_ascii();
+    let op = match (&verb, args.is_empty()) {
+        (b"INFO", false) => Op::Info(info(args)?),
+        (b"PING", true) => Op::Ping,
+        (b"PONG", true) => Op::Pong,
+        (b"+OK\0", true) => Op::Ok,
+        (b"-ERR", _) => {
             let text = args.strip_prefix(b"'").unwrap_or(args);
             Op::Err(text.strip_suffix(b"'").unwrap_or(text).to_vec())
         }
-        _ => return Err(NatsProblem::Wire(WireProblem::foreign(bytes))),
+        _ => return Err(foreign()),
     };
     Ok(Some((op, rest)))
 }

@@ -69,6 +69,9 @@ fn the_static_binary_carries_no_unwind_tables() {
     }
     assert!(names.iter().any(|name| name == ".text"), "{names:?}");
     for unwind in [".eh_frame", ".eh_frame_hdr", ".gcc_except_table"] {
-        assert!(!names.iter().any(|name| name == unwind), "{unwind} in {names:?}");
+        assert!(
+            !names.iter().any(|name| name == unwind),
+            "{unwind} in {names:?}"
+        );
     }
 }
