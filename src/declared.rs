@@ -52,6 +52,11 @@ pub enum Scheme {
     Memcached,
     /// `zookeeper://HOST[:PORT]`: `srvr` answered with a serving mode.
     Zookeeper,
+    /// `kafka://HOST[:PORT][,HOST[:PORT]...]`: ApiVersions answered.
+    Kafka,
+    /// `kafka+ssl://...`: the same over TLS (an `SSL` or `SASL_SSL`
+    /// listener).
+    KafkaSsl,
     /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
     /// was modified recently (a worker's heartbeat).
     File,
@@ -373,6 +378,28 @@ pub(crate) const KINDS: &[Declared] = &[
         )],
         help: "  zookeeper://HOST[:PORT]               srvr says standalone, leader, follower
                                         or observer: serving requests
+",
+        ..PLAIN
+    },
+    Declared {
+        title: "Kafka",
+        forms: &[
+            form(Scheme::Kafka, "kafka", false, Some(9092), 9092, NO_PATH),
+            form(
+                Scheme::KafkaSsl,
+                "kafka+ssl",
+                true,
+                Some(9093),
+                9093,
+                NO_PATH,
+            ),
+        ],
+        // Brokers listen on TCP only.
+        takes: &[],
+        hosts: HostRule::Several,
+        help: "  kafka://HOST[:PORT][,HOST[:PORT]...], kafka+ssl://...
+                                        ApiVersions answered, before any login;
+                                        ready when one host is
 ",
         ..PLAIN
     },

@@ -40,9 +40,10 @@ use crate::url::{Address, Host, Url};
 /// | `nats://[USER:PASSWORD@\|TOKEN@]HOST[:PORT]`, `tls://...` | `PING` after `CONNECT` answers `PONG` (TLS first when the server requires it); without a login, a server that requires one |
 /// | `memcached://HOST[:PORT]` | `version` answers `VERSION`, or asks for a login (ASCII authentication) |
 /// | `zookeeper://HOST[:PORT]` | `srvr` says the server serves: standalone, leader, follower or observer |
+/// | `kafka://HOST[:PORT][,HOST[:PORT]...]`, `kafka+ssl://...` | a broker answers ApiVersions (no login); with several, one does |
 /// | `file:///ABSOLUTE/PATH` | the path exists (a directory only when the URL ends in `/`) and, with [`max_age`](Probe::max_age), was modified within it |
 ///
-/// `https://`, `grpcs://`, `rediss://`, `amqps://` and `tls://` need the `tls` feature
+/// `https://`, `grpcs://`, `rediss://`, `amqps://`, `tls://` and `kafka+ssl://` need the `tls` feature
 /// (and `nats://`, when the server requires TLS). The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
 /// followed, the system's CA bundle. `localhost` is always the loopback

@@ -191,6 +191,7 @@ impl Scheme {
             })),
             Scheme::Memcached => Ok(Kind::Memcached),
             Scheme::Zookeeper => Ok(Kind::Zookeeper),
+            Scheme::Kafka | Scheme::KafkaSsl => Ok(Kind::Kafka),
             Scheme::File => FileCheck::from_url(url).map(Kind::File),
         }
     }
@@ -221,6 +222,8 @@ pub enum Kind {
     Memcached,
     /// `zookeeper://`: `srvr`, answered with a serving mode.
     Zookeeper,
+    /// `kafka://` and `kafka+ssl://`: ApiVersions, answered.
+    Kafka,
     /// `file://`: the path exists, and is fresh enough.
     File(FileCheck),
 }
@@ -548,9 +551,11 @@ mod tests {
             Scheme::NatsTls => 13,
             Scheme::Memcached => 14,
             Scheme::Zookeeper => 15,
-            Scheme::File => 16,
+            Scheme::Kafka => 16,
+            Scheme::KafkaSsl => 17,
+            Scheme::File => 18,
         };
-        assert_eq!(Scheme::ALL.len(), 17);
+        assert_eq!(Scheme::ALL.len(), 19);
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
             assert_eq!(
@@ -644,7 +649,7 @@ mod tests {
         assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
         assert_eq!(
             Scheme::taking(Setting::Cacert),
-            "https://, grpcs://, rediss://, amqps://, nats:// and tls://"
+            "https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl://"
         );
         assert_eq!(
             Scheme::taking(Setting::UnixSocket),
@@ -654,7 +659,7 @@ mod tests {
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
              postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, \
-             amqps://, nats://, tls://, memcached://, zookeeper:// or file://"
+             amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl:// or file://"
         );
     }
 }

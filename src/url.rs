@@ -30,6 +30,9 @@ pub struct Rules {
 pub enum HostRule {
     /// One `HOST[:PORT]`.
     One,
+    /// Several `HOST[:PORT]` separated by commas, each with the default
+    /// port, as Kafka's bootstrap servers are written: ready when one is.
+    Several,
     /// libpq's forms: several `HOST[:PORT]` separated by commas, any of
     /// which may be a socket directory (percent-encoded, `%2Fvar%2Frun`) or
     /// empty (the default socket directory), and `host=` and `port=` in the
@@ -195,7 +198,17 @@ impl Url {
                 root_shown: false,
             });
         }
-        let (host, port) = host_and_port(authority, &rules)?;
+        let addresses = match rules.hosts {
+            HostRule::Several => authority
+                .split(',')
+                .map(|one| host_and_port(one, &rules).map(|(host, port)| Address::Host(host, port)))
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
+        let (host, port) = match addresses.first() {
+            Some(Address::Host(host, port)) => (host.clone(), *port),
+            _ => host_and_port(authority, &rules)?,
+        };
         if let PathRule::None { hint, instead } = rules.path {
             if path_and_query != "/" {
                 return Err(UrlError {
@@ -207,14 +220,19 @@ impl Url {
             }
         }
         let authority = match rules.default_port {
+            _ if addresses.len() > 1 => authority.to_owned(),
             Some(default) if default == port => host.to_string(),
             _ => format!("{host}:{port}"),
+        };
+        let addresses = match addresses.is_empty() {
+            true => vec![Address::Host(host.clone(), port)],
+            false => addresses,
         };
         Ok(Url {
             scheme,
             user,
             password,
-            addresses: vec![Address::Host(host.clone(), port)],
+            addresses,
             host,
             port,
             socket: None,

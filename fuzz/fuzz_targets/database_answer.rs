@@ -1,5 +1,5 @@
 //! The exchanges of the kinds that speak over a stream of their own
-//! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached and ZooKeeper: the
+//! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached, ZooKeeper and Kafka: the
 //! answer parsers and the verdicts), on whatever a server sends: the first
 //! byte picks the kind (its high bit the exchange a kind tries after a
 //! server closed without a word: memcached's binary protocol), the rest is
@@ -11,7 +11,8 @@
 //! PostgreSQL, `+` or `-` for Redis, a packet whose payload starts 0x0a for
 //! MySQL, a method frame for AMQP, `INFO` for NATS, `VERSION` or the
 //! authentication error for memcached, or its binary answer to VERSION
-//! with status 0, the statistics for ZooKeeper).
+//! with status 0, the statistics for ZooKeeper, the correlation id sent
+//! for Kafka).
 #![no_main]
 
 use healthprobe::fuzz::database_answer;
@@ -46,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
                 "{line:?}"
             ),
             "ZooKeeper" => assert!(began(b"Zookeeper version: "), "{line:?}"),
+            "Kafka" => assert_eq!(server.get(4..8), Some(&b"hpv0"[..]), "{line:?}"),
             other => panic!("a kind this target does not know: {other}"),
         }
     }

@@ -23,7 +23,9 @@ use std::ffi::OsString;
 use healthprobe::fuzz::config::{self, Command};
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMES: [&str; 20] = [
+const SCHEMES: [&str; 22] = [
+    "kafka",
+    "kafka+ssl",
     "nats",
     "tls",
     "memcached",

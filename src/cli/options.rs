@@ -440,7 +440,8 @@ const SECTIONS: &[(Section, &str)] = &[
     ),
     (
         Section::Tls,
-        "TLS options (https://, grpcs://, rediss://, amqps://, nats:// and tls:// targets):",
+        "TLS options (https://, grpcs://, rediss://, amqps://, nats://, tls:// and
+kafka+ssl:// targets):",
     ),
     (Section::File, "File options (file:// targets):"),
 ];
@@ -717,7 +718,9 @@ mod tests {
             };
             let kinds = Scheme::taking(setting);
             assert!(
-                title.contains(&format!("({kinds} targets")),
+                title
+                    .replace('\n', " ")
+                    .contains(&format!("({kinds} targets")),
                 "{title:?}: {kinds}"
             );
         }

@@ -9,6 +9,7 @@ mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
 mod http;
+mod kafka;
 mod memcached;
 mod mysql;
 pub(crate) mod nats;
@@ -153,6 +154,7 @@ pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
         Kind::Amqp => Some(&amqp::Amqp),
         Kind::Memcached => Some(&memcached::Memcached::Text),
         Kind::Zookeeper => Some(&zookeeper::Zookeeper),
+        Kind::Kafka => Some(&kafka::Kafka),
         Kind::Http(_) | Kind::Tcp | Kind::Nats(_) | Kind::File(_) => None,
         #[cfg(feature = "grpc")]
         Kind::Grpc(_) => None,
@@ -200,6 +202,7 @@ fn prober(target: &Target) -> &dyn Prober {
         Kind::Nats(check) => check,
         Kind::Memcached => &memcached::Memcached::Text,
         Kind::Zookeeper => &zookeeper::Zookeeper,
+        Kind::Kafka => &kafka::Kafka,
         Kind::File(check) => check,
     }
 }

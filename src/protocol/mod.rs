@@ -16,6 +16,7 @@ pub(crate) mod grpc;
 pub(crate) mod http;
 #[cfg(feature = "json")]
 pub(crate) mod json;
+pub(crate) mod kafka;
 pub(crate) mod memcached;
 pub(crate) mod mysql;
 pub(crate) mod nats;

@@ -27,6 +27,7 @@ pub mod problems {
     pub use crate::protocol::http::HttpProblem;
     #[cfg(feature = "json")]
     pub use crate::protocol::json::JsonProblem;
+    pub use crate::protocol::kafka::KafkaProblem;
     pub use crate::protocol::memcached::MemcachedProblem;
     pub use crate::protocol::mysql::MysqlProblem;
     pub use crate::protocol::nats::NatsProblem;
@@ -311,6 +312,18 @@ pub enum Ready {
         /// `standalone`, `leader`, `follower` or `observer`.
         mode: Vec<u8>,
     },
+    /// A Kafka broker answered ApiVersions.
+    #[non_exhaustive]
+    Kafka {
+        /// How many APIs it listed.
+        apis: u32,
+        /// Whether `Produce` is among them: a broker's listener lists it,
+        /// a KRaft controller's does not.
+        produce: bool,
+        /// It answered `UNSUPPORTED_VERSION` (35), listing ApiVersions: up,
+        /// and past the version asked.
+        newer: bool,
+    },
     /// A `file://` target exists and, with a maximum age, was modified
     /// within it.
     #[non_exhaustive]
@@ -373,6 +386,9 @@ problems! {
     /// A ZooKeeper server that is not serving, does not answer `srvr`, or
     /// did not answer as ZooKeeper.
     Zookeeper(ZookeeperProblem),
+    /// A Kafka broker that answered ApiVersions with an error, or did not
+    /// answer as Kafka.
+    Kafka(KafkaProblem),
     /// A `file://` target that is missing, cannot be looked at, or is
     /// stale.
     File(FileProblem),
@@ -781,6 +797,19 @@ impl Ready {
                 "serving, mode {}, from {peer}",
                 crate::line::quoted(mode, 40)
             ),
+            Ready::Kafka {
+                apis,
+                produce,
+                newer,
+            } => write!(
+                f,
+                "{apis} APIs from {peer}{}",
+                match (newer, produce) {
+                    (true, _) => ", which no longer speaks ApiVersions 0 (error 35): up",
+                    (false, true) => "",
+                    (false, false) => ", without Produce: a KRaft controller, not a broker",
+                }
+            ),
             Ready::File { age, max_age } => crate::protocol::file::fresh(f, *age, *max_age, names),
         }
     }
@@ -806,6 +835,7 @@ impl Problem {
             Problem::Nats(problem) => problem.write(f, peer, names),
             Problem::Memcached(problem) => problem.write(f, peer, names),
             Problem::Zookeeper(problem) => problem.write(f, peer, names),
+            Problem::Kafka(problem) => problem.write(f, peer, names),
             // A stale file's age grows with each attempt of a wait: which
             // way it failed is what tells two failures apart.
             Problem::File(problem) if style == Style::Failure => f.write_str(problem.summary()),

@@ -46,8 +46,19 @@ fn check(url: &str, code: i32, line: &str) {
 /// Probes each misbehaving server of `cases` at `url(addr)`, expecting
 /// exit 1 and `unhealthy: WHAT{addr}AFTER: WORDS` by the deadline.
 fn check_cases(url: fn(SocketAddr) -> String, what: &str, after: &str, cases: &[Case]) {
+    check_cases_over(1, url, what, after, cases);
+}
+
+/// [`check_cases`], for a probe that may open `connections` connections.
+fn check_cases_over(
+    connections: usize,
+    url: fn(SocketAddr) -> String,
+    what: &str,
+    after: &str,
+    cases: &[Case],
+) {
     for &(behaviour, words) in cases {
-        let addr = serve(1, behaviour);
+        let addr = serve(connections, behaviour);
         let words = words.replace("{addr}", &addr.to_string());
         check(
             &url(addr),
@@ -1101,15 +1112,8 @@ fn a_memcached_that_closes_on_text_is_asked_in_the_binary_protocol() {
             "{addr} closed the connection without answering version",
         ),
     ];
-    for &(behaviour, words) in cases {
-        let addr = serve(2, behaviour);
-        let words = words.replace("{addr}", &addr.to_string());
-        check(
-            &memcached(addr),
-            1,
-            &format!("unhealthy: memcached version memcached://{addr}: {words} in <elapsed>"),
-        );
-    }
+    // The text request's connection, then the binary one's.
+    check_cases_over(2, memcached, "memcached version memcached://", "", cases);
 }
 
 // ZooKeeper: the client speaks first; the server answers and closes.
@@ -1216,4 +1220,229 @@ fn zookeeper_misbehaving_servers_are_unhealthy_by_the_deadline() {
         ),
     ];
     check_cases(zookeeper, "ZooKeeper srvr zookeeper://", "", cases);
+}
+
+// Kafka: the client speaks first (ApiVersions version 0); the broker
+// answers with the correlation id sent, an error code and its APIs.
+
+/// An ApiVersions answer in the v0 format (`ApiVersionsResponse.json`):
+/// the length, the correlation id the probe sends, the error code, and each
+/// API key listed with a version range.
+fn kafka_answer(code: i16, keys: &[i16]) -> Vec<u8> {
+    let mut body = b"hpv0".to_vec();
+    body.extend_from_slice(&code.to_be_bytes());
+    body.extend_from_slice(&(keys.len() as i32).to_be_bytes());
+    for key in keys {
+        body.extend_from_slice(&key.to_be_bytes());
+        body.extend_from_slice(&[0, 0, 0, 4]);
+    }
+    let mut answer = (body.len() as u32).to_be_bytes().to_vec();
+    answer.extend_from_slice(&body);
+    answer
+}
+
+/// What a Kafka 3.x broker lists first: Produce, Fetch, ListOffsets,
+/// Metadata, ..., ApiVersions.
+const BROKER_APIS: &[i16] = &[0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+
+fn kafka_broker(stream: TcpStream) {
+    answers(stream, &kafka_answer(0, BROKER_APIS));
+}
+
+/// A KRaft controller's listener: Fetch (the Raft log), Vote,
+/// BeginQuorumEpoch, ..., ApiVersions, but no Produce.
+fn kafka_controller(stream: TcpStream) {
+    answers(
+        stream,
+        &kafka_answer(0, &[1, 7, 18, 52, 53, 54, 55, 62, 63]),
+    );
+}
+
+/// A broker past version 0: UNSUPPORTED_VERSION, with its own ranges.
+fn kafka_newer(stream: TcpStream) {
+    answers(stream, &kafka_answer(35, &[18]));
+}
+
+fn kafka_unsupported_without_a_list(stream: TcpStream) {
+    answers(stream, &kafka_answer(35, &[]));
+}
+
+fn kafka_unknown_error(stream: TcpStream) {
+    answers(stream, &kafka_answer(-1, &[]));
+}
+
+fn kafka_other_correlation(stream: TcpStream) {
+    let mut answer = kafka_answer(0, &[]);
+    answer[4..8].copy_from_slice(b"abcd");
+    answers(stream, &answer);
+}
+
+fn kafka_length_of_2_31(stream: TcpStream) {
+    answers(stream, b"\x80\0\0\0hpv0\0\0\0\0\0\0");
+}
+
+fn kafka_list_too_long(stream: TcpStream) {
+    let mut answer = kafka_answer(0, BROKER_APIS);
+    answer[13] = 99;
+    answers(stream, &answer);
+}
+
+fn kafka_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        &kafka_answer(0, BROKER_APIS),
+        Duration::from_millis(100),
+    );
+}
+
+fn kafka_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(&kafka_answer(0, BROKER_APIS)[..10]);
+}
+
+/// A length it may read, then bytes until the probe gives up.
+fn kafka_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"\0\0\x10\0hpv0");
+    flood(&mut stream, &[0; 4096], Duration::from_secs(2));
+}
+
+fn kafka(addr: SocketAddr) -> String {
+    format!("kafka://{addr}")
+}
+
+#[test]
+fn kafka_answering_api_versions_is_healthy_and_says_what_listens() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(&kafka_answer(0, BROKER_APIS));
+        let _ = tx.send(request);
+    });
+    check(
+        &kafka(addr),
+        0,
+        &format!("healthy: Kafka ApiVersions kafka://{addr}: 16 APIs from {addr} in <elapsed>"),
+    );
+    // ApiVersions (18) version 0, request header v1: the correlation id and
+    // the client id healthprobe.
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(2)).unwrap(),
+        b"\0\0\0\x15\0\x12\0\0hpv0\0\x0bhealthprobe"
+    );
+    let addr = serve(1, kafka_controller);
+    check(
+        &kafka(addr),
+        0,
+        &format!(
+            "healthy: Kafka ApiVersions kafka://{addr}: 9 APIs from {addr}, without Produce: a KRaft controller, not a broker in <elapsed>"
+        ),
+    );
+    let addr = serve(1, kafka_newer);
+    check(
+        &kafka(addr),
+        0,
+        &format!(
+            "healthy: Kafka ApiVersions kafka://{addr}: 1 APIs from {addr}, which no longer speaks ApiVersions 0 (error 35): up in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn kafka_is_ready_when_one_of_its_brokers_is() {
+    let ready = serve(1, kafka_broker);
+    let url = format!("kafka://127.0.0.1:1,{ready}");
+    check(
+        &url,
+        0,
+        &format!("healthy: Kafka ApiVersions {url}: 16 APIs from {ready} in <elapsed>"),
+    );
+    let (first, second) = (serve(1, kafka_unknown_error), serve(1, silent_after_accept));
+    let url = format!("kafka://{first},{second}");
+    let ran = probe(&["--timeout", "500ms", &url]).run();
+    assert_eq!(ran.code, Some(1), "{ran}");
+    for words in [
+        format!("{first}: ApiVersions answered error code -1, from {first}"),
+        format!("{second}: timed out waiting for the reply from {second}"),
+    ] {
+        assert!(ran.stderr.contains(&words), "{words}\n{ran}");
+    }
+}
+
+#[test]
+fn kafka_ssl_speaks_tls_from_the_first_byte() {
+    use crate::support::tls::*;
+    let ca = ca("test CA");
+    let files = TempDir::new();
+    let cacert = files.write("ca.pem", &ca.pem);
+    let config = server_config(&server_leaf(&ca, Validity::Current), None);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let conn = rustls::ServerConnection::new(config).unwrap();
+        let mut tls = rustls::StreamOwned::new(conn, stream);
+        let mut request = [0u8; 25];
+        if tls.read_exact(&mut request).is_ok() {
+            let _ = tls.write_all(&kafka_answer(0, BROKER_APIS));
+            let _ = tls.read(&mut [0u8; 64]);
+        }
+    });
+    let url = format!("kafka+ssl://localhost:{}", addr.port());
+    probe(&["--cacert", &cacert, &url]).expect(
+        0,
+        &format!("healthy: Kafka ApiVersions {url}: 16 APIs from {addr} in <elapsed>"),
+    );
+}
+
+#[test]
+fn kafka_misbehaving_servers_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            kafka_unsupported_without_a_list,
+            "ApiVersions answered error code 35, from {addr}",
+        ),
+        (
+            kafka_unknown_error,
+            "ApiVersions answered error code -1, from {addr}",
+        ),
+        (
+            kafka_other_correlation,
+            "the answer from {addr} is not Kafka's: it begins \"\\x00\\x00\\x00\\nabcd\\x00\\x00\\x00\\x00\\x00\\x00\"",
+        ),
+        (
+            kafka_length_of_2_31,
+            "Kafka protocol error from {addr}: an answer of 2147483648 bytes, more than the 4096 healthprobe reads",
+        ),
+        (
+            kafka_list_too_long,
+            "Kafka protocol error from {addr}: an ApiVersions answer whose list of APIs does not fit it",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            kafka_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not Kafka's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            kafka_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (10 bytes received)",
+        ),
+        (
+            kafka_endless,
+            "Kafka protocol error from {addr}: an ApiVersions answer whose list of APIs does not fit it",
+        ),
+    ];
+    check_cases(kafka, "Kafka ApiVersions kafka://", "", cases);
 }
