@@ -57,6 +57,11 @@ pub enum Scheme {
     /// `kafka+ssl://...`: the same over TLS (an `SSL` or `SASL_SSL`
     /// listener).
     KafkaSsl,
+    /// `cassandra://HOST[:PORT]` (or `scylla://`): CQL's `STARTUP`,
+    /// answered `READY` or `AUTHENTICATE`.
+    Cassandra,
+    /// `cassandra+ssl://...` (or `scylla+ssl://`): the same over TLS.
+    CassandraSsl,
     /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
     /// was modified recently (a worker's heartbeat).
     File,
@@ -400,6 +405,40 @@ pub(crate) const KINDS: &[Declared] = &[
         help: "  kafka://HOST[:PORT][,HOST[:PORT]...], kafka+ssl://...
                                         ApiVersions answered, before any login;
                                         ready when one host is
+",
+        ..PLAIN
+    },
+    Declared {
+        title: "Cassandra",
+        forms: &[
+            Form {
+                spellings: &["scylla"],
+                ..form(
+                    Scheme::Cassandra,
+                    "cassandra",
+                    false,
+                    Some(9042),
+                    9042,
+                    NO_PATH,
+                )
+            },
+            Form {
+                spellings: &["scylla+ssl"],
+                ..form(
+                    Scheme::CassandraSsl,
+                    "cassandra+ssl",
+                    true,
+                    Some(9042),
+                    9042,
+                    NO_PATH,
+                )
+            },
+        ],
+        // Its native transport listens on TCP only.
+        takes: &[],
+        help: "  cassandra://HOST[:PORT], scylla://..., cassandra+ssl://..., scylla+ssl://...
+                                        OPTIONS, then STARTUP answered READY or
+                                        AUTHENTICATE (protocol 5 down to 3)
 ",
         ..PLAIN
     },

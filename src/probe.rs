@@ -41,9 +41,10 @@ use crate::url::{Address, Host, Url};
 /// | `memcached://HOST[:PORT]` | `version` answers `VERSION`, or asks for a login (ASCII authentication) |
 /// | `zookeeper://HOST[:PORT]` | `srvr` says the server serves: standalone, leader, follower or observer |
 /// | `kafka://HOST[:PORT][,HOST[:PORT]...]`, `kafka+ssl://...` | a broker answers ApiVersions (no login); with several, one does |
+/// | `cassandra://HOST[:PORT]`, `scylla://...`, `cassandra+ssl://...` | `STARTUP` answers `READY` or `AUTHENTICATE` (no login), in protocol 5, 4 or 3 |
 /// | `file:///ABSOLUTE/PATH` | the path exists (a directory only when the URL ends in `/`) and, with [`max_age`](Probe::max_age), was modified within it |
 ///
-/// `https://`, `grpcs://`, `rediss://`, `amqps://`, `tls://` and `kafka+ssl://` need the `tls` feature
+/// `https://`, `grpcs://`, `rediss://`, `amqps://`, `tls://`, `kafka+ssl://` and `cassandra+ssl://` need the `tls` feature
 /// (and `nats://`, when the server requires TLS). The defaults are the
 /// command line's: a 2 s timeout, `GET`, statuses 200-299, no redirects
 /// followed, the system's CA bundle. `localhost` is always the loopback

@@ -192,6 +192,7 @@ impl Scheme {
             Scheme::Memcached => Ok(Kind::Memcached),
             Scheme::Zookeeper => Ok(Kind::Zookeeper),
             Scheme::Kafka | Scheme::KafkaSsl => Ok(Kind::Kafka),
+            Scheme::Cassandra | Scheme::CassandraSsl => Ok(Kind::Cassandra),
             Scheme::File => FileCheck::from_url(url).map(Kind::File),
         }
     }
@@ -224,6 +225,9 @@ pub enum Kind {
     Zookeeper,
     /// `kafka://` and `kafka+ssl://`: ApiVersions, answered.
     Kafka,
+    /// `cassandra://` and `cassandra+ssl://`: OPTIONS, then STARTUP
+    /// answered READY or AUTHENTICATE.
+    Cassandra,
     /// `file://`: the path exists, and is fresh enough.
     File(FileCheck),
 }
@@ -553,9 +557,11 @@ mod tests {
             Scheme::Zookeeper => 15,
             Scheme::Kafka => 16,
             Scheme::KafkaSsl => 17,
-            Scheme::File => 18,
+            Scheme::Cassandra => 18,
+            Scheme::CassandraSsl => 19,
+            Scheme::File => 20,
         };
-        assert_eq!(Scheme::ALL.len(), 19);
+        assert_eq!(Scheme::ALL.len(), 21);
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
             assert_eq!(
@@ -649,7 +655,7 @@ mod tests {
         assert_eq!(Scheme::taking(Setting::GrpcService), "grpc:// and grpcs://");
         assert_eq!(
             Scheme::taking(Setting::Cacert),
-            "https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl://"
+            "https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl://"
         );
         assert_eq!(
             Scheme::taking(Setting::UnixSocket),
@@ -659,7 +665,7 @@ mod tests {
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
              postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, \
-             amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl:// or file://"
+             amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl:// or file://"
         );
     }
 }

@@ -189,6 +189,9 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         (Kind::Zookeeper, Scheme::Zookeeper) => {
             assert!(target.unix_socket.is_none());
         }
+        (Kind::Cassandra, Scheme::Cassandra | Scheme::CassandraSsl) => {
+            assert!(target.unix_socket.is_none());
+        }
         (Kind::Kafka, Scheme::Kafka | Scheme::KafkaSsl) => {
             // One place a broker the URL names, each a host and a port.
             assert!(target.unix_socket.is_none() && !target.url.addresses.is_empty());

@@ -23,7 +23,9 @@ use std::ffi::OsString;
 use healthprobe::fuzz::config::{self, Command};
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMES: [&str; 22] = [
+const SCHEMES: [&str; 24] = [
+    "cassandra",
+    "scylla+ssl",
     "kafka",
     "kafka+ssl",
     "nats",

@@ -440,8 +440,8 @@ const SECTIONS: &[(Section, &str)] = &[
     ),
     (
         Section::Tls,
-        "TLS options (https://, grpcs://, rediss://, amqps://, nats://, tls:// and
-kafka+ssl:// targets):",
+        "TLS options (https://, grpcs://, rediss://, amqps://, nats://, tls://,
+kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets):",
     ),
     (Section::File, "File options (file:// targets):"),
 ];

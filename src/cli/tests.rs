@@ -443,12 +443,12 @@ fn tls_usage_errors() {
         (
             &["-k", "http://h/"][..],
             &[][..],
-            "--insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, and none is given",
+            "--insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, and none is given",
         ),
         (
             &["--cacert", "/ca.pem", "http://h/"],
             &[],
-            "--cacert applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, and none is given",
+            "--cacert applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, and none is given",
         ),
         (
             &["--key", "/k.pem", "https://h/"],
@@ -546,7 +546,7 @@ fn http_options_need_an_http_target_and_tls_options_an_https_one() {
     }
     assert_eq!(
         error(&["-k", "tcp://h:1", "http://h/"], &[]),
-        "--insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, and none is given"
+        "--insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, and none is given"
     );
     // Mixed kinds: each option applies to the targets it fits.
     let p = plan(&["-k", "-H", "A: 1", "tcp://h:1", "https://h/"], &[]);

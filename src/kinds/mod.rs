@@ -5,6 +5,7 @@
 //! [`Outcome`]. No prober knows it may be repeated or run beside others.
 
 pub(crate) mod amqp;
+mod cassandra;
 mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;
@@ -81,7 +82,8 @@ pub(crate) trait Exchange {
 
     /// The exchange to try next, on a new connection, after one that ended
     /// in `outcome`: memcached's binary protocol after a server closed on
-    /// the text one.
+    /// the text one, Cassandra's next protocol version after a node refused
+    /// one.
     fn then(&self, _outcome: &Outcome) -> Option<&dyn Exchange> {
         None
     }
@@ -97,6 +99,10 @@ impl<E: Exchange> Prober for E {
     }
 }
 
+/// The most exchanges a kind asks for after its first one (Cassandra's
+/// protocol versions 4 and 3 after 5).
+const MAX_NEXT: usize = 2;
+
 /// Tries each place in turn until one is ready: ready when any is, as
 /// `pg_isready` says. Each place but the last gets an equal share of the
 /// time left, so that a host that never answers leaves time for the next.
@@ -109,11 +115,16 @@ fn exchange_with(kind: &dyn Exchange, target: &Target, deadline: Instant, limit:
                 kind.talk(s, peer, limit, trace)
             })
         };
-        let outcome = once(kind);
-        return match kind.then(&outcome) {
-            Some(next) => once(next),
-            None => outcome,
-        };
+        // Then what the kind asks for next, each on a new connection, a
+        // bounded number of times.
+        let (mut kind, mut outcome) = (kind, once(kind));
+        for _ in 0..MAX_NEXT {
+            let Some(next) = kind.then(&outcome) else {
+                break;
+            };
+            (kind, outcome) = (next, once(next));
+        }
+        return outcome;
     }
     let mut failures = Vec::with_capacity(places.len());
     for (i, (label, socket)) in places.iter().enumerate() {
@@ -155,6 +166,7 @@ pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
         Kind::Memcached => Some(&memcached::Memcached::Text),
         Kind::Zookeeper => Some(&zookeeper::Zookeeper),
         Kind::Kafka => Some(&kafka::Kafka),
+        Kind::Cassandra => Some(&cassandra::VERSIONS[0]),
         Kind::Http(_) | Kind::Tcp | Kind::Nats(_) | Kind::File(_) => None,
         #[cfg(feature = "grpc")]
         Kind::Grpc(_) => None,
@@ -203,6 +215,7 @@ fn prober(target: &Target) -> &dyn Prober {
         Kind::Memcached => &memcached::Memcached::Text,
         Kind::Zookeeper => &zookeeper::Zookeeper,
         Kind::Kafka => &kafka::Kafka,
+        Kind::Cassandra => &cassandra::VERSIONS[0],
         Kind::File(check) => check,
     }
 }

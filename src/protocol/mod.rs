@@ -10,6 +10,7 @@ use std::fmt;
 use crate::setting::Names;
 
 pub(crate) mod amqp;
+pub(crate) mod cassandra;
 pub(crate) mod file;
 #[cfg(feature = "grpc")]
 pub(crate) mod grpc;

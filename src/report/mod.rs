@@ -21,6 +21,7 @@ pub use problems::*;
 pub mod problems {
     pub use crate::protocol::WireProblem;
     pub use crate::protocol::amqp::AmqpProblem;
+    pub use crate::protocol::cassandra::CassandraProblem;
     pub use crate::protocol::file::FileProblem;
     #[cfg(feature = "grpc")]
     pub use crate::protocol::grpc::GrpcProblem;
@@ -324,6 +325,15 @@ pub enum Ready {
         /// and past the version asked.
         newer: bool,
     },
+    /// A Cassandra or Scylla node answered `STARTUP` with `READY` or
+    /// `AUTHENTICATE`.
+    #[non_exhaustive]
+    Cassandra {
+        /// The native protocol version it spoke.
+        version: u8,
+        /// The authenticator `AUTHENTICATE` named, when it wants a login.
+        authenticator: Option<Vec<u8>>,
+    },
     /// A `file://` target exists and, with a maximum age, was modified
     /// within it.
     #[non_exhaustive]
@@ -389,6 +399,9 @@ problems! {
     /// A Kafka broker that answered ApiVersions with an error, or did not
     /// answer as Kafka.
     Kafka(KafkaProblem),
+    /// A Cassandra or Scylla node that answered with an error, speaks no
+    /// version asked, or did not answer as CQL.
+    Cassandra(CassandraProblem),
     /// A `file://` target that is missing, cannot be looked at, or is
     /// stale.
     File(FileProblem),
@@ -810,6 +823,18 @@ impl Ready {
                     (false, false) => ", without Produce: a KRaft controller, not a broker",
                 }
             ),
+            Ready::Cassandra {
+                version,
+                authenticator: None,
+            } => write!(f, "READY from {peer}, protocol v{version}"),
+            Ready::Cassandra {
+                version,
+                authenticator: Some(authenticator),
+            } => write!(
+                f,
+                "up, and it requires authentication ({}), from {peer}, protocol v{version}",
+                crate::line::quoted(authenticator, 80)
+            ),
             Ready::File { age, max_age } => crate::protocol::file::fresh(f, *age, *max_age, names),
         }
     }
@@ -836,6 +861,7 @@ impl Problem {
             Problem::Memcached(problem) => problem.write(f, peer, names),
             Problem::Zookeeper(problem) => problem.write(f, peer, names),
             Problem::Kafka(problem) => problem.write(f, peer, names),
+            Problem::Cassandra(problem) => problem.write(f, peer, names),
             // A stale file's age grows with each attempt of a wait: which
             // way it failed is what tells two failures apart.
             Problem::File(problem) if style == Style::Failure => f.write_str(problem.summary()),

@@ -1373,11 +1373,15 @@ fn kafka_is_ready_when_one_of_its_brokers_is() {
     }
 }
 
-#[test]
-fn kafka_ssl_speaks_tls_from_the_first_byte() {
+/// A server that speaks TLS from its first byte, with a certificate for
+/// localhost from a CA in `cacert` (a file in `files`), for one connection
+/// that `behaviour` serves.
+fn serve_in_tls(
+    files: &TempDir,
+    behaviour: fn(&mut rustls::StreamOwned<rustls::ServerConnection, TcpStream>),
+) -> (SocketAddr, String) {
     use crate::support::tls::*;
     let ca = ca("test CA");
-    let files = TempDir::new();
     let cacert = files.write("ca.pem", &ca.pem);
     let config = server_config(&server_leaf(&ca, Validity::Current), None);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -1386,7 +1390,15 @@ fn kafka_ssl_speaks_tls_from_the_first_byte() {
         let (stream, _) = listener.accept().unwrap();
         let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         let conn = rustls::ServerConnection::new(config).unwrap();
-        let mut tls = rustls::StreamOwned::new(conn, stream);
+        behaviour(&mut rustls::StreamOwned::new(conn, stream));
+    });
+    (addr, cacert)
+}
+
+#[test]
+fn kafka_ssl_speaks_tls_from_the_first_byte() {
+    let files = TempDir::new();
+    let (addr, cacert) = serve_in_tls(&files, |tls| {
         let mut request = [0u8; 25];
         if tls.read_exact(&mut request).is_ok() {
             let _ = tls.write_all(&kafka_answer(0, BROKER_APIS));
@@ -1445,4 +1457,291 @@ fn kafka_misbehaving_servers_are_unhealthy_by_the_deadline() {
         ),
     ];
     check_cases(kafka, "Kafka ApiVersions kafka://", "", cases);
+}
+
+// Cassandra and Scylla: the client speaks first (OPTIONS, then STARTUP);
+// the node answers each frame.
+
+/// A response frame: the version with its response bit, stream, opcode and
+/// body (`native_protocol_v4.spec` §2).
+fn cql_frame(version: u8, stream: u8, opcode: u8, body: &[u8]) -> Vec<u8> {
+    let mut frame = vec![0x80 | version, 0, 0, stream, opcode];
+    frame.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    frame.extend_from_slice(body);
+    frame
+}
+
+/// An ERROR body: the code and the message as a `[string]`.
+fn cql_error(code: u32, message: &str) -> Vec<u8> {
+    let mut body = code.to_be_bytes().to_vec();
+    body.extend_from_slice(&(message.len() as u16).to_be_bytes());
+    body.extend_from_slice(message.as_bytes());
+    body
+}
+
+/// A node that speaks the protocol versions `from..=to`: it refuses any
+/// other with a protocol error in its own newest version and closes, as
+/// Cassandra does; it answers OPTIONS with SUPPORTED and STARTUP with what
+/// `started` gives for the version.
+fn cql_node(mut stream: TcpStream, to: u8, started: fn(u8) -> Vec<u8>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    for _ in 0..2 {
+        let mut header = [0u8; 9];
+        if stream.read_exact(&mut header).is_err() {
+            return;
+        }
+        let length = u32::from_be_bytes(header[5..9].try_into().unwrap()) as usize;
+        let mut body = vec![0u8; length.min(4096)];
+        if stream.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (version, opcode) = (header[0], header[4]);
+        if !(3..=to).contains(&version) {
+            let message = format!(
+                "Invalid or unsupported protocol version ({version}); supported versions are (3/v3, 4/v4)"
+            );
+            let _ = stream.write_all(&cql_frame(
+                to,
+                header[3],
+                0x00,
+                &cql_error(0x000A, &message),
+            ));
+            return;
+        }
+        let answer = match opcode {
+            0x05 => cql_frame(
+                version,
+                header[3],
+                0x06,
+                b"\0\x01\0\x0bCQL_VERSION\0\x01\0\x053.4.7",
+            ),
+            0x01 => started(version),
+            _ => return,
+        };
+        let _ = stream.write_all(&answer);
+    }
+    let _ = stream.read(&mut [0u8; 64]);
+}
+
+fn cql_ready(version: u8) -> Vec<u8> {
+    cql_frame(version, 1, 0x02, b"")
+}
+
+fn cql_authenticate(version: u8) -> Vec<u8> {
+    let class = b"org.apache.cassandra.auth.PasswordAuthenticator";
+    let mut body = (class.len() as u16).to_be_bytes().to_vec();
+    body.extend_from_slice(class);
+    cql_frame(version, 1, 0x03, &body)
+}
+
+fn cql_overloaded(version: u8) -> Vec<u8> {
+    cql_frame(version, 1, 0x00, &cql_error(0x1001, "Server is overloaded"))
+}
+
+fn cql_bootstrapping(version: u8) -> Vec<u8> {
+    cql_frame(
+        version,
+        1,
+        0x00,
+        &cql_error(0x1002, "Cannot read from a bootstrapping node"),
+    )
+}
+
+fn cassandra_5(stream: TcpStream) {
+    cql_node(stream, 5, cql_ready);
+}
+
+fn cassandra_authenticating(stream: TcpStream) {
+    cql_node(stream, 5, cql_authenticate);
+}
+
+/// Scylla and Cassandra 3 speak versions 3 and 4 only.
+fn scylla_4(stream: TcpStream) {
+    cql_node(stream, 4, cql_ready);
+}
+
+fn cassandra_overloaded(stream: TcpStream) {
+    cql_node(stream, 5, cql_overloaded);
+}
+
+fn cassandra_bootstrapping(stream: TcpStream) {
+    cql_node(stream, 5, cql_bootstrapping);
+}
+
+/// Speaks only a version the probe never asks in.
+fn cassandra_2(stream: TcpStream) {
+    cql_node(stream, 2, cql_ready);
+}
+
+fn cassandra_supported_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(&cql_frame(5, 0, 0x06, b"\0\0"));
+}
+
+fn cassandra_answers_options_with_result(stream: TcpStream) {
+    answers(stream, &cql_frame(5, 0, 0x08, b"\0\0\0\x01"));
+}
+
+fn cassandra_length_of_2_31(stream: TcpStream) {
+    answers(stream, b"\x85\0\0\0\x06\x80\0\0\0");
+}
+
+fn cassandra_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        &cql_frame(5, 0, 0x06, b"\0\0"),
+        Duration::from_millis(100),
+    );
+}
+
+fn cassandra_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(&cql_frame(5, 0, 0x06, b"\0\0")[..6]);
+}
+
+/// A length it may read, then zeros until the probe gives up: the frame is
+/// whole at 16 KiB (SUPPORTED, with a body of zeros), and what follows it,
+/// the answer to STARTUP, is not CQL.
+fn cassandra_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"\x85\0\0\0\x06\0\0\x40\0");
+    flood(&mut stream, &[0; 4096], Duration::from_secs(2));
+}
+
+fn cassandra(addr: SocketAddr) -> String {
+    format!("cassandra://{addr}")
+}
+
+#[test]
+fn cassandra_ready_or_asking_for_a_login_is_healthy_in_the_newest_version() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut options = [0u8; 9];
+        stream.read_exact(&mut options).unwrap();
+        stream.write_all(&cql_frame(5, 0, 0x06, b"\0\0")).unwrap();
+        let mut startup = [0u8; 31];
+        stream.read_exact(&mut startup).unwrap();
+        stream.write_all(&cql_ready(5)).unwrap();
+        let _ = tx.send((options, startup));
+    });
+    check(
+        &cassandra(addr),
+        0,
+        &format!(
+            "healthy: CQL STARTUP cassandra://{addr}: READY from {addr}, protocol v5 in <elapsed>"
+        ),
+    );
+    // OPTIONS on stream 0, then STARTUP {CQL_VERSION: 3.0.0} on stream 1,
+    // in version 5.
+    let (options, startup) = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(options, *b"\x05\0\0\0\x05\0\0\0\0");
+    assert_eq!(
+        startup,
+        *b"\x05\0\0\x01\x01\0\0\0\x16\0\x01\0\x0bCQL_VERSION\0\x053.0.0"
+    );
+    let addr = serve(1, cassandra_authenticating);
+    check(
+        &format!("scylla://{addr}"),
+        0,
+        &format!(
+            "healthy: CQL STARTUP scylla://{addr}: up, and it requires authentication (\"org.apache.cassandra.auth.PasswordAuthenticator\"), from {addr}, protocol v5 in <elapsed>"
+        ),
+    );
+    // Version 5 refused: asked again in 4, on a new connection.
+    let addr = serve(2, scylla_4);
+    check(
+        &cassandra(addr),
+        0,
+        &format!(
+            "healthy: CQL STARTUP cassandra://{addr}: READY from {addr}, protocol v4 in <elapsed>"
+        ),
+    );
+    let addr = serve(1, cassandra_5);
+    check(
+        &cassandra(addr),
+        0,
+        &format!(
+            "healthy: CQL STARTUP cassandra://{addr}: READY from {addr}, protocol v5 in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn cassandra_ssl_speaks_tls_from_the_first_byte() {
+    let files = TempDir::new();
+    let (addr, cacert) = serve_in_tls(&files, |tls| {
+        let (mut options, mut startup) = ([0u8; 9], [0u8; 31]);
+        if tls.read_exact(&mut options).is_ok() {
+            let _ = tls.write_all(&cql_frame(4, 0, 0x06, b"\0\0"));
+        }
+        if tls.read_exact(&mut startup).is_ok() {
+            let _ = tls.write_all(&cql_ready(5));
+            let _ = tls.read(&mut [0u8; 64]);
+        }
+    });
+    let url = format!("cassandra+ssl://localhost:{}", addr.port());
+    probe(&["--cacert", &cacert, &url]).expect(
+        0,
+        &format!("healthy: CQL STARTUP {url}: READY from {addr}, protocol v5 in <elapsed>"),
+    );
+}
+
+#[test]
+fn cassandra_misbehaving_nodes_are_unhealthy_by_the_deadline() {
+    let zeros: &'static str = Box::leak(
+        format!(
+            "the answer from {{addr}} is not CQL's: it begins \"{}\"...",
+            "\\x00".repeat(64)
+        )
+        .into_boxed_str(),
+    );
+    let cases: &[Case] = &[
+        (
+            cassandra_overloaded,
+            "error 0x1001 (overloaded) from {addr}: \"Server is overloaded\"",
+        ),
+        (
+            cassandra_bootstrapping,
+            "error 0x1002 (bootstrapping) from {addr}: \"Cannot read from a bootstrapping node\"",
+        ),
+        (
+            cassandra_2,
+            "{addr} speaks none of the protocol versions 5 to 3: \"Invalid or unsupported protocol version (3); supported versions are (3/v3, 4/v4)\"",
+        ),
+        (
+            cassandra_supported_then_close,
+            "connection closed while reading the reply from {addr} (0 bytes received)",
+        ),
+        (
+            cassandra_answers_options_with_result,
+            "CQL protocol error from {addr}: OPTIONS answered with opcode 0x08",
+        ),
+        (
+            cassandra_length_of_2_31,
+            "CQL protocol error from {addr}: a frame of 2147483648 bytes, more than the 16384 healthprobe reads",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            cassandra_drips,
+            "timed out waiting for the greeting from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not CQL's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            cassandra_first_bytes_then_close,
+            "connection closed while reading the greeting from {addr} (6 bytes received)",
+        ),
+        (cassandra_endless, zeros),
+    ];
+    // Up to three connections: versions 5, 4 and 3.
+    check_cases_over(3, cassandra, "CQL STARTUP cassandra://", "", cases);
 }

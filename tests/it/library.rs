@@ -132,7 +132,7 @@ fn errors_name_the_builder_method_and_the_value() {
     assert_eq!(
         error(Probe::new("ftp://h/")),
         (
-            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl:// or file://".to_owned(),
+            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl:// or file://".to_owned(),
             "target"
         )
     );
@@ -208,7 +208,7 @@ fn settings_that_do_not_fit_the_target_are_errors() {
     );
     assert_eq!(
         error(Probe::new("http://h/").unwrap().server_name("h")).0,
-        "server_name applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, not http://"
+        "server_name applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, not http://"
     );
     #[cfg(feature = "grpc")]
     assert_eq!(

@@ -140,7 +140,7 @@ fn http_options_with_only_tcp_targets_are_usage_errors_naming_the_option() {
         args.push("tcp://127.0.0.1:5432");
         probe(&args).expect(
             64,
-            &format!("healthprobe: {flag} applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, and none is given"),
+            &format!("healthprobe: {flag} applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, and none is given"),
         );
     }
     probe(&["tcp://127.0.0.1"]).expect(

@@ -307,7 +307,7 @@ fn unreadable_tls_files_are_usage_errors() {
 fn tls_options_with_http_are_usage_errors() {
     probe(&["-k", "http://127.0.0.1:1/"]).expect(
         64,
-        "healthprobe: --insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls:// and kafka+ssl:// targets, and none is given",
+        "healthprobe: --insecure applies only to https://, grpcs://, rediss://, amqps://, nats://, tls://, kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets, and none is given",
     );
     // A variable is ignored where it does not fit: one image's ENV serves
     // every healthprobe command in it.
