@@ -62,6 +62,9 @@ pub enum Scheme {
     Cassandra,
     /// `cassandra+ssl://...` (or `scylla+ssl://`): the same over TLS.
     CassandraSsl,
+    /// `mongodb://[USER:PASSWORD@]HOST[:PORT][,HOST...][/DB][?...]`:
+    /// `hello`, answered by a member that serves.
+    Mongodb,
     /// `file:///ABSOLUTE/PATH`: the path exists and, with a maximum age,
     /// was modified recently (a worker's heartbeat).
     File,
@@ -443,6 +446,28 @@ pub(crate) const KINDS: &[Declared] = &[
         ..PLAIN
     },
     Declared {
+        title: "MongoDB",
+        forms: &[form(
+            Scheme::Mongodb,
+            "mongodb",
+            false,
+            Some(27017),
+            27017,
+            PathRule::Name,
+        )],
+        // mongod's Unix socket is on by default, but a probe in its
+        // container reaches it over loopback as well.
+        takes: &[],
+        userinfo: true,
+        hosts: HostRule::Several,
+        help: "  mongodb://[USER:PASSWORD@]HOST[:PORT][,HOST...][/DB][?readPreference=primary]
+                                        hello: a primary, secondary, standalone
+                                        or mongos (with readPreference=primary,
+                                        the primary); no password is sent
+",
+        ..PLAIN
+    },
+    Declared {
         title: "file",
         forms: &[form(Scheme::File, "file", false, None, 0, PathRule::File)],
         takes: &[Setting::MaxAge],
@@ -454,6 +479,14 @@ pub(crate) const KINDS: &[Declared] = &[
         ..PLAIN
     },
 ];
+
+/// Schemes that name a kind healthprobe has, in a form it cannot probe,
+/// and why.
+pub(crate) const REFUSED: &[(&str, &str)] = &[(
+    "mongodb+srv",
+    "mongodb+srv:// needs DNS SRV and TXT lookups to find the members, and healthprobe makes none: \
+     list them, as in mongodb://HOST1:27017,HOST2:27017",
+)];
 
 /// The number of forms, which is the number of schemes.
 pub(crate) const FORMS: usize = forms();

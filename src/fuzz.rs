@@ -175,7 +175,7 @@ pub fn grpc_answer(server: &[u8]) -> crate::Report {
 
 /// Runs the exchange of the `kind`-th kind that talks over one stream
 /// (`postgres://`, `redis://`, `mysql://`, `amqp://`, `nats://`,
-/// `memcached://`, `zookeeper://`, `kafka://`, `cassandra://`, in the order they are declared; `kind`'s
+/// `memcached://`, `zookeeper://`, `kafka://`, `cassandra://`, `mongodb://`, in the order they are declared; `kind`'s
 /// high bit asks for the exchange a kind tries after a server closed
 /// without a word, where it has one) against `server`, the bytes a server
 /// sends (then it closes), with a user and a password where its URLs take

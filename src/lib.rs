@@ -1,9 +1,9 @@
 //! healthprobe checks one endpoint within one hard deadline and answers with
 //! an exit code and one line: an HTTP or HTTPS request (over TCP or a Unix
 //! socket), a TCP connection, a gRPC health check, or whether PostgreSQL,
-//! Redis, MySQL, an AMQP broker, NATS, memcached, ZooKeeper, Kafka or
-//! Cassandra is ready, with checks on the status, the body and a JSON
-//! health document.
+//! Redis, MySQL, an AMQP broker, NATS, memcached, ZooKeeper, Kafka,
+//! Cassandra or MongoDB is ready, with checks on the status, the body and a
+//! JSON health document.
 //!
 //! It is a binary for container health checks, and this library, for a Rust
 //! service that answers its own `healthcheck` subcommand, in an image with
@@ -49,7 +49,7 @@
 //! `grpcs://`), `json` (`Probe::expect_json`) and `cli` (the binary's
 //! command line), all on by default; with `default-features = false` every
 //! kind but gRPC is left (HTTP, TCP, PostgreSQL, Redis, MySQL, AMQP, NATS,
-//! memcached, ZooKeeper, Kafka, Cassandra and files), without TLS, JSON checks or the command line's dependencies
+//! memcached, ZooKeeper, Kafka, Cassandra, MongoDB and files), without TLS, JSON checks or the command line's dependencies
 //! (pico-args, anyhow, nix), in less than half the bytes. `webpki-roots`
 //! compiles Mozilla's roots in, for images with no CA bundle.
 //!

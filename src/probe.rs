@@ -42,6 +42,7 @@ use crate::url::{Address, Host, Url};
 /// | `zookeeper://HOST[:PORT]` | `srvr` says the server serves: standalone, leader, follower or observer |
 /// | `kafka://HOST[:PORT][,HOST[:PORT]...]`, `kafka+ssl://...` | a broker answers ApiVersions (no login); with several, one does |
 /// | `cassandra://HOST[:PORT]`, `scylla://...`, `cassandra+ssl://...` | `STARTUP` answers `READY` or `AUTHENTICATE` (no login), in protocol 5, 4 or 3 |
+/// | `mongodb://[USER:PASSWORD@]HOST[:PORT][,HOST...][/DB][?readPreference=primary]` | `hello` answers as a primary, secondary, standalone server or `mongos` (with `readPreference=primary`, a primary); no password is sent |
 /// | `file:///ABSOLUTE/PATH` | the path exists (a directory only when the URL ends in `/`) and, with [`max_age`](Probe::max_age), was modified within it |
 ///
 /// `https://`, `grpcs://`, `rediss://`, `amqps://`, `tls://`, `kafka+ssl://` and `cassandra+ssl://` need the `tls` feature

@@ -65,6 +65,12 @@ impl Scheme {
                 return Ok((form.scheme, spelled));
             }
         }
+        if let Some((_, why)) = declared::REFUSED
+            .iter()
+            .find(|(refused, _)| *refused == name)
+        {
+            return Err((*why).to_owned());
+        }
         let list = Scheme::listed(&Scheme::ALL, ", ", " or ");
         Err(format!("unsupported scheme {name:?}: expected {list}"))
     }
@@ -193,6 +199,7 @@ impl Scheme {
             Scheme::Zookeeper => Ok(Kind::Zookeeper),
             Scheme::Kafka | Scheme::KafkaSsl => Ok(Kind::Kafka),
             Scheme::Cassandra | Scheme::CassandraSsl => Ok(Kind::Cassandra),
+            Scheme::Mongodb => MongoCheck::from_url(url).map(Kind::Mongodb),
             Scheme::File => FileCheck::from_url(url).map(Kind::File),
         }
     }
@@ -228,6 +235,9 @@ pub enum Kind {
     /// `cassandra://` and `cassandra+ssl://`: OPTIONS, then STARTUP
     /// answered READY or AUTHENTICATE.
     Cassandra,
+    /// `mongodb://`: `hello`, answered by a primary, a secondary, a
+    /// standalone server or a `mongos`.
+    Mongodb(MongoCheck),
     /// `file://`: the path exists, and is fresh enough.
     File(FileCheck),
 }
@@ -327,6 +337,37 @@ impl RedisCheck {
         Ok(RedisCheck {
             user: url.user.clone(),
             password: url.password.clone(),
+        })
+    }
+}
+
+/// The settings of a MongoDB check, from its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MongoCheck {
+    /// Only a writable primary is ready (the URL's
+    /// `readPreference=primary`); else any member that serves reads.
+    pub primary: bool,
+}
+
+impl MongoCheck {
+    /// The URL's `readPreference` (its name in either case, as MongoDB's
+    /// connection strings take option names).
+    fn from_url(url: &Url) -> Result<MongoCheck, String> {
+        // An option's value, its name in either case.
+        let option = |name: &str| match url.query_value(name)? {
+            Some(value) => Ok(Some(value)),
+            None => url.query_value(&name.to_ascii_lowercase()),
+        };
+        for tls in ["tls", "ssl"] {
+            if option(tls)?.is_some_and(|value| value == "true") {
+                return Err(format!(
+                    "mongodb:// with {tls}=true is not probed: healthprobe speaks to MongoDB without TLS only; check the port with tcp://"
+                ));
+            }
+        }
+        let preference = option("readPreference")?;
+        Ok(MongoCheck {
+            primary: preference.is_some_and(|value| value.eq_ignore_ascii_case("primary")),
         })
     }
 }
@@ -559,9 +600,10 @@ mod tests {
             Scheme::KafkaSsl => 17,
             Scheme::Cassandra => 18,
             Scheme::CassandraSsl => 19,
-            Scheme::File => 20,
+            Scheme::Mongodb => 20,
+            Scheme::File => 21,
         };
-        assert_eq!(Scheme::ALL.len(), 21);
+        assert_eq!(Scheme::ALL.len(), 22);
         for (i, scheme) in Scheme::ALL.into_iter().enumerate() {
             assert_eq!(place(scheme), i, "{scheme:?}");
             assert_eq!(
@@ -665,7 +707,7 @@ mod tests {
             Scheme::named("ftp").unwrap_err(),
             "unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, \
              postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, \
-             amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl:// or file://"
+             amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl://, mongodb:// or file://"
         );
     }
 }

@@ -189,6 +189,11 @@ fn check_target(target: &Target, any_http: bool, any_grpc: bool) {
         (Kind::Zookeeper, Scheme::Zookeeper) => {
             assert!(target.unix_socket.is_none());
         }
+        (Kind::Mongodb(_), Scheme::Mongodb) => {
+            // Its members, each a host and a port; never TLS.
+            assert!(target.unix_socket.is_none() && target.tls.is_none());
+            assert!(!target.url.addresses.is_empty());
+        }
         (Kind::Cassandra, Scheme::Cassandra | Scheme::CassandraSsl) => {
             assert!(target.unix_socket.is_none());
         }

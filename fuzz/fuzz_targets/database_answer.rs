@@ -1,6 +1,6 @@
 //! The exchanges of the kinds that speak over a stream of their own
-//! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached, ZooKeeper, Kafka and
-//! Cassandra: the
+//! (PostgreSQL, Redis, MySQL, AMQP, NATS, memcached, ZooKeeper, Kafka,
+//! Cassandra and MongoDB: the
 //! answer parsers and the verdicts), on whatever a server sends: the first
 //! byte picks the kind (its high bit the exchange a kind tries after a
 //! server closed without a word: memcached's binary protocol), the rest is
@@ -13,7 +13,7 @@
 //! MySQL, a method frame for AMQP, `INFO` for NATS, `VERSION` or the
 //! authentication error for memcached, or its binary answer to VERSION
 //! with status 0, the statistics for ZooKeeper, the correlation id sent
-//! for Kafka, SUPPORTED for CQL).
+//! for Kafka, SUPPORTED for CQL, an OP_MSG answering hello for MongoDB).
 #![no_main]
 
 use healthprobe::fuzz::database_answer;
@@ -49,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
             ),
             "ZooKeeper" => assert!(began(b"Zookeeper version: "), "{line:?}"),
             "Kafka" => assert_eq!(server.get(4..8), Some(&b"hpv0"[..]), "{line:?}"),
+            "MongoDB" => assert_eq!(server.get(8..16), Some(&b"hp\0\x01\xdd\x07\0\0"[..]), "{line:?}"),
             // SUPPORTED, then READY or AUTHENTICATE: two response frames.
             "CQL" => assert!(first.is_some_and(|b| b & 0x80 != 0) && server.get(4) == Some(&0x06), "{line:?}"),
             other => panic!("a kind this target does not know: {other}"),

@@ -23,7 +23,9 @@ use std::ffi::OsString;
 use healthprobe::fuzz::config::{self, Command};
 use libfuzzer_sys::fuzz_target;
 
-const SCHEMES: [&str; 24] = [
+const SCHEMES: [&str; 26] = [
+    "mongodb",
+    "mongodb+srv",
     "cassandra",
     "scylla+ssl",
     "kafka",

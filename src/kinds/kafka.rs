@@ -7,7 +7,6 @@ use crate::protocol::kafka::{self, MAX_ANSWER, REQUEST};
 use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{Target, UnixSocket};
 use crate::transport::net::{Duplex, SharedTrace};
-use crate::url::Address;
 
 /// The Kafka kind, which has no settings of its own.
 pub(crate) struct Kafka;
@@ -47,17 +46,6 @@ impl Exchange for Kafka {
 
     /// Each broker the URL names, when it names more than one.
     fn places(&self, target: &Target) -> Vec<(String, Option<UnixSocket>)> {
-        match target.url.addresses.len() {
-            0 | 1 => Vec::new(),
-            _ => target
-                .url
-                .addresses
-                .iter()
-                .filter_map(|address| match address {
-                    Address::Host(host, port) => Some((format!("{host}:{port}"), None)),
-                    Address::SocketDir(..) => None,
-                })
-                .collect(),
-        }
+        super::hosts(target)
     }
 }

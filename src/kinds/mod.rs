@@ -12,6 +12,7 @@ pub(crate) mod grpc;
 mod http;
 mod kafka;
 mod memcached;
+mod mongodb;
 mod mysql;
 pub(crate) mod nats;
 mod postgres;
@@ -154,6 +155,21 @@ fn exchange_with(kind: &dyn Exchange, target: &Target, deadline: Instant, limit:
     Outcome::NoHostReady { hosts: failures }
 }
 
+/// Each host a URL names, when it names more than one (Kafka's bootstrap
+/// servers, a MongoDB replica set's seed list), for [`Exchange::places`].
+fn hosts(target: &Target) -> Vec<(String, Option<UnixSocket>)> {
+    match target.url.addresses.as_slice() {
+        [] | [_] => Vec::new(),
+        addresses => addresses
+            .iter()
+            .filter_map(|address| match address {
+                Address::Host(host, port) => Some((format!("{host}:{port}"), None)),
+                Address::SocketDir(..) => None,
+            })
+            .collect(),
+    }
+}
+
 /// The exchange of a kind that is one, for the fuzz targets. Compiled in
 /// every build, so that a new kind's arm is asked for by the compiler.
 #[cfg_attr(not(fuzzing), allow(dead_code))]
@@ -167,6 +183,7 @@ pub(crate) fn exchange(kind: &Kind) -> Option<&dyn Exchange> {
         Kind::Zookeeper => Some(&zookeeper::Zookeeper),
         Kind::Kafka => Some(&kafka::Kafka),
         Kind::Cassandra => Some(&cassandra::VERSIONS[0]),
+        Kind::Mongodb(check) => Some(check),
         Kind::Http(_) | Kind::Tcp | Kind::Nats(_) | Kind::File(_) => None,
         #[cfg(feature = "grpc")]
         Kind::Grpc(_) => None,
@@ -216,6 +233,7 @@ fn prober(target: &Target) -> &dyn Prober {
         Kind::Zookeeper => &zookeeper::Zookeeper,
         Kind::Kafka => &kafka::Kafka,
         Kind::Cassandra => &cassandra::VERSIONS[0],
+        Kind::Mongodb(check) => check,
         Kind::File(check) => check,
     }
 }

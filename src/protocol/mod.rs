@@ -19,6 +19,7 @@ pub(crate) mod http;
 pub(crate) mod json;
 pub(crate) mod kafka;
 pub(crate) mod memcached;
+pub(crate) mod mongodb;
 pub(crate) mod mysql;
 pub(crate) mod nats;
 pub(crate) mod postgres;

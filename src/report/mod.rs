@@ -30,6 +30,7 @@ pub mod problems {
     pub use crate::protocol::json::JsonProblem;
     pub use crate::protocol::kafka::KafkaProblem;
     pub use crate::protocol::memcached::MemcachedProblem;
+    pub use crate::protocol::mongodb::MongoProblem;
     pub use crate::protocol::mysql::MysqlProblem;
     pub use crate::protocol::nats::NatsProblem;
     pub use crate::protocol::postgres::{Answer as PostgresAnswer, PostgresProblem};
@@ -334,6 +335,14 @@ pub enum Ready {
         /// The authenticator `AUTHENTICATE` named, when it wants a login.
         authenticator: Option<Vec<u8>>,
     },
+    /// A MongoDB member answered `hello` as one that serves.
+    #[non_exhaustive]
+    Mongodb {
+        /// `primary`, `secondary`, `standalone` or `mongos`.
+        role: &'static str,
+        /// The replica set's name, for a primary or a secondary.
+        set: Option<Vec<u8>>,
+    },
     /// A `file://` target exists and, with a maximum age, was modified
     /// within it.
     #[non_exhaustive]
@@ -402,6 +411,10 @@ problems! {
     /// A Cassandra or Scylla node that answered with an error, speaks no
     /// version asked, or did not answer as CQL.
     Cassandra(CassandraProblem),
+    /// A MongoDB member that answered with an error, is an arbiter, is
+    /// neither primary nor secondary, is not the primary asked for, or did
+    /// not answer as MongoDB.
+    Mongodb(MongoProblem),
     /// A `file://` target that is missing, cannot be looked at, or is
     /// stale.
     File(FileProblem),
@@ -835,6 +848,11 @@ impl Ready {
                 "up, and it requires authentication ({}), from {peer}, protocol v{version}",
                 crate::line::quoted(authenticator, 80)
             ),
+            Ready::Mongodb { role, set: None } => write!(f, "{role} from {peer}"),
+            Ready::Mongodb {
+                role,
+                set: Some(set),
+            } => write!(f, "{role} of {} from {peer}", crate::line::quoted(set, 80)),
             Ready::File { age, max_age } => crate::protocol::file::fresh(f, *age, *max_age, names),
         }
     }
@@ -862,6 +880,7 @@ impl Problem {
             Problem::Zookeeper(problem) => problem.write(f, peer, names),
             Problem::Kafka(problem) => problem.write(f, peer, names),
             Problem::Cassandra(problem) => problem.write(f, peer, names),
+            Problem::Mongodb(problem) => problem.write(f, peer, names),
             // A stale file's age grows with each attempt of a wait: which
             // way it failed is what tells two failures apart.
             Problem::File(problem) if style == Style::Failure => f.write_str(problem.summary()),

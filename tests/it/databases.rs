@@ -1745,3 +1745,272 @@ fn cassandra_misbehaving_nodes_are_unhealthy_by_the_deadline() {
     // Up to three connections: versions 5, 4 and 3.
     check_cases_over(3, cassandra, "CQL STARTUP cassandra://", "", cases);
 }
+
+// MongoDB: the client speaks first (hello, an OP_MSG); the member answers
+// with an OP_MSG whose BSON document says what it is.
+
+/// A BSON document of `elements` (type, name, value bytes), as bsonspec.org
+/// lays it out.
+fn bson(elements: &[(u8, &str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (kind, name, value) in elements {
+        body.push(*kind);
+        body.extend_from_slice(name.as_bytes());
+        body.push(0);
+        body.extend_from_slice(value);
+    }
+    let mut document = ((body.len() + 5) as u32).to_le_bytes().to_vec();
+    document.extend_from_slice(&body);
+    document.push(0);
+    document
+}
+
+/// A BSON string value.
+fn bson_string(text: &str) -> Vec<u8> {
+    let mut value = ((text.len() + 1) as u32).to_le_bytes().to_vec();
+    value.extend_from_slice(text.as_bytes());
+    value.push(0);
+    value
+}
+
+/// An OP_MSG answer to the probe's hello: the header (its length, an id,
+/// `responseTo` the probe's request id, opcode 2013), no flags, and the
+/// document as a section of kind 0.
+fn mongo_answer(document: &[u8]) -> Vec<u8> {
+    let mut answer = ((21 + document.len()) as u32).to_le_bytes().to_vec();
+    answer.extend_from_slice(b"\x07\0\0\0hp\0\x01\xdd\x07\0\0\0\0\0\0\0");
+    answer.extend_from_slice(document);
+    answer
+}
+
+/// What mongod 7 answers as the primary of rs0 (its first members).
+fn mongo_member(writable: bool, secondary: bool, arbiter: bool) -> Vec<u8> {
+    let rs0 = bson_string("rs0");
+    let hosts = bson(&[(0x02, "0", &bson_string("mongo-1:27017"))]);
+    mongo_answer(&bson(&[
+        (0x02, "topologyVersion", &bson_string("x")),
+        (0x04, "hosts", &hosts),
+        (0x02, "setName", &rs0),
+        (0x10, "setVersion", &1i32.to_le_bytes()),
+        (0x08, "isWritablePrimary", &[u8::from(writable)]),
+        (0x08, "secondary", &[u8::from(secondary)]),
+        (0x08, "arbiterOnly", &[u8::from(arbiter)]),
+        (0x07, "electionId", &[0x7f; 12]),
+        (0x09, "localTime", &0i64.to_le_bytes()),
+        (0x10, "maxWireVersion", &21i32.to_le_bytes()),
+        (0x01, "ok", &1.0f64.to_le_bytes()),
+    ]))
+}
+
+fn mongo_primary(stream: TcpStream) {
+    answers(stream, &mongo_member(true, false, false));
+}
+
+fn mongo_secondary(stream: TcpStream) {
+    answers(stream, &mongo_member(false, true, false));
+}
+
+/// RECOVERING, STARTUP2 and ROLLBACK answer alike: neither.
+fn mongo_recovering(stream: TcpStream) {
+    answers(stream, &mongo_member(false, false, false));
+}
+
+fn mongo_arbiter(stream: TcpStream) {
+    answers(stream, &mongo_member(false, false, true));
+}
+
+fn mongo_standalone(stream: TcpStream) {
+    let document = bson(&[
+        (0x08, "isWritablePrimary", &[1]),
+        (0x12, "connectionId", &7i64.to_le_bytes()),
+        (0x01, "ok", &1.0f64.to_le_bytes()),
+    ]);
+    answers(stream, &mongo_answer(&document));
+}
+
+fn mongos(stream: TcpStream) {
+    let document = bson(&[
+        (0x08, "isWritablePrimary", &[1]),
+        (0x02, "msg", &bson_string("isdbgrid")),
+        (0x01, "ok", &1.0f64.to_le_bytes()),
+    ]);
+    answers(stream, &mongo_answer(&document));
+}
+
+fn mongo_shutting_down(stream: TcpStream) {
+    let document = bson(&[
+        (0x01, "ok", &0.0f64.to_le_bytes()),
+        (
+            0x02,
+            "errmsg",
+            &bson_string("The server is in quiesce mode and will shut down"),
+        ),
+        (0x10, "code", &91i32.to_le_bytes()),
+        (0x02, "codeName", &bson_string("ShutdownInProgress")),
+    ]);
+    answers(stream, &mongo_answer(&document));
+}
+
+fn mongo_length_of_2_31(stream: TcpStream) {
+    answers(stream, b"\0\0\0\x80\x07\0\0\0hp\0\x01\xdd\x07\0\0");
+}
+
+fn mongo_broken_document(stream: TcpStream) {
+    let mut answer = mongo_member(true, false, false);
+    let last = answer.len() - 1;
+    answer[last] = 0x42;
+    answers(stream, &answer);
+}
+
+fn mongo_drips(mut stream: TcpStream) {
+    read_request(&mut stream);
+    drip(
+        &mut stream,
+        &mongo_member(true, false, false),
+        Duration::from_millis(100),
+    );
+}
+
+fn mongo_first_bytes_then_close(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(&mongo_member(true, false, false)[..20]);
+}
+
+/// A length it may read, then zeros until the probe gives up.
+fn mongo_endless(mut stream: TcpStream) {
+    read_request(&mut stream);
+    let _ = stream.write_all(b"\0\0\x01\0\x07\0\0\0hp\0\x01\xdd\x07\0\0");
+    flood(&mut stream, &[0; 4096], Duration::from_secs(2));
+}
+
+fn mongo(addr: SocketAddr) -> String {
+    format!("mongodb://{addr}")
+}
+
+#[test]
+fn mongodb_members_that_serve_are_healthy_and_no_password_is_sent() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(&mongo_member(true, false, false));
+        let _ = tx.send(request);
+    });
+    let url = format!("mongodb://app:s3cret@{addr}/orders?authSource=admin&retryWrites=true");
+    check(
+        &url,
+        0,
+        &format!(
+            "healthy: MongoDB hello mongodb://{addr}/orders?...: primary of \"rs0\" from {addr} in <elapsed>"
+        ),
+    );
+    // hello to admin in an OP_MSG, and nothing of the login.
+    let request = rx.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(
+        request,
+        b"\x34\0\0\0hp\0\x01\0\0\0\0\xdd\x07\0\0\0\0\0\0\0\x1f\0\0\0\x10hello\0\x01\0\0\0\x02$db\0\x06\0\0\0admin\0\0"
+    );
+    for (behaviour, words) in [
+        (mongo_secondary as fn(TcpStream), "secondary of \"rs0\""),
+        (mongo_standalone, "standalone"),
+        (mongos, "mongos"),
+    ] {
+        let addr = serve(1, behaviour);
+        check(
+            &mongo(addr),
+            0,
+            &format!("healthy: MongoDB hello mongodb://{addr}: {words} from {addr} in <elapsed>"),
+        );
+    }
+    let addr = serve(1, mongo_primary);
+    let url = format!("mongodb://{addr}/?readPreference=primary");
+    check(
+        &url,
+        0,
+        &format!(
+            "healthy: MongoDB hello mongodb://{addr}/?... (primary): primary of \"rs0\" from {addr} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn mongodb_is_ready_when_one_of_its_members_is() {
+    let (secondary, primary) = (serve(1, mongo_secondary), serve(1, mongo_primary));
+    let url = format!("mongodb://{secondary},{primary}/?readPreference=primary");
+    check(
+        &url,
+        0,
+        &format!(
+            "healthy: MongoDB hello mongodb://{secondary},{primary}/?... (primary): primary of \"rs0\" from {primary} in <elapsed>"
+        ),
+    );
+}
+
+#[test]
+fn mongodb_srv_and_tls_urls_are_refused_with_the_reason() {
+    probe(&["mongodb+srv://app:s3cret@cluster0.example.net/"]).expect(
+        64,
+        "healthprobe: invalid URL: mongodb+srv:// needs DNS SRV and TXT lookups to find the members, and healthprobe makes none: list them, as in mongodb://HOST1:27017,HOST2:27017",
+    );
+    probe(&["mongodb://127.0.0.1/?tls=true"]).expect(
+        64,
+        "healthprobe: invalid URL: mongodb:// with tls=true is not probed: healthprobe speaks to MongoDB without TLS only; check the port with tcp://",
+    );
+}
+
+#[test]
+fn mongodb_members_that_do_not_serve_are_unhealthy_by_the_deadline() {
+    let cases: &[Case] = &[
+        (
+            mongo_arbiter,
+            "{addr} is an arbiter: it votes and holds no data, so it serves no reads or writes",
+        ),
+        (
+            mongo_recovering,
+            "{addr} is neither primary nor secondary of \"rs0\": recovering, in initial sync or rolling back",
+        ),
+        (
+            mongo_shutting_down,
+            "hello answered ok: 0, code 91 (\"The server is in quiesce mode and will shut down\"), from {addr}",
+        ),
+        (
+            mongo_length_of_2_31,
+            "MongoDB protocol error from {addr}: an answer of 2147483648 bytes, more than the 65536 healthprobe reads",
+        ),
+        (
+            mongo_broken_document,
+            "MongoDB protocol error from {addr}: a hello answer that is not a BSON document",
+        ),
+        (
+            silent_after_accept,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, 0 bytes received)",
+        ),
+        (
+            mongo_drips,
+            "timed out waiting for the reply from {addr} (--timeout 500ms, N bytes received)",
+        ),
+        (
+            sends_garbage,
+            "the answer from {addr} is not MongoDB's: it begins \"\\x16\\x03\\x01 not a database\\r\\n\"",
+        ),
+        (
+            mongo_first_bytes_then_close,
+            "connection closed while reading the reply from {addr} (20 bytes received)",
+        ),
+        (
+            mongo_endless,
+            "MongoDB protocol error from {addr}: a hello answer that is not a BSON document",
+        ),
+    ];
+    check_cases(mongo, "MongoDB hello mongodb://", "", cases);
+    let addr = serve(1, mongo_secondary);
+    check(
+        &format!("mongodb://{addr}/?readPreference=primary"),
+        1,
+        &format!(
+            "unhealthy: MongoDB hello mongodb://{addr}/?... (primary): {addr} is a secondary, and readPreference=primary asks for the primary in <elapsed>"
+        ),
+    );
+}

@@ -288,7 +288,7 @@ fn wrong_urls_and_settings_are_usage_errors_that_show_the_right_form() {
         ),
         (
             vec!["--connect-timeout", "1s", "file:///run/hb"],
-            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl:// and scylla+ssl:// targets, and none is given",
+            "healthprobe: --connect-timeout applies only to http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl:// and mongodb:// targets, and none is given",
         ),
         (
             vec!["-k", "file:///run/hb"],

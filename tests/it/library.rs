@@ -132,7 +132,7 @@ fn errors_name_the_builder_method_and_the_value() {
     assert_eq!(
         error(Probe::new("ftp://h/")),
         (
-            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl:// or file://".to_owned(),
+            "invalid target: unsupported scheme \"ftp\": expected http://, https://, tcp://, grpc://, grpcs://, postgres://, postgresql://, redis://, rediss://, unix://, mysql://, mariadb://, amqp://, amqps://, nats://, tls://, memcached://, zookeeper://, kafka://, kafka+ssl://, cassandra://, scylla://, cassandra+ssl://, scylla+ssl://, mongodb:// or file://".to_owned(),
             "target"
         )
     );
