@@ -101,10 +101,13 @@ pub(crate) fn open(
     limit: Limit,
     trace: &SharedTrace,
 ) -> Result<(Box<dyn Duplex>, Peer), Outcome> {
+    // The name verified is the host connected to: with several (Kafka's
+    // brokers), each its own.
     #[cfg(feature = "tls")]
-    let secure = match &target.tls {
-        Some(tls) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
-        None => None,
+    let secure = match (&target.tls, place) {
+        (Some(tls), Place::Host(host, _)) => Some(tls::Secure::prepare(tls, host, &[])?),
+        (Some(tls), Place::Socket(_)) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
+        (None, _) => None,
     };
     let (socket, peer) = connect(place, target, deadline, limit, trace)?;
     let stream = DeadlineStream::new(socket, deadline, std::sync::Arc::clone(trace));
