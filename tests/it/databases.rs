@@ -1373,6 +1373,7 @@ fn kafka_is_ready_when_one_of_its_brokers_is() {
     }
 }
 
+#[cfg(feature = "tls")]
 /// A server that speaks TLS from its first byte, with a certificate for
 /// localhost from a CA in `cacert` (a file in `files`), for one connection
 /// that `behaviour` serves.
@@ -1395,6 +1396,7 @@ fn serve_in_tls(
     (addr, cacert)
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn kafka_ssl_speaks_tls_from_the_first_byte() {
     let files = TempDir::new();
@@ -1672,6 +1674,7 @@ fn cassandra_ready_or_asking_for_a_login_is_healthy_in_the_newest_version() {
     );
 }
 
+#[cfg(feature = "tls")]
 #[test]
 fn cassandra_ssl_speaks_tls_from_the_first_byte() {
     let files = TempDir::new();
