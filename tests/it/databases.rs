@@ -43,6 +43,21 @@ fn check(url: &str, code: i32, line: &str) {
     ran.ended_within(DEADLINE + DEADLINE_SLACK);
 }
 
+/// A server for one connection that reads the probe's request, answers
+/// `answer`, and hands the request to the test.
+fn answering_once(answer: Vec<u8>) -> (SocketAddr, std::sync::mpsc::Receiver<Vec<u8>>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let request = read_request(&mut stream);
+        let _ = stream.write_all(&answer);
+        let _ = tx.send(request);
+    });
+    (addr, rx)
+}
+
 /// Probes each misbehaving server of `cases` at `url(addr)`, expecting
 /// exit 1 and `unhealthy: WHAT{addr}AFTER: WORDS` by the deadline.
 fn check_cases(url: fn(SocketAddr) -> String, what: &str, after: &str, cases: &[Case]) {
@@ -190,15 +205,7 @@ fn postgres_misbehaving_servers_are_unhealthy_by_the_deadline() {
 
 #[test]
 fn postgres_sends_the_user_and_database_and_never_the_password() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(b"R\0\0\0\x08\0\0\0\x0a");
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(b"R\0\0\0\x08\0\0\0\x0a".to_vec());
     let url = format!("postgresql://app:s3cr%40t@{addr}/orders?sslmode=require");
     let ran = probe(&[&url]).expect(
         0,
@@ -548,15 +555,7 @@ fn amqp(addr: SocketAddr) -> String {
 
 #[test]
 fn amqp_connection_start_is_healthy_and_no_credentials_are_sent() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(&connection_start());
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(connection_start());
     let ran = probe(&[&format!("amqp://app:s3cret@{addr}/orders")]).expect(
         0,
         &format!("healthy: AMQP amqp://{addr}/orders: Connection.Start (AMQP 0-9) from {addr} in <elapsed>"),
@@ -993,15 +992,7 @@ fn memcached(addr: SocketAddr) -> String {
 
 #[test]
 fn memcached_answering_version_is_healthy_and_the_probe_says_quit() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(b"VERSION 1.6.18\r\n");
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(b"VERSION 1.6.18\r\n".to_vec());
     check(
         &memcached(addr),
         0,
@@ -1164,15 +1155,7 @@ fn zookeeper(addr: SocketAddr) -> String {
 
 #[test]
 fn zookeeper_serving_is_healthy_after_srvr() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(SRVR);
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(SRVR.to_vec());
     check(
         &zookeeper(addr),
         0,
@@ -1314,15 +1297,7 @@ fn kafka(addr: SocketAddr) -> String {
 
 #[test]
 fn kafka_answering_api_versions_is_healthy_and_says_what_listens() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(&kafka_answer(0, BROKER_APIS));
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(kafka_answer(0, BROKER_APIS));
     check(
         &kafka(addr),
         0,
@@ -1894,15 +1869,7 @@ fn mongo(addr: SocketAddr) -> String {
 
 #[test]
 fn mongodb_members_that_serve_are_healthy_and_no_password_is_sent() {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let request = read_request(&mut stream);
-        let _ = stream.write_all(&mongo_member(true, false, false));
-        let _ = tx.send(request);
-    });
+    let (addr, rx) = answering_once(mongo_member(true, false, false));
     let url = format!("mongodb://app:s3cret@{addr}/orders?authSource=admin&retryWrites=true");
     check(
         &url,
