@@ -12,7 +12,7 @@
 
 use std::net::IpAddr;
 
-use healthprobe::fuzz::url::{Host, HostRule, PathRule, Scheme, Url, rules};
+use healthprobe::fuzz::url::{Address, Host, HostRule, PathRule, Scheme, Url, rules};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -96,11 +96,23 @@ fn check(url: &Url) {
         }
         _ => {}
     }
-    // libpq's URLs may name several hosts, sockets, or none; each is
-    // checked as it is parsed, and the http crate reads none of them.
-    if scheme.rules().hosts == HostRule::Libpq {
-        assert!(!url.addresses.is_empty(), "{request:?}");
-        return;
+    // libpq's URLs may name several hosts, sockets, or none, and Kafka's
+    // and MongoDB's several hosts; each is checked as it is parsed, and the
+    // http crate reads none of them.
+    match scheme.rules().hosts {
+        HostRule::Libpq => {
+            assert!(!url.addresses.is_empty(), "{request:?}");
+            return;
+        }
+        HostRule::Several => {
+            assert!(!url.addresses.is_empty(), "{request:?}");
+            // Hosts, never socket directories.
+            for address in &url.addresses {
+                assert!(matches!(address, Address::Host(..)), "{request:?}");
+            }
+            return;
+        }
+        HostRule::One => {}
     }
     assert_eq!(url.addresses.len(), 1, "{request:?}");
 
