@@ -1552,9 +1552,15 @@ fn cassandra_2(stream: TcpStream) {
     cql_node(stream, 2, cql_ready);
 }
 
+/// SUPPORTED, then a close once STARTUP has come (a close with it unread
+/// would be a reset).
 fn cassandra_supported_then_close(mut stream: TcpStream) {
-    read_request(&mut stream);
-    let _ = stream.write_all(&cql_frame(5, 0, 0x06, b"\0\0"));
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut options = [0u8; 9];
+    if stream.read_exact(&mut options).is_ok() {
+        let _ = stream.write_all(&cql_frame(5, 0, 0x06, b"\0\0"));
+        let _ = stream.read_exact(&mut [0u8; 31]);
+    }
 }
 
 fn cassandra_answers_options_with_result(stream: TcpStream) {
