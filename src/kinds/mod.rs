@@ -26,7 +26,7 @@ use std::time::Instant;
 use crate::report::{IoFailure, Kept, Limit, Outcome, Peer, Problem, Report, Stage};
 use crate::spec::{Kind, Target, UnixSocket};
 use crate::transport::Place;
-use crate::transport::net::{Duplex, SharedTrace, io_failure, is_timeout, lock};
+use crate::transport::net::{Duplex, SharedTrace, enter, io_failure, is_timeout, lock};
 use crate::url::Address;
 
 #[cfg(feature = "grpc")]
@@ -298,15 +298,11 @@ pub(crate) fn converse<T, P>(
     waiting: Stage,
     mut whole: impl FnMut(&[u8]) -> Result<Option<T>, P>,
 ) -> Result<(T, Vec<u8>), Failed<P>> {
-    lock(trace).stage = Stage::Request;
+    enter(trace, Stage::Request);
     if !request.is_empty() {
         stream.write_all(request).map_err(Failed::Io)?;
     }
-    {
-        let mut trace = lock(trace);
-        trace.stage = waiting;
-        trace.received = 0;
-    }
+    enter(trace, waiting);
     let mut reply = Vec::with_capacity(512);
     let mut chunk = [0u8; 1024];
     loop {

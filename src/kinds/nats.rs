@@ -12,7 +12,7 @@ use super::{Failed, Prober};
 use crate::protocol::nats::{self, Info, Login, NatsProblem, Op};
 use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::{NatsCheck, Target};
-use crate::transport::net::{DeadlineStream, Duplex, SharedTrace, lock};
+use crate::transport::net::{DeadlineStream, Duplex, SharedTrace, enter, lock};
 
 /// The most operations read after the request before the verdict: a
 /// server that sends only `+OK` or `INFO` is not answering. (The message
@@ -86,7 +86,6 @@ pub(crate) fn talk(
 enum Ended {
     Failed(Failed<NatsProblem>),
     /// A TLS failure, as the handshake reports it.
-    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     Outcome(Outcome),
 }
 
@@ -117,7 +116,7 @@ impl NatsCheck {
         trace: &SharedTrace,
     ) -> Result<Ready, Ended> {
         let mut pending = Vec::new();
-        lock(trace).stage = Stage::Greeting;
+        enter(trace, Stage::Greeting);
         let info = match next_op(&mut plain, &mut pending, trace)? {
             Op::Info(info) => info,
             Op::Err(reply) => return Err(problem(NatsProblem::Error { reply })),
@@ -143,17 +142,13 @@ impl NatsCheck {
             }
         };
         let login = self.login();
-        lock(trace).stage = Stage::Request;
+        enter(trace, Stage::Request);
         let sent = match (login, info.auth_required) {
             (Login::None, true) => stream.write_all(b"PING\r\n"),
             (login, _) => stream.write_all(&nats::connect(login, tls)),
         };
         sent.map_err(|e| Ended::Failed(Failed::Io(e)))?;
-        {
-            let mut trace = lock(trace);
-            trace.stage = Stage::Reply;
-            trace.received = 0;
-        }
+        enter(trace, Stage::Reply);
         for _ in 0..MAX_OPS {
             match next_op(&mut *stream, &mut pending, trace)? {
                 Op::Pong => return Ok(ready(info, false)),
@@ -199,8 +194,9 @@ fn next_op(
     let mut chunk = [0u8; 1024];
     loop {
         if let Some((op, rest)) = nats::op(pending).map_err(Failed::Problem)? {
-            let used = pending.len() - rest.len();
-            pending.drain(..used);
+            let (kept, used) = (rest.len(), pending.len() - rest.len());
+            pending.copy_within(used.., 0);
+            pending.truncate(kept);
             return Ok(op);
         }
         let n = match stream.read(&mut chunk) {
@@ -215,8 +211,7 @@ fn next_op(
 }
 
 /// The TLS handshake over the connection, verified as every TLS kind
-/// verifies, with the target's TLS settings.
-#[cfg(feature = "tls")]
+/// verifies, with the target's TLS settings (every NATS form takes them).
 fn upgrade(
     target: &Target,
     plain: DeadlineStream,
@@ -224,31 +219,9 @@ fn upgrade(
     limit: Limit,
     trace: &SharedTrace,
 ) -> Result<Box<dyn Duplex>, Ended> {
-    use crate::transport::tls;
-    // Every NATS form takes the TLS settings.
-    let Some(settings) = &target.tls else {
+    let Some(settings) = target.tls.as_ref().filter(|_| cfg!(feature = "tls")) else {
         return Err(problem(NatsProblem::TlsLeftOut));
     };
-    let secure = tls::Secure::prepare(settings, &target.url.host, &[]).map_err(Ended::Outcome)?;
-    lock(trace).stage = Stage::TlsHandshake;
-    match tls::handshake(&secure.config, secure.name.clone(), plain) {
-        Ok(secured) => Ok(Box::new(secured)),
-        Err(e) => Err(Ended::Outcome(secure.handshake_failure(
-            &e,
-            &[],
-            peer.clone(),
-            limit,
-        ))),
-    }
-}
-
-#[cfg(not(feature = "tls"))]
-fn upgrade(
-    _target: &Target,
-    _plain: DeadlineStream,
-    _peer: &Peer,
-    _limit: Limit,
-    _trace: &SharedTrace,
-) -> Result<Box<dyn Duplex>, Ended> {
-    Err(problem(NatsProblem::TlsLeftOut))
+    crate::transport::secure(settings, target.place(), target, plain, peer, limit, trace)
+        .map_err(Ended::Outcome)
 }

@@ -7,7 +7,7 @@ use super::{Exchange, Failed};
 use crate::protocol::zookeeper::{self, MAX_ANSWER, REQUEST, ZookeeperProblem};
 use crate::report::{Limit, Outcome, Peer, Ready, Stage};
 use crate::spec::Target;
-use crate::transport::net::{Duplex, SharedTrace, lock};
+use crate::transport::net::{Duplex, SharedTrace, enter, lock};
 
 /// The ZooKeeper kind, which has no settings of its own.
 pub(crate) struct Zookeeper;
@@ -41,9 +41,9 @@ fn read_to_end(
     stream: &mut dyn Duplex,
     trace: &SharedTrace,
 ) -> Result<Vec<u8>, Failed<ZookeeperProblem>> {
-    lock(trace).stage = Stage::Request;
+    enter(trace, Stage::Request);
     stream.write_all(REQUEST).map_err(Failed::Io)?;
-    lock(trace).stage = Stage::Reply;
+    enter(trace, Stage::Reply);
     let mut answer = Vec::with_capacity(512);
     let mut chunk = [0u8; 1024];
     loop {

@@ -96,61 +96,51 @@ fn info(json: &[u8]) -> Result<Info, NatsProblem> {
 /// objects and arrays are stepped over whatever they hold.
 fn members(json: &[u8]) -> Option<Info> {
     let mut info = Info::default();
-    let json = json.trim_ascii();
-    if json.first() != Some(&b'{') {
-        return None;
-    }
-    let (mut depth, mut name_next, mut i) = (0usize, false, 0);
-    while let Some(&b) = json.get(i) {
+    let mut rest = json.trim_ascii().strip_prefix(b"{")?;
+    let (mut depth, mut name_next) = (1usize, true);
+    while let Some((&b, after)) = rest.split_first() {
+        rest = after;
         match b {
             b'"' => {
-                let end = i + 1 + string_end(&json[i + 1..])?;
+                let (text, after) = string(rest)?;
+                rest = after;
                 if depth == 1 && name_next {
-                    let name = &json[i + 1..end];
-                    let value = json[end + 1..].trim_ascii_start().strip_prefix(b":")?;
+                    name_next = false;
+                    let value = rest.trim_ascii_start().strip_prefix(b":")?;
                     let value = value.trim_ascii_start();
                     let flag = value.starts_with(b"true");
-                    match name {
-                        b"version" => {
-                            let text = value.strip_prefix(b"\"")?;
-                            info.version = text[..string_end(text)?].to_vec();
-                        }
+                    match text {
+                        b"version" => info.version = string(value.strip_prefix(b"\"")?)?.0.to_vec(),
                         b"auth_required" => info.auth_required = flag,
                         b"tls_required" => info.tls_required = flag,
                         b"tls_available" => info.tls_available = flag,
                         b"ldm" => info.lame_duck = flag,
                         _ => {}
                     }
-                    name_next = false;
                 }
-                i = end;
             }
-            b'{' | b'[' => {
-                depth += 1;
-                name_next = b == b'{' && depth == 1;
-            }
+            b'{' | b'[' => depth += 1,
             b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
+                depth -= 1;
                 if depth == 0 {
                     // The object ends the INFO.
-                    return (i + 1 == json.len()).then_some(info);
+                    return rest.is_empty().then_some(info);
                 }
             }
             b',' => name_next = depth == 1,
             _ => {}
         }
-        i += 1;
     }
     None
 }
 
-/// Where the string that starts `text` (after its opening quote) ends: the
-/// index of its closing quote.
-fn string_end(text: &[u8]) -> Option<usize> {
+/// The string that starts `text` (after its opening quote), as it is
+/// written, and the bytes after its closing quote.
+fn string(text: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut i = 0;
     loop {
         match text.get(i)? {
-            b'"' => return Some(i),
+            b'"' => return Some((&text[..i], &text[i + 1..])),
             b'\\' => i += 2,
             _ => i += 1,
         }

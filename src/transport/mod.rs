@@ -101,26 +101,57 @@ pub(crate) fn open(
     limit: Limit,
     trace: &SharedTrace,
 ) -> Result<(Box<dyn Duplex>, Peer), Outcome> {
-    // The name verified is the host connected to: with several (Kafka's
-    // brokers), each its own.
-    #[cfg(feature = "tls")]
-    let secure = match (&target.tls, place) {
-        (Some(tls), Place::Host(host, _)) => Some(tls::Secure::prepare(tls, host, &[])?),
-        (Some(tls), Place::Socket(_)) => Some(tls::Secure::prepare(tls, &target.url.host, &[])?),
-        (None, _) => None,
-    };
     let (socket, peer) = connect(place, target, deadline, limit, trace)?;
     let stream = DeadlineStream::new(socket, deadline, std::sync::Arc::clone(trace));
-    #[cfg(feature = "tls")]
-    if let Some(secure) = secure {
-        lock(trace).stage = Stage::TlsHandshake;
-        return match tls::handshake(&secure.config, secure.name.clone(), stream) {
-            Ok(secured) => Ok((Box::new(secured), peer)),
-            Err(e) => {
-                let wire_start = lock(trace).wire_start.clone();
-                Err(secure.handshake_failure(&e, &wire_start, peer, limit))
-            }
-        };
+    match &target.tls {
+        Some(settings) => secure(settings, place, target, stream, &peer, limit, trace)
+            .map(|secured| (secured, peer)),
+        None => Ok((Box::new(stream), peer)),
     }
-    Ok((Box::new(stream), peer))
+}
+
+/// The TLS handshake over a connected stream, verified as every TLS kind
+/// verifies, with the target's TLS settings: from the start ([`open`]), or
+/// in mid-stream (NATS's upgrade after its INFO). The name verified is the
+/// host connected to: with several (Kafka's brokers), each its own. One
+/// copy for both callers.
+#[cfg(feature = "tls")]
+#[inline(never)]
+pub(crate) fn secure(
+    settings: &crate::spec::Tls,
+    place: Place<'_>,
+    target: &Target,
+    stream: DeadlineStream,
+    peer: &Peer,
+    limit: Limit,
+    trace: &SharedTrace,
+) -> Result<Box<dyn Duplex>, Outcome> {
+    let host = match place {
+        Place::Host(host, _) => host,
+        Place::Socket(_) => &target.url.host,
+    };
+    let secure = tls::Secure::prepare(settings, host, &[])?;
+    net::enter(trace, Stage::TlsHandshake);
+    match tls::handshake(&secure.config, secure.name.clone(), stream) {
+        Ok(secured) => Ok(Box::new(secured)),
+        Err(e) => {
+            let wire_start = lock(trace).wire_start.clone();
+            Err(secure.handshake_failure(&e, &wire_start, peer.clone(), limit))
+        }
+    }
+}
+
+/// Without TLS, no target that needs it gets this far (a URL that asks for
+/// TLS is refused): the stream as it is.
+#[cfg(not(feature = "tls"))]
+pub(crate) fn secure(
+    _settings: &crate::spec::Tls,
+    _place: Place<'_>,
+    _target: &Target,
+    stream: DeadlineStream,
+    _peer: &Peer,
+    _limit: Limit,
+    _trace: &SharedTrace,
+) -> Result<Box<dyn Duplex>, Outcome> {
+    Ok(Box::new(stream))
 }

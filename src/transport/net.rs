@@ -60,6 +60,15 @@ pub fn lock(trace: &Mutex<Trace>) -> MutexGuard<'_, Trace> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// Enters `stage`, whose bytes are counted from none: the stage and count a
+/// failure from here on names. One copy for every caller.
+#[inline(never)]
+pub fn enter(trace: &Mutex<Trace>, stage: Stage) {
+    let mut trace = lock(trace);
+    trace.stage = stage;
+    trace.received = 0;
+}
+
 /// Answers IP literals and `localhost` without asking anyone, and other names
 /// through the system resolver within the deadline.
 pub struct LoopbackResolver {
