@@ -2,19 +2,20 @@
 """Holds the deployment examples to what they claim.
 
 For every health check in Dockerfile.example, examples/Dockerfile.scratch,
-examples/Dockerfile.wait, examples/compose.yaml, examples/compose-install.yaml,
-examples/kubernetes.yaml and examples/kubernetes-init.yaml it checks that:
+examples/Dockerfile.wait, examples/kubernetes.yaml and
+examples/kubernetes-init.yaml it checks that:
 - it runs /usr/local/bin/healthprobe in exec form (no shell in these images);
 - the runtime's timeout is longer than healthprobe's own --timeout, so the
   runtime never kills the probe before it can print its line;
 - the very same arguments, pointed at a live server on loopback, exit 0.
 
-The waiting examples (the entrypoint of Dockerfile.wait, the worker of
-compose-install.yaml, the init container of kubernetes-wait.yaml) run with
-their targets pointed at live servers: they exit 0 and run their command;
-pointed at a closed port, with the wait cut to 1 s, they exit 1 and do not.
-compose-install.yaml's installer is run for real (`healthprobe install` into
-a temporary directory) and its health check runs from the installed copy.
+The waiting examples (the entrypoint of Dockerfile.wait, the init container
+of kubernetes-wait.yaml) run with their targets pointed at live servers: they
+exit 0 and run their command; pointed at a closed port, with the wait cut to
+1 s, they exit 1 and do not.
+
+The Compose files are not here: tests/system/compose.rs runs them, unchanged,
+under Compose v2.
 
 The gRPC examples (examples/Dockerfile.grpc, examples/kubernetes-grpc.yaml)
 are held to the same three rules, their grpc:// targets pointed at the gRPC
@@ -106,21 +107,6 @@ def dockerfile_healthchecks(path, commented=False):
     return found
 
 
-def compose_healthchecks(path):
-    doc = yaml.safe_load(path.read_text())
-    found = []
-    for name, service in doc["services"].items():
-        hc = service.get("healthcheck")
-        if not hc:
-            continue
-        test = hc["test"]
-        check(isinstance(test, list) and test[0] == "CMD", f"compose {name}: test is a CMD list")
-        found.append((seconds(hc.get("timeout", "30s")), test[1:]))
-    deps = doc["services"]["smoke"]["depends_on"]
-    check(deps["api"]["condition"] == "service_healthy", "compose: smoke waits for api to be healthy")
-    return found
-
-
 def kubernetes_probes(path):
     found = []
     for doc in yaml.safe_load_all(path.read_text()):
@@ -197,29 +183,6 @@ def kubernetes_waits(path):
             check(init["securityContext"].get("readOnlyRootFilesystem") is True, f"{path.name}: {init['name']} has a read-only root filesystem")
             found.append([PROBE, *init["args"]])
     return found
-
-
-def compose_install(path, healthprobe, target):
-    """compose-install.yaml: the installer, the vendor service's health check
-    run from a really installed copy, and the worker that waits."""
-    doc = yaml.safe_load(path.read_text())
-    services = doc["services"]
-    installer = services["probe-install"]
-    check(installer["command"] == ["install", "/probe"], "compose-install: the installer runs install /probe")
-    check("probe:/probe" in installer["volumes"], "compose-install: the installer writes the named volume")
-    cache = services["cache"]
-    check("probe:/probe:ro" in cache["volumes"], "compose-install: the vendor service mounts it read-only")
-    check(cache["depends_on"]["probe-install"]["condition"] == "service_completed_successfully", "compose-install: the vendor service starts after the install")
-    test = cache["healthcheck"]["test"]
-    check(test[0] == "CMD" and test[1] == "/probe/healthprobe", "compose-install: the health check runs /probe/healthprobe in exec form")
-    check(seconds(cache["healthcheck"]["timeout"]) > probe_timeout(test[1:]), "compose-install: runtime timeout > probe --timeout")
-    with tempfile.TemporaryDirectory() as volume:
-        done = subprocess.run([healthprobe, "install", volume], capture_output=True, text=True, timeout=30, env={})
-        check(done.returncode == 0, f"compose-install: healthprobe install {volume} -> exit {done.returncode}")
-        installed = str(Path(volume) / "healthprobe")
-        code, line = run_probe(installed, test[1:], target)
-        check(code == 0, f"compose-install: the health check from the installed copy -> exit {code}: {line}")
-    return services["worker"]["entrypoint"]
 
 
 class Server:
@@ -379,7 +342,6 @@ def main():
     checks = []
     for path in (ROOT / "Dockerfile.example", ROOT / "examples/Dockerfile.scratch"):
         checks += [(path.name, *c) for c in dockerfile_healthchecks(path)]
-    checks += [("compose.yaml", *c) for c in compose_healthchecks(ROOT / "examples/compose.yaml")]
     checks += [("kubernetes.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes.yaml")]
     checks += [("kubernetes-init.yaml", *c) for c in kubernetes_probes(ROOT / "examples/kubernetes-init.yaml")]
 
@@ -390,9 +352,6 @@ def main():
     try:
         live, dead = f"127.0.0.1:{port}", f"127.0.0.1:{free_port()}"
         check_waiting(healthprobe, "Dockerfile.wait entrypoint", dockerfile_entrypoint(ROOT / "examples/Dockerfile.wait"), live, dead)
-        worker = compose_install(ROOT / "examples/compose-install.yaml", healthprobe, live)
-        check(worker[0] == "/probe/healthprobe", "compose-install: the worker runs /probe/healthprobe")
-        check_waiting(healthprobe, "compose-install worker", [PROBE, *worker[1:]], live, dead)
         for argv in kubernetes_waits(ROOT / "examples/kubernetes-wait.yaml"):
             check_waiting(healthprobe, "kubernetes-wait init container", argv, live, dead)
         for source, runtime_timeout, argv in checks:

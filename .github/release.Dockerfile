@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 #
-# healthprobe's release image: FROM scratch, holding only /healthprobe, for
+# healthprobe's release image: FROM scratch, holding only /healthprobe (and
+# an empty /probe), for
 #
 #   COPY --from=<registry>/healthprobe:<version> /healthprobe /usr/local/bin/healthprobe
 #
@@ -38,9 +39,14 @@ RUN case "$TARGETARCH" in \
       *) echo "healthprobe: unsupported TARGETARCH '$TARGETARCH'" >&2; exit 1 ;; \
     esac \
  && rustup target add "$target" \
- && bash .ci/build-release "$target" /out ${FEATURES:+--features "$FEATURES"}
+ && bash .ci/build-release "$target" /out ${FEATURES:+--features "$FEATURES"} \
+ && mkdir /out/probe
 
 FROM scratch
 COPY --from=build /out/healthprobe /healthprobe
+# Empty, and the image user's: a new named volume mounted at /probe starts as
+# a copy of it, so `healthprobe install /probe` can write there (a Compose
+# init service; Kubernetes' emptyDir takes fsGroup instead).
+COPY --from=build --chown=65532:65532 /out/probe /probe
 USER 65532:65532
 ENTRYPOINT ["/healthprobe"]

@@ -36,7 +36,7 @@ const DOCKER: &str = "/usr/bin/docker";
 
 /// The Docker Engine that `.ci/test` started, reached through DOCKER_HOST.
 pub struct Docker {
-    host: String,
+    pub host: String,
 }
 
 impl Docker {
@@ -71,9 +71,15 @@ impl Docker {
     /// Builds the Dockerfile in `context` with the legacy builder, tagged
     /// after `what` and this test process.
     pub fn build(&self, what: &str, context: &Path) -> Image<'_> {
+        self.build_tagged(&format!("localhost/{}:test", unique_name(what)), context)
+    }
+
+    /// Builds the Dockerfile in `context` as [`Docker::build`] does, tagged
+    /// `tag`: the name a Compose file gives the image.
+    pub fn build_tagged(&self, tag: &str, context: &Path) -> Image<'_> {
         let image = Image {
             docker: self,
-            tag: format!("localhost/{}:test", unique_name(what)),
+            tag: tag.to_owned(),
         };
         let started = Instant::now();
         let built = self.output(
@@ -95,6 +101,19 @@ impl Docker {
         );
         eprintln!("built {} in {:.1?}", image.tag, started.elapsed());
         image
+    }
+}
+
+impl Docker {
+    /// The health of the container `name` as `docker inspect` shows it now.
+    pub fn health(&self, name: &str) -> Health {
+        // Fields are separated by US (0x1f) and checks by RS (0x1e), which
+        // neither a status nor a probe's printable output contains.
+        let template = r#"{{with .State.Health}}{{.Status}}{{"\x1f"}}{{.FailingStreak}}{{range .Log}}{{"\x1e"}}{{.Start.UnixNano}}{{"\x1f"}}{{.End.UnixNano}}{{"\x1f"}}{{.ExitCode}}{{"\x1f"}}{{.Output}}{{end}}{{end}}"#;
+        let out = self.ok(&["inspect", "--format", template, name]);
+        // `docker inspect` ends the template's text with a newline.
+        Health::parse(out.strip_suffix('\n').unwrap_or(&out))
+            .unwrap_or_else(|| panic!("{name} has no health state: {out:?}"))
     }
 }
 
@@ -157,15 +176,7 @@ impl Container<'_> {
 
     /// Its health as `docker inspect` shows it now.
     pub fn health(&self) -> Health {
-        // Fields are separated by US (0x1f) and checks by RS (0x1e), which
-        // neither a status nor a probe's printable output contains.
-        let template = r#"{{with .State.Health}}{{.Status}}{{"\x1f"}}{{.FailingStreak}}{{range .Log}}{{"\x1e"}}{{.Start.UnixNano}}{{"\x1f"}}{{.End.UnixNano}}{{"\x1f"}}{{.ExitCode}}{{"\x1f"}}{{.Output}}{{end}}{{end}}"#;
-        let out = self
-            .docker()
-            .ok(&["inspect", "--format", template, &self.name]);
-        // `docker inspect` ends the template's text with a newline.
-        Health::parse(out.strip_suffix('\n').unwrap_or(&out))
-            .unwrap_or_else(|| panic!("{} has no health state: {out:?}", self.name))
+        self.docker().health(&self.name)
     }
 
     /// Polls its health every 100 ms until its status is `status`, for at
@@ -311,13 +322,13 @@ impl fmt::Display for Health {
 }
 
 /// A name no other test or run uses: `healthprobe-test-PID-N-WHAT`.
-fn unique_name(what: &str) -> String {
+pub fn unique_name(what: &str) -> String {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let n = COUNT.fetch_add(1, Ordering::SeqCst);
     format!("healthprobe-test-{}-{n}-{what}", std::process::id())
 }
 
-fn file_from_env(var: &str, what: &str) -> PathBuf {
+pub fn file_from_env(var: &str, what: &str) -> PathBuf {
     let path = PathBuf::from(required(var, what));
     assert!(path.is_file(), "{var}={} is not a file", path.display());
     path
@@ -325,7 +336,7 @@ fn file_from_env(var: &str, what: &str) -> PathBuf {
 
 /// Puts `from` into the directory `dir` as `name`: a hard link where it can,
 /// since a build context of a large tarball is otherwise copied once more.
-fn link_or_copy(from: &Path, dir: &Path, name: &str) {
+pub fn link_or_copy(from: &Path, dir: &Path, name: &str) {
     let to = dir.join(name);
     if fs::hard_link(from, &to).is_err() {
         fs::copy(from, &to).unwrap();
