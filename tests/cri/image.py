@@ -5,8 +5,9 @@ files, a config, and a manifest naming the tag.
 
     image.py OUT.tar TAG USER ENTRYPOINT [NAME=PATH ...]
 
-Each NAME=PATH puts the file at PATH into the image as /NAME, owned by root,
-mode 0755. USER is the image's user ("65532", or "" for root), ENTRYPOINT a
+Each NAME=PATH puts the file at PATH into the image as /NAME (NAME may hold
+directories: usr/local/bin/healthprobe), owned by root, mode 0755, as are
+the directories it makes. USER is the image's user ("65532", or "" for root), ENTRYPOINT a
 JSON list ('["/pause"]'). It prints the image's id (its config's digest),
 which containerd's CRI also names the image by. Standard library only: .ci/cri runs it with the
 system's Python before any venv exists. Everything is fixed (mtime 0, sorted
@@ -21,9 +22,17 @@ import tarfile
 
 
 def layer(files):
-    """The layer tar's bytes: each (name, path) as /name."""
+    """The layer tar's bytes: each (name, path) as /name, after the
+    directories above it."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        dirs = sorted({"/".join(name.split("/")[:i]) for name, _ in files for i in range(1, name.count("/") + 1)})
+        for name in dirs:
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            info.mtime = 0
+            tar.addfile(info)
         for name, path in sorted(files):
             with open(path, "rb") as source:
                 data = source.read()
@@ -81,7 +90,8 @@ def main(argv):
     files = []
     for item in argv[5:]:
         name, sep, path = item.partition("=")
-        if not sep or not name or "/" in name:
+        parts = name.split("/")
+        if not sep or "" in parts or ".." in parts or "." in parts:
             print(f"image.py: expected NAME=PATH, not {item!r}", file=sys.stderr)
             return 64
         files.append((name, path))
