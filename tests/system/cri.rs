@@ -27,11 +27,11 @@ use std::fs;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::docker::unique_name;
 use crate::support::{TempDir, placeholder, required, static_binary, text};
 
 const NEEDS: &str = "root and containerd's CRI (.ci/test starts it)";
@@ -458,13 +458,6 @@ impl Json {
             }
         }
     }
-}
-
-/// A name no other test or run uses: `healthprobe-test-PID-N-WHAT`.
-fn unique_name(what: &str) -> String {
-    static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNT.fetch_add(1, Ordering::SeqCst);
-    format!("healthprobe-test-{}-{n}-{what}", std::process::id())
 }
 
 /// A port on 127.0.0.1 that was free a moment ago.
