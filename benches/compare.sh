@@ -151,7 +151,7 @@ table() {  # NAME "RATIO HEADING" -> the Markdown table of the rows, on stdout
   # python every other round, came out 1.05x the floor, and 0.84x shuffled).
   # hyperfine runs each tool's runs in a block, and in blocks of 30 the same
   # two binaries came out 1.06x and 1.15x the floor in two runs on this
-  # project's VM (README, "What a probe costs").
+  # project's VM (docs/performance.md).
   echo "$1 wall time: $runs runs each, in shuffled rounds" >&2
   for i in "${!commands[@]}"; do
     split "$i"
@@ -225,7 +225,7 @@ commands=(
 binaries=("$healthprobe" "$healthprobe_notls" "$healthprobe" "$floor" "$(command -v curl)"
           "$(command -v busybox)" "$python")
 # microcheck's httpcheck (C, static, no TLS), when MICROCHECK_HTTPCHECK names
-# a build of it: it is not installed, nor its source kept, here (README).
+# a build of it: it is not installed, nor its source kept, here (docs/performance.md).
 if [ -n "${MICROCHECK_HTTPCHECK:-}" ]; then
   names+=("microcheck httpcheck")
   commands+=("$MICROCHECK_HTTPCHECK $url")

@@ -1,66 +1,12 @@
-//! healthprobe checks one endpoint within one hard deadline and answers with
-//! an exit code and one line: an HTTP or HTTPS request (over TCP or a Unix
-//! socket), a TCP connection, a gRPC health check, or whether PostgreSQL,
-//! Redis, MySQL, an AMQP broker, NATS, memcached, ZooKeeper, Kafka,
-//! Cassandra or MongoDB is ready, with checks on the status, the body and a
-//! JSON health document.
+#![doc = include_str!("../docs/library.md")]
 //!
-//! It is a binary for container health checks, and this library, for a Rust
-//! service that answers its own `healthcheck` subcommand, in an image with
-//! no second binary:
-//!
-//! ```
-//! use std::time::Duration;
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-//! # let port = listener.local_addr()?.port();
-//! # std::thread::spawn(move || {
-//! #     use std::io::{Read, Write};
-//! #     if let Ok((mut stream, _)) = listener.accept() {
-//! #         let mut request = [0; 1024];
-//! #         let _ = stream.read(&mut request);
-//! #         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-//! #     }
-//! # });
-//! # let url = format!("http://127.0.0.1:{port}/health");
-//! # let url = url.as_str();
-//! // In `main`, when the first argument is "healthcheck":
-//! let report = healthprobe::Probe::new(url)? // "http://127.0.0.1:8080/health"
-//!     .timeout(Duration::from_secs(2))?
-//!     .expect_status("200-299")?
-//!     .run();
-//! println!("{report}"); // healthy: GET http://127.0.0.1:8080/health: 200 OK from 127.0.0.1:8080 in 0.4ms
-//! assert!(report.is_healthy());
-//! # let _ = || -> ! {
-//! std::process::exit(report.exit_code().into()) // 0 healthy, 1 unhealthy, 64 misconfigured
-//! # };
-//! # Ok(())
-//! # }
-//! ```
+//! # The items
 //!
 //! [`Probe`] takes the target and its settings, validating each as it is
 //! set, with the command line's defaults; [`Probe::run`] returns a
 //! [`Report`]: the [`Outcome`], how long it took, and the line to print.
 //! Invalid settings are an [`Error`], never a panic. The command line is
 //! built on this same builder.
-//!
-//! Cargo features: `tls` (`https://`, `grpcs://`), `grpc` (`grpc://`,
-//! `grpcs://`), `json` (`Probe::expect_json`) and `cli` (the binary's
-//! command line), all on by default; with `default-features = false` every
-//! kind but gRPC is left (HTTP, TCP, PostgreSQL, Redis, MySQL, AMQP, NATS,
-//! memcached, ZooKeeper, Kafka, Cassandra, MongoDB and files), without TLS, JSON checks or the command line's dependencies
-//! (pico-args, anyhow, nix), in less than half the bytes. `webpki-roots`
-//! compiles Mozilla's roots in, for images with no CA bundle.
-//!
-//! # From async code
-//!
-//! [`Probe::run`] blocks the calling thread until the outcome is known, at
-//! most its timeout (with a wait, at most the wait), and it starts no
-//! runtime of its own. From async code, run it where blocking is allowed,
-//! as `tokio::task::spawn_blocking(move || probe.run())` does: a [`Probe`]
-//! is `Clone + Send + Sync`, and a [`Report`] is `Send`. Its deadline holds
-//! whether or not the task that awaits it is cancelled.
 //!
 //! # How it is built
 //!
@@ -69,7 +15,7 @@
 //! ```
 //!
 //! Data flows one way: a module imports only the modules below it in the
-//! README's Design section, and nothing calls back up.
+//! design in docs/design.md, and nothing calls back up.
 //!
 //! What the code never does, and where that is ensured:
 //! - Nothing but `main.rs` touches process state (argv, environment, stdout,

@@ -28,6 +28,8 @@ use crate::url::shown;
 
 use self::options::{FLAGS, Flag, Makes, TARGETS_VAR, Value};
 
+#[cfg(test)]
+mod docs;
 mod options;
 pub mod process;
 

@@ -411,7 +411,7 @@ pub fn fallback(setting: Setting) -> Option<&'static str> {
         .fallback
 }
 
-const INTRO: &str = "\
+pub(super) const INTRO: &str = "\
 healthprobe - a health probe for containers with no shell
 
 Usage: healthprobe [OPTIONS] [TARGET...] [-- COMMAND [ARGS...]]
@@ -428,7 +428,7 @@ wins.
 Targets:
 ";
 
-const SECTIONS: &[(Section, &str)] = &[
+pub(super) const SECTIONS: &[(Section, &str)] = &[
     (Section::General, "Options:"),
     (
         Section::Http,
@@ -446,7 +446,7 @@ kafka+ssl://, cassandra+ssl:// and scylla+ssl:// targets):",
     (Section::File, "File options (file:// targets):"),
 ];
 
-const OUTRO: &str = "
+pub(super) const OUTRO: &str = "
 `healthprobe install DIR` copies healthprobe to DIR/healthprobe (mode 0755,
 atomically), e.g. from an init container into a volume it shares with the app.
 
@@ -629,57 +629,6 @@ mod tests {
         }
         for line in help.lines() {
             assert!(line.len() <= TAGS_END, "{line:?} is longer than {TAGS_END}");
-        }
-    }
-
-    /// The README's table of options says what [`OPTIONS`] declares: each
-    /// option has a row with its variable, and an option for some kinds
-    /// names exactly the schemes that take it.
-    #[test]
-    fn the_readme_table_of_options_agrees_with_the_declaration() {
-        use crate::spec::Scheme;
-        let readme = include_str!("../../README.md");
-        let start = readme
-            .find("| option | variable | default | meaning |")
-            .unwrap();
-        let rows: Vec<Vec<&str>> = readme[start..]
-            .lines()
-            .skip(2)
-            .take_while(|l| l.starts_with('|'))
-            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
-            .collect();
-        for opt in OPTIONS {
-            let named = |cell: &str| {
-                let flags = cell.trim_matches('`');
-                let long = flags.split(", ").last().unwrap_or_default();
-                long.split(' ').next() == Some(opt.long)
-            };
-            let row = rows.iter().find(|r| named(r[0]));
-            let row = row.unwrap_or_else(|| panic!("the README has no row for {}", opt.long));
-            if let Some(short) = opt.short {
-                assert!(row[0].starts_with(&format!("`{short}, ")), "{}", row[0]);
-            }
-            let var = opt.var.map(|v| format!("`{v}`")).unwrap_or_default();
-            assert_eq!(row[1], var, "the README's variable for {}", opt.long);
-            let Some(setting) = opt.makes.setting() else {
-                continue;
-            };
-            // The options of some kinds, by their section, and the socket;
-            // the HTTP options are in the HTTP part.
-            let some = matches!(opt.section, Section::Grpc | Section::Tls | Section::File);
-            if some || setting == Setting::UnixSocket {
-                let taking: Vec<Scheme> = Scheme::ALL
-                    .into_iter()
-                    .filter(|s| s.takes(setting))
-                    .collect();
-                let kinds = format!("({})", Scheme::listed(&taking, ", ", ", "));
-                assert!(
-                    row[3].ends_with(&kinds),
-                    "the README's row for {} should end with {kinds}: {}",
-                    opt.long,
-                    row[3]
-                );
-            }
         }
     }
 

@@ -17,7 +17,7 @@ fn the_static_binary_sits_at_a_fixed_address_with_no_interpreter_or_shared_libra
     let u16_at = |o: usize| u16::from_le_bytes(elf[o..o + 2].try_into().unwrap()) as usize;
     let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
     // ET_EXEC, not a static-pie's ET_DYN: link/cc links the release build
-    // at a fixed address, with nothing to relocate at start (README,
+    // at a fixed address, with nothing to relocate at start (docs/performance.md,
     // "What a probe costs").
     assert_eq!(
         u16_at(0x10),

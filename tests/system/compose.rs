@@ -11,7 +11,7 @@
 //! postgres and redis images from Debian's PostgreSQL 15 and Redis 7.0
 //! (`.ci/server-rootfs`); the example service and the vendor's worker from
 //! the static test server; the Celery worker from `.ci/celery-rootfs` with
-//! the README's `worker.py`, as the README writes it. `up` runs with `--no-build`, so Compose takes
+//! the `worker.py` of docs/kinds/file.md, as it is written there. `up` runs with `--no-build`, so Compose takes
 //! these images and nothing else.
 //!
 //! Ignored in a plain `cargo test`; `.ci/test` runs them as root beside the
@@ -446,13 +446,14 @@ fn compose_install_yaml_installs_the_probe_checks_postgres_and_redis_then_the_wo
     );
 }
 
-/// The README's `worker.py`: the code block that starts `# worker.py`.
-fn readme_worker_py() -> String {
-    let readme =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+/// The `worker.py` of docs/kinds/file.md: the code block that starts
+/// `# worker.py`.
+fn docs_worker_py() -> String {
+    let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/kinds/file.md");
+    let readme = fs::read_to_string(page).unwrap();
     let start = readme
         .find("```python\n# worker.py\n")
-        .expect("the README's worker.py")
+        .expect("the worker.py of docs/kinds/file.md")
         + "```python\n".len();
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_owned()
@@ -467,7 +468,7 @@ fn compose_celery_yaml_the_worker_is_healthy_by_its_heartbeat_and_unhealthy_when
         "HEALTHPROBE_TEST_CELERY_ROOTFS",
         "the Celery worker's root filesystem tarball (.ci/celery-rootfs)",
     );
-    let worker_py = readme_worker_py();
+    let worker_py = docs_worker_py();
     assert!(
         worker_py.contains("broker=\"redis://cache:6379/0\""),
         "{worker_py}"
