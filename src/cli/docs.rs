@@ -50,6 +50,18 @@ fn markdown() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The rows of the Markdown table whose header row is `header`.
+fn table<'t>(text: &'t str, header: &str) -> Vec<&'t str> {
+    let start = text
+        .find(header)
+        .unwrap_or_else(|| panic!("no table {header}"));
+    text[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect()
+}
+
 #[test]
 fn the_readme_is_read_in_minutes() {
     let lines = read(&root().join("README.md")).lines().count();
@@ -87,14 +99,7 @@ fn no_issue_number_appears_in_the_docs() {
 #[test]
 fn every_kind_has_a_page_and_a_row_in_the_readme() {
     let readme = read(&root().join("README.md"));
-    let start = readme
-        .find("| kind | URL | healthy when | login |")
-        .unwrap();
-    let rows: Vec<&str> = readme[start..]
-        .lines()
-        .skip(2)
-        .take_while(|l| l.starts_with('|'))
-        .collect();
+    let rows = table(&readme, "| kind | URL | healthy when | login |");
     let kinds: Vec<_> = KINDS.iter().filter(|k| !k.forms.is_empty()).collect();
     assert_eq!(rows.len(), kinds.len(), "the README's table of kinds");
     for (kind, row) in kinds.iter().zip(&rows) {
@@ -132,13 +137,8 @@ fn the_table_of_options_agrees_with_the_declaration() {
     use crate::setting::Setting;
     use crate::spec::Scheme;
     let page = read(&root().join("docs/options.md"));
-    let start = page
-        .find("| option | variable | default | meaning |")
-        .unwrap();
-    let rows: Vec<Vec<&str>> = page[start..]
-        .lines()
-        .skip(2)
-        .take_while(|l| l.starts_with('|'))
+    let rows: Vec<Vec<&str>> = table(&page, "| option | variable | default | meaning |")
+        .into_iter()
         .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
         .collect();
     for opt in OPTIONS {
