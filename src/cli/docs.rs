@@ -542,8 +542,12 @@ fn every_example_in_the_docs_parses() {
     );
 }
 
-/// A command shown in a `text` block would be read by no test: commands go
-/// in `sh` blocks.
+/// The code blocks a test reads: commands in `sh`, images in `dockerfile`,
+/// Compose and Kubernetes in `yaml`; and those it reads no command from.
+const FENCES: &[&str] = &["sh", "dockerfile", "yaml", "text", "toml", "python", "rust"];
+
+/// Every code block is of a kind the examples test knows, and a command
+/// shown in a `text` block (which no test would read) goes in `sh`.
 #[test]
 fn commands_are_in_sh_blocks() {
     for (name, text) in markdown() {
@@ -554,6 +558,13 @@ fn commands_are_in_sh_blocks() {
                     None => Some(line.trim_start().trim_start_matches('`').trim().to_owned()),
                     Some(_) => None,
                 };
+                if let Some(kind) = &fence {
+                    assert!(
+                        FENCES.contains(&kind.as_str()),
+                        "{name}:{}: a ```{kind} block, which the examples test does not read: use one of {FENCES:?}",
+                        n + 1
+                    );
+                }
                 continue;
             }
             if fence.as_deref() == Some("text") {
