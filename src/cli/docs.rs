@@ -376,6 +376,37 @@ fn is_probe(program: &str) -> bool {
     matches!(name, "healthprobe" | "curl" | "wget" | "grpc_health_probe")
 }
 
+/// A line of a Markdown page, with the code block it stands in.
+enum Line<'t> {
+    /// A fence that opens a block of this kind (its info string).
+    Open(&'t str),
+    /// A fence that closes one.
+    Close,
+    /// A line in a block of this kind, or outside any (`None`).
+    In(Option<&'t str>, &'t str),
+}
+
+/// Each line of `text`, numbered from 1, with the block it stands in.
+fn lines(text: &str) -> Vec<(usize, Line<'_>)> {
+    let mut fence = None;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = match line.trim_start().strip_prefix("```") {
+            Some(info) => match fence.take() {
+                None => {
+                    let kind = info.trim_start_matches('`').trim();
+                    fence = Some(kind);
+                    Line::Open(kind)
+                }
+                Some(_) => Line::Close,
+            },
+            None => Line::In(fence, line),
+        };
+        out.push((n + 1, line));
+    }
+    out
+}
+
 /// Every example in `text` (a Markdown page, or an example file of the
 /// kind `whole` says): shell lines in `sh` blocks, `CMD [...]` and
 /// `ENTRYPOINT [...]` in Dockerfiles, and `test:`, `command:`,
@@ -383,28 +414,30 @@ fn is_probe(program: &str) -> bool {
 /// a probe is the release image's arguments (`args: ["--wait", ...]`).
 fn examples(name: &str, text: &str, whole: Option<&str>) -> Vec<Example> {
     let mut found = Vec::new();
-    let mut fence = whole.map(str::to_owned);
+    let numbered = match whole {
+        Some(kind) => text
+            .lines()
+            .enumerate()
+            .map(|(n, line)| (n + 1, Line::In(Some(kind), line)))
+            .collect(),
+        None => lines(text),
+    };
     let mut pending = String::new();
     let mut start = 0;
-    for (n, line) in text.lines().enumerate() {
-        if whole.is_none() && line.trim_start().starts_with("```") {
-            fence = match fence {
-                None => Some(line.trim_start().trim_start_matches('`').trim().to_owned()),
-                Some(_) => None,
-            };
-            pending.clear();
-            continue;
-        }
-        let Some(kind) = fence.as_deref() else {
-            continue;
+    for (n, line) in numbered {
+        let (kind, line) = match line {
+            Line::In(Some(kind), line) => (kind, line),
+            _ => {
+                pending.clear();
+                continue;
+            }
         };
         if pending.is_empty() {
-            start = n + 1;
+            start = n;
         }
         pending += line.trim_end_matches('\\');
         pending.push(' ');
         let open = match kind {
-            "sh" => line.ends_with('\\'),
             // A list that goes on to the next line.
             "yaml" => pending.contains('[') && !pending.trim_end().ends_with(']'),
             _ => line.ends_with('\\'),
@@ -551,33 +584,24 @@ const FENCES: &[&str] = &["sh", "dockerfile", "yaml", "text", "toml", "python", 
 #[test]
 fn commands_are_in_sh_blocks() {
     for (name, text) in markdown() {
-        let mut fence: Option<String> = None;
-        for (n, line) in text.lines().enumerate() {
-            if line.trim_start().starts_with("```") {
-                fence = match fence {
-                    None => Some(line.trim_start().trim_start_matches('`').trim().to_owned()),
-                    Some(_) => None,
-                };
-                if let Some(kind) = &fence {
+        for (n, line) in lines(&text) {
+            match line {
+                Line::Open(kind) => assert!(
+                    FENCES.contains(&kind),
+                    "{name}:{n}: a ```{kind} block, which the examples test does not read: use one of {FENCES:?}"
+                ),
+                Line::In(Some("text"), line) => {
+                    let first = line.split_whitespace().next().unwrap_or_default();
+                    let command = is_probe(first)
+                        && line.contains(' ')
+                        && !first.ends_with(':')
+                        && !line.contains("[OPTIONS]");
                     assert!(
-                        FENCES.contains(&kind.as_str()),
-                        "{name}:{}: a ```{kind} block, which the examples test does not read: use one of {FENCES:?}",
-                        n + 1
+                        !command,
+                        "{name}:{n}: a command outside an sh block: {line}"
                     );
                 }
-                continue;
-            }
-            if fence.as_deref() == Some("text") {
-                let first = line.split_whitespace().next().unwrap_or_default();
-                let command = is_probe(first)
-                    && line.contains(' ')
-                    && !first.ends_with(':')
-                    && !line.contains("[OPTIONS]");
-                assert!(
-                    !command,
-                    "{name}:{}: a command outside an sh block: {line}",
-                    n + 1
-                );
+                _ => {}
             }
         }
     }
