@@ -266,6 +266,16 @@ fn server_image<'d>(docker: &'d Docker, tag: &str, rootfs: &str, entrypoint: &st
     docker.build_tagged(tag, context.path())
 }
 
+/// The stand-in for the official redis image, as the Compose files name it.
+fn redis_image(docker: &Docker) -> Image<'_> {
+    server_image(
+        docker,
+        "redis:7.4",
+        "redis.tar",
+        r#"["/usr/bin/redis-server", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", "/tmp"]"#,
+    )
+}
+
 /// The time of each check the engine ran, beside the probe's own time that
 /// its line gives (`... in 2.5ms`).
 fn check_costs(health: &Health) -> String {
@@ -345,12 +355,7 @@ fn compose_install_yaml_installs_the_probe_checks_postgres_and_redis_then_the_wo
             "postgres.tar",
             r#"["/usr/lib/postgresql/15/bin/postgres", "-D", "/var/lib/postgresql/data", "-c", "listen_addresses=*", "-c", "unix_socket_directories=", "-c", "timezone=UTC", "-c", "log_timezone=UTC"]"#,
         ),
-        server_image(
-            &docker,
-            "redis:7.4",
-            "redis.tar",
-            r#"["/usr/bin/redis-server", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", "/tmp"]"#,
-        ),
+        redis_image(&docker),
         docker.build_tagged(
             "registry.example.com/vendor/worker:3.1",
             context(
@@ -489,12 +494,7 @@ ENTRYPOINT ["/venv/bin/python3", "-m", "celery", "--workdir", "/app", "-A", "wor
     );
     let _images = [
         docker.build_tagged("registry.example.com/orders-worker:2.3", context.path()),
-        server_image(
-            &docker,
-            "redis:7.4",
-            "redis.tar",
-            r#"["/usr/bin/redis-server", "--port", "6379", "--protected-mode", "no", "--save", "", "--appendonly", "no", "--dir", "/tmp"]"#,
-        ),
+        redis_image(&docker),
     ];
     drop(context);
     let compose = Compose::new(&docker, "examples/compose-celery.yaml");

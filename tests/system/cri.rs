@@ -24,15 +24,15 @@
 
 use std::fmt;
 use std::fs;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::docker::unique_name;
-use crate::support::{TempDir, placeholder, required, static_binary, text};
+use crate::docker::{file_from_env, unique_name};
+use crate::support::{TempDir, closed_port, placeholder, required, static_binary, text};
 
 const NEEDS: &str = "root and containerd's CRI (.ci/test starts it)";
 
@@ -119,14 +119,9 @@ impl Cri {
     /// `healthprobe`, else the static health_server; its entrypoint is
     /// `entrypoint`, run as uid 65532.
     pub fn image(&self, paths: &[&str], entrypoint: &str) -> Image<'_> {
-        let server = PathBuf::from(required(
+        let server = file_from_env(
             "HEALTHPROBE_STATIC_SERVER",
             "the static musl build of the health_server example",
-        ));
-        assert!(
-            server.is_file(),
-            "HEALTHPROBE_STATIC_SERVER={} is not a file",
-            server.display()
         );
         let files: Vec<String> = paths
             .iter()
@@ -460,19 +455,10 @@ impl Json {
     }
 }
 
-/// A port on 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Runs health_server in a pod with `--mode mode` on a port of its own, and
 /// waits until it accepts connections (the pod shares the host's network).
 fn server_pod<'i>(image: &'i Image<'i>, mode: &str) -> (Pod<'i>, u16) {
-    let port = free_port();
+    let port = closed_port().port();
     (listening_pod(image, port, mode), port)
 }
 
@@ -580,7 +566,7 @@ fn execsync_of_a_port_nothing_listens_on_exits_1_with_connection_refused() {
     let cri = Cri::from_env();
     let image = cri.test_image();
     let (pod, _) = server_pod(&image, "healthy");
-    let port = free_port();
+    let port = closed_port().port();
     let url = format!("http://127.0.0.1:{port}/health");
     let exec = pod.exec(1, &["/healthprobe", &url]);
     exec.check(
